@@ -1,0 +1,112 @@
+import type { Category, Purpose, Role } from './vocabulary.js';
+
+/** Who a consent is granted to: one user, or every practitioner of an org (MSP id). */
+export type Grantee = { kind: 'user'; userId: string } | { kind: 'org'; org: string };
+
+/** What a consent covers: listed records, or whole categories (one of the two, non-empty). */
+export interface ConsentScope {
+  recordIds?: string[];
+  categories?: Category[];
+}
+
+/** The terms of a consent as the rules need them. */
+export interface ConsentTerms {
+  consentId: string;
+  patientId: string;
+  grantee: Grantee;
+  scope: ConsentScope;
+  purposes: Purpose[];
+  /** ISO-8601 instant; the consent is void from this instant on. */
+  expiresAt: string;
+  status: 'ACTIVE' | 'REVOKED';
+}
+
+/** The reader as the rules need it (from the ledger registry). */
+export interface Actor {
+  userId: string;
+  org: string;
+  role: Role;
+}
+
+/** The record as the rules need it. */
+export interface RecordRef {
+  recordId: string;
+  patientId: string;
+  category: Category;
+}
+
+export type DenialReason = 'NO_CONSENT' | 'OUT_OF_SCOPE' | 'WRONG_PURPOSE' | 'CONSENT_REVOKED' | 'CONSENT_EXPIRED';
+
+export type ConsentDecision = { allowed: true; consentId: string } | { allowed: false; reason: DenialReason };
+
+/** Whether a consent names this actor as grantee (a user grant, or a grant to the actor's whole org). */
+export function namesActor(grantee: Grantee, actor: Pick<Actor, 'userId' | 'org'>): boolean {
+  return grantee.kind === 'user' ? grantee.userId === actor.userId : grantee.org === actor.org;
+}
+
+/** Whether a scope covers a record (by id or by category). */
+export function scopeCovers(scope: ConsentScope, record: Pick<RecordRef, 'recordId' | 'category'>): boolean {
+  return Boolean(scope.recordIds?.includes(record.recordId) || scope.categories?.includes(record.category));
+}
+
+/** Whether a consent is in force at `now`: not revoked and not yet expired. */
+export function isInForce(consent: Pick<ConsentTerms, 'status' | 'expiresAt'>, now: Date): boolean {
+  return consent.status === 'ACTIVE' && now.getTime() < Date.parse(consent.expiresAt);
+}
+
+// How far a consent got before it failed: the decision reports the closest miss.
+const CHECKS: DenialReason[] = ['OUT_OF_SCOPE', 'WRONG_PURPOSE', 'CONSENT_REVOKED', 'CONSENT_EXPIRED'];
+
+function firstFailure(c: ConsentTerms, record: RecordRef, purpose: Purpose, now: Date): DenialReason | undefined {
+  if (!scopeCovers(c.scope, record)) return 'OUT_OF_SCOPE';
+  if (!c.purposes.includes(purpose)) return 'WRONG_PURPOSE';
+  if (c.status !== 'ACTIVE') return 'CONSENT_REVOKED';
+  if (!(now.getTime() < Date.parse(c.expiresAt))) return 'CONSENT_EXPIRED';
+  return undefined;
+}
+
+/**
+ * Decides whether `actor` may read `record` for `purpose` at `now` under the patient's consents.
+ * The patient always may read their own records. Otherwise one consent naming the actor must be
+ * in force, cover the record and list the purpose; when none does, the reason is the closest miss.
+ * Pure: the chaincode decides with it (time = tx timestamp) and the gateway pre-checks with it.
+ */
+export function evaluateConsents(
+  consents: readonly ConsentTerms[],
+  actor: Actor,
+  record: RecordRef,
+  purpose: Purpose,
+  now: Date,
+): ConsentDecision {
+  if (actor.role === 'patient' && actor.userId === record.patientId) {
+    return { allowed: true, consentId: 'self' };
+  }
+  let closest: DenialReason = 'NO_CONSENT';
+  for (const consent of consents) {
+    if (consent.patientId !== record.patientId || !namesActor(consent.grantee, actor)) continue;
+    const failure = firstFailure(consent, record, purpose, now);
+    if (!failure) return { allowed: true, consentId: consent.consentId };
+    if (closest === 'NO_CONSENT' || CHECKS.indexOf(failure) > CHECKS.indexOf(closest)) closest = failure;
+  }
+  return { allowed: false, reason: closest };
+}
+
+/** Purposes a break-glass session allows. */
+export const EMERGENCY_PURPOSES: readonly Purpose[] = ['ETREAT', 'TREAT'];
+
+/** Whether an emergency session (opened by this actor for this patient) allows the read at `now`. */
+export function emergencyAllows(
+  session: { actorId: string; patientId: string; expiresAt: string },
+  actor: Pick<Actor, 'userId' | 'role'>,
+  patientId: string,
+  purpose: Purpose,
+  now: Date,
+): boolean {
+  return (
+    actor.role === 'practitioner' &&
+    session.actorId === actor.userId &&
+    session.patientId === patientId &&
+    EMERGENCY_PURPOSES.includes(purpose) &&
+    now.getTime() < Date.parse(session.expiresAt)
+  );
+}

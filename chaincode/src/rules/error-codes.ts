@@ -1,0 +1,57 @@
+/**
+ * Stable error codes: the chaincode throws them, the gateway maps them to HTTP (never parsing prose).
+ * The chaincode's error message is the JSON `{"code": ..., "detail": ...}` (see `chaincodeError`).
+ */
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  WRONG_ORG: 403,
+  WRONG_ROLE: 403,
+  NO_CONSENT: 403,
+  CONSENT_EXPIRED: 403,
+  CONSENT_REVOKED: 403,
+  WRONG_PURPOSE: 403,
+  OUT_OF_SCOPE: 403,
+  NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  RECORD_NOT_FOUND: 404,
+  ORG_NOT_REGISTERED: 404,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  RECORD_ERASED: 410,
+  PATIENT_ERASED: 410,
+  INTEGRITY_VIOLATION: 502,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAVAILABLE: 503,
+  NOT_IMPLEMENTED: 501,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The shape of a chaincode error message. */
+export interface ChaincodeErrorBody {
+  code: ErrorCode;
+  detail: string;
+  /** The offending input, for INVALID_ARGUMENT. */
+  field?: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** Parses a chaincode error message; undefined when it is not one of ours. */
+export function parseChaincodeError(message: string): ChaincodeErrorBody | undefined {
+  const start = message.indexOf('{"code"');
+  if (start < 0) return undefined;
+  try {
+    const body = JSON.parse(message.slice(start)) as Partial<ChaincodeErrorBody>;
+    if (!isErrorCode(body.code) || typeof body.detail !== 'string') return undefined;
+    return { code: body.code, detail: body.detail, ...(typeof body.field === 'string' ? { field: body.field } : {}) };
+  } catch {
+    return undefined;
+  }
+}

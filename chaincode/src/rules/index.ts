@@ -1,0 +1,3 @@
+export * from './vocabulary.js';
+export * from './error-codes.js';
+export * from './consent.js';

@@ -1,0 +1,4 @@
+/** Options every long port call accepts (helia's AbortOptions idea). */
+export interface AbortOptions {
+  signal?: AbortSignal;
+}

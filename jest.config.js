@@ -1,0 +1,20 @@
+/** Jest 30 + ts-jest in ESM mode (see FIELD-NOTES "Modules and tests"). */
+export default {
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  roots: ['<rootDir>/chaincode/src', '<rootDir>/gateway/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: {
+    '^@careledger/chaincode$': '<rootDir>/chaincode/src/index.ts',
+    '^@careledger/chaincode/rules$': '<rootDir>/chaincode/src/rules/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+  },
+  collectCoverageFrom: ['chaincode/src/**/*.ts', 'gateway/src/**/*.ts', '!**/*.test.ts', '!**/dist/**'],
+  coverageReporters: ['text-summary', 'text', 'lcov'],
+  coverageThreshold: {
+    './chaincode/src/': { lines: 90 },
+  },
+};
