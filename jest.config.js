@@ -4,6 +4,7 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/chaincode/src', '<rootDir>/gateway/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/jest.setup.js'],
   moduleNameMapper: {
     '^@careledger/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@careledger/chaincode/rules$': '<rootDir>/chaincode/src/rules/index.ts',
@@ -12,7 +13,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
   },
-  collectCoverageFrom: ['chaincode/src/**/*.ts', 'gateway/src/**/*.ts', '!**/*.test.ts', '!**/dist/**'],
+  collectCoverageFrom: ['chaincode/src/**/*.ts', 'gateway/src/**/*.ts', '!**/*.test.ts', '!**/testing/**', '!**/*.contract.ts', '!**/dist/**'],
   coverageReporters: ['text-summary', 'text', 'lcov'],
   coverageThreshold: {
     './chaincode/src/': { lines: 90 },

@@ -25,7 +25,7 @@ export const EMERGENCY_REASONS = ['UNCONSCIOUS', 'LIFE_THREATENING', 'CANNOT_CON
 export type EmergencyReason = (typeof EMERGENCY_REASONS)[number];
 
 /** Outcome of an access decision, as recorded in the access log. */
-export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS'] as const;
+export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_VIOLATION'] as const;
 export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
 
 export function isPurpose(value: unknown): value is Purpose {

@@ -1,0 +1,105 @@
+import { A, B, aConsortium, aJwe } from '../testing/scenario.js';
+import { KEY_RELEASE_WINDOW_MS } from './access-contract.js';
+
+const HOUR = 3_600_000;
+
+describe('AccessContract', () => {
+  it('records a granted read and releases the CID and the caller org key', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const decision = await access('pat-1', A, recordId, 'PATRQT');
+    expect(decision).toEqual({ eventId: expect.stringMatching(/^evt_/), outcome: 'GRANTED' });
+    const release = await ledger.evaluate('access:ReleaseKey', ['pat-1', decision.eventId], { msp: A });
+    expect(release).toMatchObject({ recordId, cid: expect.stringMatching(/^bafk/), wrappedKey: aJwe('a') });
+  });
+
+  it('the submitted decision and event carry nothing private', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const decision = await access('pat-1', A, recordId);
+    expect(Object.keys(decision).sort()).toEqual(['eventId', 'outcome']);
+    expect(ledger.events.at(-1)?.payload).toEqual({ eventId: decision.eventId });
+  });
+
+  it('records a denial without consent, and refuses its key release', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const decision = await access('doc-a', A, recordId);
+    expect(decision).toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
+    await expect(ledger.evaluate('access:ReleaseKey', ['doc-a', decision.eventId], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const log = await ledger.evaluate<{ events: { outcome: string }[] }>('access:AccessLog', ['pat-1', 'pat-1', '', '', ''], { msp: A });
+    expect(log.events.map((e) => e.outcome)).toEqual(['DENIED']);
+  });
+
+  it.each([
+    ['WRONG_PURPOSE', { purposes: ['HRESCH'] }, 0],
+    ['CONSENT_EXPIRED', { expiresAt: '2026-01-01T01:00:00.000Z' }, 2 * HOUR],
+  ])('denies with %s', async (reason, consent, advance) => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] }, ...consent });
+    ledger.advance(advance);
+    await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason });
+  });
+
+  it('denies a record out of the consent scope', async () => {
+    const { createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord({ category: 'prescription' });
+    await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] } });
+    await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'OUT_OF_SCOPE' });
+  });
+
+  it('refuses the key of another actor event, a stale event, and after a revocation', async () => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    const { eventId } = await access('doc-a', A, recordId);
+    await expect(ledger.evaluate('access:ReleaseKey', ['doc-a2', eventId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
+    await expect(ledger.evaluate('access:ReleaseKey', ['doc-a', eventId], { msp: A })).rejects.toMatchObject({ code: 'CONSENT_REVOKED' });
+    ledger.advance(KEY_RELEASE_WINDOW_MS + 1);
+    await expect(ledger.evaluate('access:ReleaseKey', ['doc-a', eventId], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('refuses the key when none was wrapped for the reader org', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    // A peer that lost the key (the chaincode never leaves a record without its home key).
+    ledger.state.get(`_implicit_org_${A}`)!.clear();
+    const { eventId } = await access('pat-1', A, recordId);
+    await expect(ledger.evaluate('access:ReleaseKey', ['pat-1', eventId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('refuses malformed purpose and unknown record', async () => {
+    const { createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    await expect(access('pat-1', A, recordId, 'FUN')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'purpose' });
+    await expect(access('pat-1', A, 'rec_nothing')).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+  });
+
+  it('records an integrity violation reported after a granted read', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const { eventId } = await access('pat-1', A, recordId);
+    await expect(ledger.submit('access:ReportIntegrityViolation', ['pat-1', eventId], { msp: A })).resolves.toMatchObject({ outcome: 'INTEGRITY_VIOLATION' });
+    await expect(ledger.submit('access:ReportIntegrityViolation', ['doc-a', eventId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const log = await ledger.evaluate<{ events: { outcome: string }[] }>('access:AccessLog', ['admin-a', 'pat-1', recordId, '', ''], { msp: A });
+    expect(log.events.map((e) => e.outcome)).toEqual(['GRANTED', 'INTEGRITY_VIOLATION']);
+  });
+
+  it('shows the access log only to the patient and the home admin, paged', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    for (let i = 0; i < 3; i++) {
+      await access('doc-a', A, recordId);
+      ledger.advance(1000);
+    }
+    const first = await ledger.evaluate<{ events: unknown[]; bookmark: string }>('access:AccessLog', ['pat-1', 'pat-1', '', '2', ''], { msp: A });
+    expect(first.events).toHaveLength(2);
+    const rest = await ledger.evaluate<{ events: unknown[] }>('access:AccessLog', ['pat-1', 'pat-1', '', '2', first.bookmark], { msp: A });
+    expect(rest.events).toHaveLength(1);
+    await expect(ledger.evaluate('access:AccessLog', ['doc-a', 'pat-1', '', '', ''], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ledger.evaluate('access:AccessLog', ['admin-b', 'pat-1', '', '', ''], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ledger.evaluate('access:AccessLog', ['pat-1', 'pat-1', 'bad id', '', ''], { msp: A })).rejects.toMatchObject({ field: 'recordId' });
+  });
+});

@@ -1,0 +1,133 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type StoredRecord, type WrappedKey } from '../model.js';
+import type { Actor } from '../rules/consent.js';
+import type { AccessOutcome, Purpose } from '../rules/vocabulary.js';
+import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY } from '../ledger/collections.js';
+import { ChaincodeError } from '../ledger/errors.js';
+import { decideAccess, loadPatientContext, loadRecord, page } from '../ledger/queries.js';
+import { TxState } from '../ledger/state.js';
+import { checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
+import { putSession } from './emergency-contract.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+/** How long after a GRANTED decision its key may be released (the download starts right after). */
+export const KEY_RELEASE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Reading content is two steps (DESIGN §5): the submitted `Access` decides and records the event and
+ * returns the decision only; the evaluated `ReleaseKey` on the reader's own org peer returns the CID and
+ * that org's wrapped key for a fresh, committed, granted event of that reader.
+ */
+@Info({ title: 'AccessContract', description: 'Access decisions, key release and the access log' })
+export class AccessContract extends Contract {
+  constructor() {
+    super('access');
+  }
+
+  /** Decides whether the actor may read the record for the purpose and records the event, denied or not. */
+  @Transaction()
+  @Returns('AccessDecision')
+  async Access(ctx: Context, actorId: string, recordId: string, purpose: string): Promise<AccessDecision> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const checkedPurpose = checkPurpose('purpose', purpose);
+    const record = await loadRecord(state, checkId('recordId', recordId));
+    const now = state.now();
+    const pctx = await loadPatientContext(state, record.patientId);
+    const decision = decideAccess(pctx, actor, record, checkedPurpose, now);
+    const event = await recordEvent(state, actor, record, checkedPurpose, decision.outcome, {
+      reason: decision.outcome === 'DENIED' ? decision.reason : undefined,
+      consentId: decision.outcome === 'GRANTED' ? decision.consentId : undefined,
+      emergencySessionId: decision.outcome === 'BREAK_GLASS' ? decision.session.sessionId : undefined,
+    });
+    if (decision.outcome === 'BREAK_GLASS') await putSession(state, { ...decision.session, uses: decision.session.uses + 1 });
+    return { eventId: event.eventId, outcome: event.outcome, ...(event.reason ? { reason: event.reason } : {}) };
+  }
+
+  /** Key release (evaluate only): CID and the caller org's wrapped key, for the caller's fresh granted event. */
+  @Transaction(false)
+  @Returns('KeyRelease')
+  async ReleaseKey(ctx: Context, actorId: string, eventId: string): Promise<KeyRelease> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const event = await loadEvent(state, checkId('eventId', eventId));
+    if (event.actorId !== actor.userId) throw new ChaincodeError('NOT_FOUND', 'no such access event');
+    if (event.outcome !== 'GRANTED' && event.outcome !== 'BREAK_GLASS') throw new ChaincodeError('FORBIDDEN', 'the access was not granted');
+    const now = state.now();
+    if (now.getTime() - Date.parse(event.at) > KEY_RELEASE_WINDOW_MS) throw new ChaincodeError('FORBIDDEN', 'the access decision is stale; ask again');
+    const record = await loadRecord(state, event.recordId);
+    // A revocation between the decision and the release wins.
+    const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, event.purpose, now);
+    if (decision.outcome === 'DENIED') throw new ChaincodeError(decision.reason, 'the access is no longer allowed');
+    const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, record.recordId);
+    if (!wrapped) throw new ChaincodeError('NOT_FOUND', 'no data key is shared with your org for this record');
+    return { recordId: record.recordId, cid: record.cid, wrappedKey: wrapped.jwe, sha256: record.sha256, size: record.size, mediaType: record.mediaType };
+  }
+
+  /** The reader's gateway reports that the content failed verification after a granted access. */
+  @Transaction()
+  @Returns('AccessDecision')
+  async ReportIntegrityViolation(ctx: Context, actorId: string, eventId: string): Promise<AccessDecision> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const granted = await loadEvent(state, checkId('eventId', eventId));
+    if (granted.actorId !== actor.userId) throw new ChaincodeError('NOT_FOUND', 'no such access event');
+    const record = await loadRecord(state, granted.recordId);
+    const event = await recordEvent(state, actor, record, granted.purpose, 'INTEGRITY_VIOLATION', { reason: 'HASH_MISMATCH' });
+    return { eventId: event.eventId, outcome: event.outcome, reason: 'HASH_MISMATCH' };
+  }
+
+  /** The access log of a patient (optionally one record), oldest first, for the patient and the home admin. */
+  @Transaction(false)
+  @Returns('AccessEventPage')
+  async AccessLog(ctx: Context, actorId: string, patientId: string, recordId: string, pageSize: string, bookmark: string): Promise<AccessEventPage> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const patient = await requirePatient(state, patientId);
+    if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('FORBIDDEN', 'only the patient and their home org see the access log');
+    if (recordId !== '') checkId('recordId', recordId);
+    const size = checkPageSize('pageSize', pageSize);
+    const events = (await state.listShared<AccessEvent>(KEY.event, [patientId])).filter((e) => recordId === '' || e.recordId === recordId);
+    const { items, bookmark: next } = page(events, (e) => e.eventId, size, bookmark);
+    return { events: items, bookmark: next };
+  }
+}
+
+async function recordEvent(
+  state: TxState,
+  actor: Actor,
+  record: StoredRecord,
+  purpose: Purpose,
+  outcome: AccessOutcome,
+  extra: { reason?: string; consentId?: string; emergencySessionId?: string },
+): Promise<AccessEvent> {
+  const at = state.now().toISOString();
+  const event: AccessEvent = {
+    eventId: state.newId('evt'),
+    patientId: record.patientId,
+    recordId: record.recordId,
+    actorId: actor.userId,
+    actorOrg: actor.org,
+    purpose,
+    outcome,
+    at,
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    ...(extra.consentId ? { consentId: extra.consentId } : {}),
+    ...(extra.emergencySessionId ? { emergencySessionId: extra.emergencySessionId } : {}),
+  };
+  const patientOrg = (await requirePatient(state, record.patientId)).homeOrg;
+  // The timestamp in the key keeps the log in time order.
+  await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
+  await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
+  state.emit('AccessRecorded', { eventId: event.eventId });
+  return event;
+}
+
+async function loadEvent(state: TxState, eventId: string): Promise<AccessEvent> {
+  const ref = await state.getShared<{ patientId: string; at: string }>(KEY.eventRef, [eventId]);
+  const event = ref && (await state.getShared<AccessEvent>(KEY.event, [ref.patientId, ref.at, eventId]));
+  if (!event) throw new ChaincodeError('NOT_FOUND', 'no such access event');
+  return event;
+}

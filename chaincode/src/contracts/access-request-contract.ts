@@ -1,0 +1,136 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { AccessRequest, Consent, type User } from '../model.js';
+import { requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY } from '../ledger/collections.js';
+import { createConsent } from '../ledger/consents.js';
+import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { recordsInScope } from '../ledger/queries.js';
+import { TxState } from '../ledger/state.js';
+import { checkFutureInstant, checkId, checkPurpose, checkScope, checkText, checkWrappedKeys } from '../ledger/validate.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+const STATUSES = ['PENDING', 'APPROVED', 'DENIED'] as const;
+
+/** Practitioners ask; only the patient, through their home org, approves (which creates a consent) or denies. */
+@Info({ title: 'AccessRequestContract', description: 'Ask for, approve and deny access to a patient\'s records' })
+export class AccessRequestContract extends Contract {
+  constructor() {
+    super('requests');
+  }
+
+  /** A practitioner (any org) asks for access: transient field `request` = {purpose, scope, reason}. */
+  @Transaction()
+  @Returns('AccessRequest')
+  async RequestAccess(ctx: Context, actorId: string, patientId: string): Promise<AccessRequest> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['practitioner']);
+    const patient = await requirePatient(state, patientId);
+    const input = state.transient<{ purpose: unknown; scope: unknown; reason: unknown }>('request');
+    const scope = checkScope('scope', input.scope);
+    await recordsInScope(state, patientId, scope);
+    const request: AccessRequest = {
+      requestId: state.newId('req'),
+      patientId,
+      patientOrg: patient.homeOrg,
+      requesterId: actor.userId,
+      requesterOrg: actor.org,
+      purpose: checkPurpose('purpose', input.purpose),
+      scope,
+      reason: checkText('reason', input.reason, 500),
+      status: 'PENDING',
+      createdAt: state.now().toISOString(),
+    };
+    await putRequest(state, request);
+    state.emit('AccessRequested', { requestId: request.requestId });
+    return request;
+  }
+
+  /**
+   * The patient approves: a consent for the requester, the request's purpose and scope, until `expiresAt`
+   * (transient field `approval` = {expiresAt, wrappedKeys?}).
+   */
+  @Transaction()
+  @Returns('Consent')
+  async ApproveRequest(ctx: Context, actorId: string, requestId: string): Promise<Consent> {
+    const state = new TxState(ctx);
+    const { patient, request } = await this.pendingRequestOfPatient(state, actorId, requestId);
+    const input = state.transient<{ expiresAt: unknown; wrappedKeys?: unknown }>('approval');
+    const consent = await createConsent(state, patient, {
+      grantee: { kind: 'user', userId: request.requesterId },
+      scope: request.scope,
+      purposes: [request.purpose],
+      expiresAt: checkFutureInstant('expiresAt', input.expiresAt, state.now()),
+      wrappedKeys: checkWrappedKeys('wrappedKeys', input.wrappedKeys),
+      requestId,
+    });
+    await putRequest(state, { ...request, status: 'APPROVED', decidedAt: state.now().toISOString(), consentId: consent.consentId });
+    state.emit('AccessRequestApproved', { requestId, consentId: consent.consentId });
+    return consent;
+  }
+
+  @Transaction()
+  @Returns('AccessRequest')
+  async DenyRequest(ctx: Context, actorId: string, requestId: string): Promise<AccessRequest> {
+    const state = new TxState(ctx);
+    const { request } = await this.pendingRequestOfPatient(state, actorId, requestId);
+    const denied: AccessRequest = { ...request, status: 'DENIED', decidedAt: state.now().toISOString() };
+    await putRequest(state, denied);
+    state.emit('AccessRequestDenied', { requestId });
+    return denied;
+  }
+
+  @Transaction(false)
+  @Returns('AccessRequest')
+  async GetRequest(ctx: Context, actorId: string, requestId: string): Promise<AccessRequest> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const request = await loadRequest(state, checkId('requestId', requestId));
+    const involved =
+      actor.userId === request.patientId ||
+      actor.userId === request.requesterId ||
+      (actor.role === 'admin' && actor.org === request.patientOrg);
+    if (!involved) throw new ChaincodeError('NOT_FOUND', 'no such request');
+    return request;
+  }
+
+  /** Requests to decide (patient), one's own (practitioner), or the org's patients' (admin); '' = any status. */
+  @Transaction(false)
+  @Returns('AccessRequest[]')
+  async ListRequests(ctx: Context, actorId: string, status: string): Promise<AccessRequest[]> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    if (status !== '' && !(STATUSES as readonly string[]).includes(status)) throw invalid('status', 'status must be PENDING, APPROVED or DENIED');
+    const all =
+      actor.role === 'patient'
+        ? await state.listShared<AccessRequest>(KEY.request, [actor.userId])
+        : await state.listShared<AccessRequest>(KEY.request, []);
+    return all.filter(
+      (r) =>
+        (status === '' || r.status === status) &&
+        (actor.role === 'patient' ||
+          (actor.role === 'practitioner' && r.requesterId === actor.userId) ||
+          (actor.role === 'admin' && r.patientOrg === actor.org)),
+    );
+  }
+
+  private async pendingRequestOfPatient(state: TxState, actorId: string, requestId: string): Promise<{ patient: User; request: AccessRequest }> {
+    const actor = await requireActor(state, actorId, ['patient']);
+    const request = await loadRequest(state, checkId('requestId', requestId));
+    if (request.patientId !== actor.userId) throw new ChaincodeError('FORBIDDEN', 'only the patient decides a request');
+    if (request.status !== 'PENDING') throw new ChaincodeError('CONFLICT', 'the request is already decided');
+    return { patient: await requirePatient(state, actor.userId), request };
+  }
+}
+
+async function putRequest(state: TxState, request: AccessRequest): Promise<void> {
+  await state.putShared(KEY.request, [request.patientId, request.requestId], request, request.patientOrg);
+  await state.putShared(KEY.requestRef, [request.requestId], { patientId: request.patientId }, request.patientOrg);
+}
+
+async function loadRequest(state: TxState, requestId: string): Promise<AccessRequest> {
+  const ref = await state.getShared<{ patientId: string }>(KEY.requestRef, [requestId]);
+  const request = ref && (await state.getShared<AccessRequest>(KEY.request, [ref.patientId, requestId]));
+  if (!request) throw new ChaincodeError('NOT_FOUND', 'no such request');
+  return request;
+}

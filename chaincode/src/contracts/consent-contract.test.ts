@@ -1,0 +1,106 @@
+import { A, B, aConsortium, aJwe } from '../testing/scenario.js';
+
+const wrappedFor = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, aJwe(id)]));
+
+describe('ConsentContract', () => {
+  it('the patient grants a practitioner of the home org; the practitioner may read', async () => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    const consent = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    expect(consent).toMatchObject({ status: 'ACTIVE', granteeOrg: A, purposes: ['TREAT'] });
+    await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
+    expect(ledger.events.at(-1)?.name).toBe('AccessRecorded');
+  });
+
+  it("a grant to another org stores the keys in that org's implicit collection", async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const r1 = await createRecord();
+    const r2 = await createRecord({ category: 'imaging' });
+    await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report', 'imaging'] }, wrappedKeys: wrappedFor([r1, r2]) });
+    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(2);
+  });
+
+  it("refuses a grant to another org without every record's wrapped key", async () => {
+    const { createRecord, grant } = await aConsortium();
+    const r1 = await createRecord();
+    await createRecord();
+    await expect(grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: wrappedFor([r1]) })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'wrappedKeys',
+    });
+  });
+
+  it('only the patient grants', async () => {
+    const { ledger } = await aConsortium();
+    const transient = { consent: { grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt: '2027-01-01T00:00:00Z' } };
+    await expect(ledger.submit('consents:GrantConsent', ['doc-a'], { msp: A, transient })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
+    await expect(ledger.submit('consents:GrantConsent', ['pat-1'], { msp: B, transient })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+  });
+
+  it.each([
+    ['grantee.kind', { grantee: { kind: 'everyone' } }],
+    ['scope', { scope: {} }],
+    ['scope', { scope: { recordIds: ['rec_1'], categories: ['report'] } }],
+    ['scope.categories[0]', { scope: { categories: ['gossip'] } }],
+    ['purposes', { purposes: [] }],
+    ['purposes[0]', { purposes: ['MARKETING'] }],
+    ['expiresAt', { expiresAt: 'tomorrow' }],
+    ['expiresAt', { expiresAt: '2025-01-01T00:00:00Z' }],
+  ])('refuses malformed input: %s', async (field, overrides) => {
+    const { grant } = await aConsortium();
+    await expect(grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, ...overrides })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field,
+    });
+  });
+
+  it('refuses an unknown grantee, an unregistered org and a record of another patient', async () => {
+    const { grant, createRecord } = await aConsortium();
+    const other = await createRecord({ wrappedKeys: { [B]: aJwe('b') } }, 'pat-2', 'doc-b', B);
+    await expect(grant({ grantee: { kind: 'user', userId: 'pat-2' }, scope: { categories: ['report'] } })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(grant({ grantee: { kind: 'org', org: 'NoSuchMSP' }, scope: { categories: ['report'] } })).rejects.toMatchObject({ code: 'ORG_NOT_REGISTERED' });
+    await expect(grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [other] } })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+  });
+
+  it('revocation makes later reads fail and deletes the grantee org keys', async () => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    const consent = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: wrappedFor([recordId]) });
+    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
+    await ledger.submit('consents:RevokeConsent', ['pat-1', consent.consentId], { msp: A });
+    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(0);
+    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'CONSENT_REVOKED' });
+  });
+
+  it("keeps an org's key that another consent in force still covers", async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const recordId = await createRecord();
+    const keys = wrappedFor([recordId]);
+    const first = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: keys });
+    await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: keys });
+    await ledger.submit('consents:RevokeConsent', ['pat-1', first.consentId], { msp: A });
+    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+  });
+
+  it('refuses to revoke twice, by someone else, or an unknown consent', async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const recordId = await createRecord();
+    const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    await expect(ledger.submit('consents:RevokeConsent', ['pat-2', consentId], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
+    await expect(ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(ledger.submit('consents:RevokeConsent', ['pat-1', 'con_unknown'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('lists all consents for the patient and admin, only their own for a grantee', async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const recordId = await createRecord();
+    await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a2' }, scope: { recordIds: [recordId] } });
+    await expect(ledger.evaluate('consents:ListConsents', ['pat-1', 'pat-1'], { msp: A })).resolves.toHaveLength(2);
+    await expect(ledger.evaluate('consents:ListConsents', ['admin-a', 'pat-1'], { msp: A })).resolves.toHaveLength(2);
+    await expect(ledger.evaluate('consents:ListConsents', ['doc-a2', 'pat-1'], { msp: A })).resolves.toEqual([expect.objectContaining({ consentId })]);
+    await expect(ledger.evaluate('consents:GetConsent', ['doc-a2', consentId], { msp: A })).resolves.toMatchObject({ consentId });
+    await expect(ledger.evaluate('consents:GetConsent', ['doc-b', consentId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

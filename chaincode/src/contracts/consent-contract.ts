@@ -1,0 +1,81 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { Consent } from '../model.js';
+import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { canReadConsent, createConsent, loadConsent, revokeConsent } from '../ledger/consents.js';
+import { ChaincodeError } from '../ledger/errors.js';
+import { listConsents } from '../ledger/queries.js';
+import { TxState } from '../ledger/state.js';
+import { checkFutureInstant, checkGrantee, checkId, checkPurposes, checkScope, checkWrappedKeys } from '../ledger/validate.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+/** What `GrantConsent` takes in the transient field `consent`. */
+interface GrantInput {
+  grantee: unknown;
+  scope: unknown;
+  purposes: unknown;
+  expiresAt: unknown;
+  wrappedKeys?: unknown;
+}
+
+/** Patients' consents: who may read which records, for which purposes, until when. */
+@Info({ title: 'ConsentContract', description: 'Grant, revoke and list consents' })
+export class ConsentContract extends Contract {
+  constructor() {
+    super('consents');
+  }
+
+  /** The patient grants a user or a whole org access to records or categories, for purposes, until a date. */
+  @Transaction()
+  @Returns('Consent')
+  async GrantConsent(ctx: Context, actorId: string): Promise<Consent> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['patient']);
+    const patient = await requirePatient(state, actor.userId);
+    const input = state.transient<GrantInput>('consent');
+    const consent = await createConsent(state, patient, {
+      grantee: checkGrantee('grantee', input.grantee),
+      scope: checkScope('scope', input.scope),
+      purposes: checkPurposes('purposes', input.purposes),
+      expiresAt: checkFutureInstant('expiresAt', input.expiresAt, state.now()),
+      wrappedKeys: checkWrappedKeys('wrappedKeys', input.wrappedKeys),
+    });
+    state.emit('ConsentGranted', { consentId: consent.consentId });
+    return consent;
+  }
+
+  /** The patient revokes a consent; later reads are refused and the grantee org's keys are deleted. */
+  @Transaction()
+  @Returns('Consent')
+  async RevokeConsent(ctx: Context, actorId: string, consentId: string): Promise<Consent> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['patient']);
+    const consent = await loadConsent(state, checkId('consentId', consentId));
+    if (consent.patientId !== actor.userId) throw new ChaincodeError('FORBIDDEN', 'only the patient revokes a consent');
+    if (consent.status === 'REVOKED') throw new ChaincodeError('CONFLICT', 'the consent is already revoked');
+    const revoked = await revokeConsent(state, consent);
+    state.emit('ConsentRevoked', { consentId });
+    return revoked;
+  }
+
+  @Transaction(false)
+  @Returns('Consent')
+  async GetConsent(ctx: Context, actorId: string, consentId: string): Promise<Consent> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const consent = await loadConsent(state, checkId('consentId', consentId));
+    if (!canReadConsent(consent, actor)) throw new ChaincodeError('NOT_FOUND', 'no such consent');
+    return consent;
+  }
+
+  /** A patient's consents: all of them for the patient and home admin, the caller's own for a grantee. */
+  @Transaction(false)
+  @Returns('Consent[]')
+  async ListConsents(ctx: Context, actorId: string, patientId: string): Promise<Consent[]> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const patient = await requirePatient(state, patientId);
+    const consents = await listConsents(state, patientId);
+    return isPatientOrHomeAdmin(actor, patient) ? consents : consents.filter((c) => canReadConsent(c, actor));
+  }
+}

@@ -1,0 +1,96 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { EmergencySession } from '../model.js';
+import { requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY } from '../ledger/collections.js';
+import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { listRecords } from '../ledger/queries.js';
+import { TxState } from '../ledger/state.js';
+import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
+import { readConfig } from './registry-contract.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+/** Break-glass: emergency access with a coded reason, a short fixed window, every use flagged, reviewed by the home admin. */
+@Info({ title: 'EmergencyContract', description: 'Break-glass access and its review' })
+export class EmergencyContract extends Contract {
+  constructor() {
+    super('emergency');
+  }
+
+  /**
+   * A practitioner opens emergency access to a patient for the configured window. A practitioner of
+   * another org must bring the data keys wrapped for that org (transient `keys` = {wrappedKeys}).
+   */
+  @Transaction()
+  @Returns('EmergencySession')
+  async OpenEmergencyAccess(ctx: Context, actorId: string, patientId: string, reasonCode: string): Promise<EmergencySession> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['practitioner']);
+    const patient = await requirePatient(state, patientId);
+    const reason = checkEmergencyReason('reasonCode', reasonCode);
+    if (actor.org !== patient.homeOrg) {
+      const wrappedKeys = checkWrappedKeys('wrappedKeys', state.optionalTransient<{ wrappedKeys?: unknown }>('keys')?.wrappedKeys);
+      for (const record of await listRecords(state, patientId)) {
+        if (await state.hasWrappedKey(actor.org, record.recordId)) continue;
+        const jwe = wrappedKeys[record.recordId];
+        if (!jwe) throw invalid('wrappedKeys', `a wrapped key for ${actor.org} is required for every record`);
+        await state.putWrappedKey(actor.org, record.recordId, { recordId: record.recordId, patientId, jwe });
+      }
+    }
+    const now = state.now();
+    const { emergencyHours } = await readConfig(state);
+    const session: EmergencySession = {
+      sessionId: state.newId('brk'),
+      patientId,
+      patientOrg: patient.homeOrg,
+      actorId: actor.userId,
+      actorOrg: actor.org,
+      reasonCode: reason,
+      openedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + emergencyHours * 3_600_000).toISOString(),
+      uses: 0,
+    };
+    await putSession(state, session);
+    state.emit('EmergencyAccessOpened', { sessionId: session.sessionId, patientId });
+    return session;
+  }
+
+  /** The home org admin's review queue: sessions of the org's patients ('true' = only those not reviewed). */
+  @Transaction(false)
+  @Returns('EmergencySession[]')
+  async ListEmergencyAccess(ctx: Context, actorId: string, onlyUnreviewed: string): Promise<EmergencySession[]> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['admin']);
+    if (onlyUnreviewed !== 'true' && onlyUnreviewed !== 'false') throw invalid('onlyUnreviewed', "onlyUnreviewed must be 'true' or 'false'");
+    const sessions = await state.listShared<EmergencySession>(KEY.emergency, []);
+    return sessions.filter((s) => s.patientOrg === actor.org && (onlyUnreviewed === 'false' || !s.reviewedAt));
+  }
+
+  /** The home org admin marks a session reviewed. */
+  @Transaction()
+  @Returns('EmergencySession')
+  async ReviewEmergencyAccess(ctx: Context, actorId: string, sessionId: string): Promise<EmergencySession> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['admin']);
+    const session = await loadSession(state, checkId('sessionId', sessionId));
+    if (session.patientOrg !== actor.org) throw new ChaincodeError('WRONG_ORG', "only the patient's home org reviews");
+    if (session.reviewedAt) throw new ChaincodeError('CONFLICT', 'the session is already reviewed');
+    const reviewed: EmergencySession = { ...session, reviewedAt: state.now().toISOString(), reviewedBy: actor.userId };
+    await putSession(state, reviewed);
+    state.emit('EmergencyAccessReviewed', { sessionId });
+    return reviewed;
+  }
+}
+
+/** Stores a session (and its id -> patient ref). */
+export async function putSession(state: TxState, session: EmergencySession): Promise<void> {
+  await state.putShared(KEY.emergency, [session.patientId, session.sessionId], session, session.patientOrg);
+  await state.putShared(KEY.emergencyRef, [session.sessionId], { patientId: session.patientId }, session.patientOrg);
+}
+
+async function loadSession(state: TxState, sessionId: string): Promise<EmergencySession> {
+  const ref = await state.getShared<{ patientId: string }>(KEY.emergencyRef, [sessionId]);
+  const session = ref && (await state.getShared<EmergencySession>(KEY.emergency, [ref.patientId, sessionId]));
+  if (!session) throw new ChaincodeError('NOT_FOUND', 'no such emergency session');
+  return session;
+}

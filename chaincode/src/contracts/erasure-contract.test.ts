@@ -1,0 +1,50 @@
+import { A, B, CID, aConsortium, aJwe } from '../testing/scenario.js';
+
+describe('ErasureContract', () => {
+  async function aPatientWithHistory() {
+    const world = await aConsortium();
+    const recordId = await world.createRecord();
+    const { consentId } = await world.grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: { [recordId]: aJwe('b') } });
+    await world.access('doc-b', B, recordId);
+    await world.ledger.submit('requests:RequestAccess', ['doc-a', 'pat-1'], {
+      msp: A,
+      transient: { request: { purpose: 'TREAT', scope: { categories: ['report'] }, reason: 'visit' } },
+    });
+    await world.ledger.submit('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
+    return { ...world, recordId, consentId };
+  }
+
+  it('plans the CIDs to unpin for the patient or home admin only', async () => {
+    const { ledger } = await aPatientWithHistory();
+    await expect(ledger.evaluate('erasure:ErasurePlan', ['pat-1', 'pat-1'], { msp: A })).resolves.toEqual({ patientId: 'pat-1', cids: [CID] });
+    await expect(ledger.evaluate('erasure:ErasurePlan', ['doc-a', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('purges every private value and wrapped key; only anchors marked ERASED remain', async () => {
+    const { ledger, recordId } = await aPatientWithHistory();
+    await ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A });
+    expect(ledger.keys('patientData')).toEqual([]);
+    expect(ledger.keys(`_implicit_org_${A}`)).toEqual([]);
+    expect(ledger.keys(`_implicit_org_${B}`)).toEqual([]);
+    expect([...(ledger.hashes.get('patientData')?.keys() ?? [])]).toEqual([]);
+    const anchor = ledger.read('', ledger.keys('').find((k) => k.includes(recordId))!);
+    expect(anchor).toMatchObject({ status: 'ERASED' });
+    expect(ledger.events.at(-1)).toMatchObject({ name: 'PatientErased', payload: { patientId: 'pat-1' } });
+  });
+
+  it('answers erased codes afterwards', async () => {
+    const { ledger, recordId, access } = await aPatientWithHistory();
+    await ledger.submit('erasure:ErasePatient', ['pat-1', 'pat-1'], { msp: A });
+    await expect(access('doc-b', B, recordId)).rejects.toMatchObject({ code: 'RECORD_ERASED' });
+    await expect(ledger.evaluate('records:ListRecords', ['doc-a', 'pat-1', '', '', ''], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
+    await expect(ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
+    await expect(ledger.evaluate('consents:ListConsents', ['pat-1', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
+  });
+
+  it('refuses another org and a practitioner', async () => {
+    const { ledger } = await aPatientWithHistory();
+    await expect(ledger.submit('erasure:ErasePatient', ['admin-b', 'pat-1'], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: B })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+    await expect(ledger.submit('erasure:ErasePatient', ['doc-a', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});

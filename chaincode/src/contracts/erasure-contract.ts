@@ -1,0 +1,73 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { Created, ErasurePlan, type AccessEvent, type AccessRequest, type Consent, type EmergencySession, type Org, type RecordAnchor, type User } from '../model.js';
+import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY } from '../ledger/collections.js';
+import { ChaincodeError } from '../ledger/errors.js';
+import { listRecords } from '../ledger/queries.js';
+import { TxState } from '../ledger/state.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+/**
+ * Erasure (GDPR art. 17): purges every private value of a patient from every peer (value and hash),
+ * destroys every wrapped data key (crypto-shredding), and marks the public anchors ERASED.
+ */
+@Info({ title: 'ErasureContract', description: 'Crypto-shred and purge a patient' })
+export class ErasureContract extends Contract {
+  constructor() {
+    super('erasure');
+  }
+
+  /** The CIDs the gateway must unpin after the erasure (evaluate; the submit cannot return them). */
+  @Transaction(false)
+  @Returns('ErasurePlan')
+  async ErasurePlan(ctx: Context, actorId: string, patientId: string): Promise<ErasurePlan> {
+    const state = new TxState(ctx);
+    await this.authorize(state, actorId, patientId);
+    return { patientId, cids: (await listRecords(state, patientId)).map((r) => r.cid) };
+  }
+
+  @Transaction()
+  @Returns('Created')
+  async ErasePatient(ctx: Context, actorId: string, patientId: string): Promise<Created> {
+    const state = new TxState(ctx);
+    const patient = await this.authorize(state, actorId, patientId);
+    const orgs = (await state.listPublic<Org>(KEY.org, [])).map((o) => o.mspId);
+    for (const record of await listRecords(state, patientId)) {
+      for (const org of orgs) {
+        if (await state.hasWrappedKey(org, record.recordId)) await state.purgeWrappedKey(org, record.recordId);
+      }
+      await state.purgeShared(KEY.record, [patientId, record.recordId]);
+      await state.purgeShared(KEY.recordRef, [record.recordId]);
+      const anchor: RecordAnchor = { recordId: record.recordId, homeOrg: patient.homeOrg, status: 'ERASED' };
+      await state.putPublic(KEY.recordAnchor, [record.recordId], anchor, patient.homeOrg);
+    }
+    for (const c of await state.listShared<Consent>(KEY.consent, [patientId])) {
+      await state.purgeShared(KEY.consent, [patientId, c.consentId]);
+      await state.purgeShared(KEY.consentRef, [c.consentId]);
+    }
+    for (const r of await state.listShared<AccessRequest>(KEY.request, [patientId])) {
+      await state.purgeShared(KEY.request, [patientId, r.requestId]);
+      await state.purgeShared(KEY.requestRef, [r.requestId]);
+    }
+    for (const e of await state.listShared<AccessEvent>(KEY.event, [patientId])) {
+      await state.purgeShared(KEY.event, [patientId, e.at, e.eventId]);
+      await state.purgeShared(KEY.eventRef, [e.eventId]);
+    }
+    for (const s of await state.listShared<EmergencySession>(KEY.emergency, [patientId])) {
+      await state.purgeShared(KEY.emergency, [patientId, s.sessionId]);
+      await state.purgeShared(KEY.emergencyRef, [s.sessionId]);
+    }
+    const erased: User = { ...patient, status: 'ERASED' };
+    await state.putPublic(KEY.user, [patientId], erased, patient.homeOrg);
+    state.emit('PatientErased', { patientId });
+    return { id: patientId };
+  }
+
+  private async authorize(state: TxState, actorId: string, patientId: string): Promise<User> {
+    const actor = await requireActor(state, actorId);
+    const patient = await requirePatient(state, patientId);
+    if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('FORBIDDEN', 'only the patient or their home org admin erases');
+    return patient;
+  }
+}

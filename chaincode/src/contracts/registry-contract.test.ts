@@ -1,0 +1,118 @@
+import { A, B, PUBLIC_JWK, aConsortium } from '../testing/scenario.js';
+import { FakeLedger } from '../testing/fake-ledger.js';
+import { KeyEndorsementPolicy } from 'fabric-shim';
+
+describe('RegistryContract', () => {
+  it('registers an org with its public key and first admin, home org = submitting MSP', async () => {
+    const ledger = new FakeLedger();
+    const org = await ledger.submit<{ mspId: string }>('registry:RegisterOrg', ['hospital-a', PUBLIC_JWK, 'admin-a'], { msp: A });
+    expect(org.mspId).toBe(A);
+    const admin = await ledger.evaluate<{ role: string; homeOrg: string }>('registry:GetUser', ['admin-a'], { msp: B });
+    expect(admin).toMatchObject({ role: 'admin', homeOrg: A });
+    expect(ledger.events.map((e) => e.name)).toEqual(['OrgRegistered']);
+  });
+
+  it('refuses to register the same org twice', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.submit('registry:RegisterOrg', ['again', PUBLIC_JWK, 'admin-x'], { msp: A })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('refuses a taken admin id', async () => {
+    const ledger = new FakeLedger();
+    await ledger.submit('registry:RegisterOrg', ['hospital-a', PUBLIC_JWK, 'admin-a'], { msp: A });
+    await expect(ledger.submit('registry:RegisterOrg', ['hospital-b', PUBLIC_JWK, 'admin-a'], { msp: B })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it.each([
+    ['not json', 'publicJwk'],
+    ['{"x":1}', 'publicJwk'],
+    [JSON.stringify({ kty: 'EC', d: 'secret' }), 'publicJwk'],
+  ])('refuses a malformed or private JWK %s', async (jwk, field) => {
+    const ledger = new FakeLedger();
+    await expect(ledger.submit('registry:RegisterOrg', ['hospital-a', jwk, 'admin-a'], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field });
+  });
+
+  it('refuses a malformed org name', async () => {
+    const ledger = new FakeLedger();
+    await expect(ledger.submit('registry:RegisterOrg', ['x', PUBLIC_JWK, 'admin-a'], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'name' });
+  });
+
+  it('lists orgs and reads one; an unknown org is ORG_NOT_REGISTERED', async () => {
+    const { ledger } = await aConsortium();
+    const orgs = await ledger.evaluate<{ mspId: string }[]>('registry:ListOrgs', [], { msp: A });
+    expect(orgs.map((o) => o.mspId)).toEqual([A, B]);
+    await expect(ledger.evaluate('registry:GetOrg', [B], { msp: A })).resolves.toMatchObject({ name: 'hospital-b' });
+    await expect(ledger.evaluate('registry:GetOrg', ['NoSuchMSP'], { msp: A })).rejects.toMatchObject({ code: 'ORG_NOT_REGISTERED' });
+  });
+
+  it('an admin rotates the org key; a practitioner may not', async () => {
+    const { ledger } = await aConsortium();
+    const jwk = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'new', y: 'new' });
+    await expect(ledger.submit('registry:RotateOrgKey', ['admin-a', jwk], { msp: A })).resolves.toMatchObject({ publicJwk: jwk });
+    await expect(ledger.submit('registry:RotateOrgKey', ['doc-a', jwk], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
+  });
+
+  it('registers users with the admin org as home org and a key-level policy naming it', async () => {
+    const { ledger } = await aConsortium();
+    const user = await ledger.evaluate<{ homeOrg: string; role: string }>('registry:GetUser', ['doc-b'], { msp: A });
+    expect(user).toMatchObject({ homeOrg: B, role: 'practitioner' });
+    const key = [...ledger.validation.keys()].find((k) => k.includes('user\u0000doc-b'));
+    expect(new KeyEndorsementPolicy(ledger.validation.get(key!)).listOrgs()).toEqual([B]);
+  });
+
+  it('refuses registration by a practitioner', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.submit('registry:RegisterUser', ['doc-a', 'pat-9', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
+  });
+
+  it('refuses an admin speaking through another org', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.submit('registry:RegisterUser', ['admin-a', 'pat-9', 'patient'], { msp: B })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+  });
+
+  it('refuses an unknown actor, a taken id, a bad role and a bad id', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.submit('registry:RegisterUser', ['ghost', 'pat-9', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(ledger.submit('registry:RegisterUser', ['admin-a', 'pat-1', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(ledger.submit('registry:RegisterUser', ['admin-a', 'pat-9', 'king'], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'role' });
+    await expect(ledger.submit('registry:RegisterUser', ['admin-a', 'a b', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'userId' });
+  });
+
+  it('an unknown user is USER_NOT_FOUND', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.evaluate('registry:GetUser', ['nobody'], { msp: A })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  describe('SetUserRole', () => {
+    it('an admin promotes a practitioner of the same org', async () => {
+      const { ledger } = await aConsortium();
+      await expect(ledger.submit('registry:SetUserRole', ['admin-a', 'doc-a', 'admin'], { msp: A })).resolves.toMatchObject({ role: 'admin' });
+    });
+
+    it('nobody changes their own role', async () => {
+      const { ledger } = await aConsortium();
+      await expect(ledger.submit('registry:SetUserRole', ['admin-a', 'admin-a', 'practitioner'], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it("refuses another org's user, a patient, an unknown user and a non-admin", async () => {
+      const { ledger } = await aConsortium();
+      await expect(ledger.submit('registry:SetUserRole', ['admin-a', 'doc-b', 'admin'], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+      await expect(ledger.submit('registry:SetUserRole', ['admin-a', 'pat-1', 'practitioner'], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(ledger.submit('registry:SetUserRole', ['admin-a', 'ghost', 'admin'], { msp: A })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+      await expect(ledger.submit('registry:SetUserRole', ['doc-a', 'doc-a2', 'admin'], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
+    });
+  });
+
+  describe('Configure', () => {
+    it('sets the break-glass window once', async () => {
+      const { ledger } = await aConsortium();
+      await expect(ledger.submit('registry:Configure', ['admin-a', '2'], { msp: A })).resolves.toBe(2);
+      await expect(ledger.submit('registry:Configure', ['admin-b', '3'], { msp: B })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    });
+
+    it.each(['0', '25', 'x', '1.5'])('refuses the window %s', async (hours) => {
+      const { ledger } = await aConsortium();
+      await expect(ledger.submit('registry:Configure', ['admin-a', hours], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'emergencyHours' });
+    });
+  });
+});

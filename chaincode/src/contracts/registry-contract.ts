@@ -1,0 +1,162 @@
+import contractApi, { Context, Contract } from 'fabric-contract-api';
+import { Org, User } from '../model.js';
+import { KEY } from '../ledger/collections.js';
+import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { requireActor } from '../ledger/actors.js';
+import { TxState } from '../ledger/state.js';
+import { checkId, checkRole } from '../ledger/validate.js';
+
+const { Info, Returns, Transaction } = contractApi;
+
+/** Default and bounds of the break-glass window, in hours. */
+export const DEFAULT_EMERGENCY_HOURS = 4;
+const MAX_EMERGENCY_HOURS = 24;
+
+/** Channel-wide settings, written once by `Configure`. */
+export interface ChannelConfig {
+  emergencyHours: number;
+}
+
+/** Reads the channel config (defaults when never configured). */
+export async function readConfig(state: TxState): Promise<ChannelConfig> {
+  return (await state.getPublic<ChannelConfig>(KEY.config, [])) ?? { emergencyHours: DEFAULT_EMERGENCY_HOURS };
+}
+
+/**
+ * The org and user registry. Every other contract reads the actor's role and home org from here; the
+ * home org of a new user is always the submitting MSP.
+ */
+@Info({ title: 'RegistryContract', description: 'Orgs, their wrapping keys, and users with roles' })
+export class RegistryContract extends Contract {
+  constructor() {
+    super('registry');
+  }
+
+  /** The submitting org registers itself, its public wrapping key (JWK) and its first admin. Once. */
+  @Transaction()
+  @Returns('Org')
+  async RegisterOrg(ctx: Context, name: string, publicJwk: string, adminUserId: string): Promise<Org> {
+    const state = new TxState(ctx);
+    checkId('name', name);
+    checkId('adminUserId', adminUserId);
+    const jwk = parsePublicJwk(publicJwk);
+    if (await state.getPublic<Org>(KEY.org, [state.mspId])) throw new ChaincodeError('ALREADY_EXISTS', 'this org is registered');
+    if (await state.getPublic<User>(KEY.user, [adminUserId])) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
+    const at = state.now().toISOString();
+    const org: Org = { mspId: state.mspId, name, publicJwk: JSON.stringify(jwk), registeredAt: at };
+    const admin: User = { userId: adminUserId, role: 'admin', homeOrg: state.mspId, status: 'ACTIVE', registeredAt: at };
+    await state.putPublic(KEY.org, [state.mspId], org, state.mspId);
+    await state.putPublic(KEY.user, [adminUserId], admin, state.mspId);
+    state.emit('OrgRegistered', { mspId: state.mspId });
+    return org;
+  }
+
+  /** An admin replaces the org's public wrapping key (existing wrapped keys stay readable by the old key). */
+  @Transaction()
+  @Returns('Org')
+  async RotateOrgKey(ctx: Context, actorId: string, publicJwk: string): Promise<Org> {
+    const state = new TxState(ctx);
+    await requireActor(state, actorId, ['admin']);
+    const jwk = parsePublicJwk(publicJwk);
+    const org = await requireOrg(state, state.mspId);
+    const updated: Org = { ...org, publicJwk: JSON.stringify(jwk) };
+    await state.putPublic(KEY.org, [state.mspId], updated, state.mspId);
+    state.emit('OrgKeyRotated', { mspId: state.mspId });
+    return updated;
+  }
+
+  @Transaction(false)
+  @Returns('Org')
+  async GetOrg(ctx: Context, mspId: string): Promise<Org> {
+    return requireOrg(new TxState(ctx), checkId('mspId', mspId));
+  }
+
+  @Transaction(false)
+  @Returns('Org[]')
+  async ListOrgs(ctx: Context): Promise<Org[]> {
+    return new TxState(ctx).listPublic<Org>(KEY.org, []);
+  }
+
+  /** An org admin registers a patient, practitioner or admin whose home org is the admin's org. */
+  @Transaction()
+  @Returns('User')
+  async RegisterUser(ctx: Context, actorId: string, userId: string, role: string): Promise<User> {
+    const state = new TxState(ctx);
+    await requireActor(state, actorId, ['admin']);
+    checkId('userId', userId);
+    const checkedRole = checkRole('role', role);
+    if (await state.getPublic<User>(KEY.user, [userId])) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
+    const user: User = { userId, role: checkedRole, homeOrg: state.mspId, status: 'ACTIVE', registeredAt: state.now().toISOString() };
+    await state.putPublic(KEY.user, [userId], user, state.mspId);
+    state.emit('UserRegistered', { userId });
+    return user;
+  }
+
+  /** An admin changes the role of another user of the same org (nobody changes their own role). */
+  @Transaction()
+  @Returns('User')
+  async SetUserRole(ctx: Context, actorId: string, userId: string, role: string): Promise<User> {
+    const state = new TxState(ctx);
+    await requireActor(state, actorId, ['admin']);
+    checkId('userId', userId);
+    const checkedRole = checkRole('role', role);
+    if (userId === actorId) throw new ChaincodeError('FORBIDDEN', 'nobody can change their own role');
+    const user = await state.getPublic<User>(KEY.user, [userId]);
+    if (!user) throw new ChaincodeError('USER_NOT_FOUND', 'no such user');
+    if (user.homeOrg !== state.mspId) throw new ChaincodeError('WRONG_ORG', 'an org can only act for its own users');
+    if (user.status !== 'ACTIVE') throw new ChaincodeError('PATIENT_ERASED', 'the user was erased');
+    if (user.role === 'patient' || checkedRole === 'patient') {
+      throw new ChaincodeError('FORBIDDEN', 'a patient stays a patient; register a new user instead');
+    }
+    const updated: User = { ...user, role: checkedRole };
+    await state.putPublic(KEY.user, [userId], updated, state.mspId);
+    state.emit('UserRoleChanged', { userId });
+    return updated;
+  }
+
+  @Transaction(false)
+  @Returns('User')
+  async GetUser(ctx: Context, userId: string): Promise<User> {
+    const user = await new TxState(ctx).getPublic<User>(KEY.user, [checkId('userId', userId)]);
+    if (!user) throw new ChaincodeError('USER_NOT_FOUND', 'no such user');
+    return user;
+  }
+
+  /** Sets the channel config once (at deployment): the break-glass window in hours (1-24). */
+  @Transaction()
+  @Returns('number')
+  async Configure(ctx: Context, actorId: string, emergencyHours: string): Promise<number> {
+    const state = new TxState(ctx);
+    await requireActor(state, actorId, ['admin']);
+    const hours = Number(emergencyHours);
+    if (!Number.isInteger(hours) || hours < 1 || hours > MAX_EMERGENCY_HOURS) {
+      throw invalid('emergencyHours', `emergencyHours must be an integer from 1 to ${MAX_EMERGENCY_HOURS}`);
+    }
+    if (await state.getPublic<ChannelConfig>(KEY.config, [])) throw new ChaincodeError('ALREADY_EXISTS', 'the channel is configured');
+    await state.putPublic(KEY.config, [], { emergencyHours: hours }, state.mspId);
+    return hours;
+  }
+}
+
+async function requireOrg(state: TxState, mspId: string): Promise<Org> {
+  const org = await state.getPublic<Org>(KEY.org, [mspId]);
+  if (!org) throw new ChaincodeError('ORG_NOT_REGISTERED', 'no such org');
+  return org;
+}
+
+/** A public JWK: an object with `kty` and without private members. */
+function parsePublicJwk(text: string): Record<string, unknown> {
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw invalid('publicJwk', 'publicJwk must be a JSON object');
+  }
+  if (!jwk || typeof jwk !== 'object' || typeof (jwk as { kty?: unknown }).kty !== 'string') {
+    throw invalid('publicJwk', 'publicJwk must be a JWK with kty');
+  }
+  if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((m) => m in (jwk as object))) {
+    throw invalid('publicJwk', 'publicJwk must not contain private key material');
+  }
+  return jwk as Record<string, unknown>;
+}

@@ -1,0 +1,25 @@
+/**
+ * CareLedger chaincode. `contracts` is what fabric-chaincode-node (server mode) and the embedded ledger
+ * load; each contract is one concern, addressed as `name:Function` (e.g. `records:CreateRecord`).
+ */
+import { AccessContract } from './contracts/access-contract.js';
+import { AccessRequestContract } from './contracts/access-request-contract.js';
+import { ConsentContract } from './contracts/consent-contract.js';
+import { EmergencyContract } from './contracts/emergency-contract.js';
+import { ErasureContract } from './contracts/erasure-contract.js';
+import { RecordContract } from './contracts/record-contract.js';
+import { RegistryContract } from './contracts/registry-contract.js';
+
+export { AccessContract, AccessRequestContract, ConsentContract, EmergencyContract, ErasureContract, RecordContract, RegistryContract };
+export * from './model.js';
+export { SHARED_COLLECTION, implicitCollection } from './ledger/collections.js';
+
+export const contracts = [
+  RegistryContract,
+  RecordContract,
+  ConsentContract,
+  AccessRequestContract,
+  EmergencyContract,
+  AccessContract,
+  ErasureContract,
+];

@@ -1,0 +1,27 @@
+/** The explicit collection shared by the hospital orgs: patient data, records, consents, access events. */
+export const SHARED_COLLECTION = 'patientData';
+
+/** An org's implicit collection: data keys wrapped for that org only. */
+export function implicitCollection(mspId: string): string {
+  return `_implicit_org_${mspId}`;
+}
+
+/** Composite-key object types. `*Ref` keys map an id to its patient so that a lookup needs one id only. */
+export const KEY = {
+  org: 'org',
+  user: 'user',
+  config: 'config',
+  recordAnchor: 'recordAnchor',
+  profile: 'profile',
+  record: 'record',
+  recordRef: 'recordRef',
+  consent: 'consent',
+  consentRef: 'consentRef',
+  request: 'request',
+  requestRef: 'requestRef',
+  event: 'event',
+  eventRef: 'eventRef',
+  emergency: 'emergency',
+  emergencyRef: 'emergencyRef',
+  wrappedKey: 'wrappedKey',
+} as const;

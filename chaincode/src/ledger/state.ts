@@ -1,0 +1,148 @@
+import type { Context } from 'fabric-contract-api';
+import { KeyEndorsementPolicy } from 'fabric-shim';
+import { ChaincodeError, invalid } from './errors.js';
+import { marshal, unmarshal } from './marshal.js';
+import { implicitCollection, SHARED_COLLECTION } from './collections.js';
+
+/**
+ * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys); every
+ * key that belongs to a patient or an org gets a key-level endorsement policy naming the owner org,
+ * except keys in implicit collections (a policy that excludes the owner there loses data silently:
+ * FIELD-NOTES "Silent loss").
+ */
+export class TxState {
+  constructor(private readonly ctx: Context) {}
+
+  /** The submitting org. */
+  get mspId(): string {
+    return this.ctx.clientIdentity.getMSPID();
+  }
+
+  /** The transaction time: the only clock chaincode may read. */
+  now(): Date {
+    return this.ctx.stub.getDateTimestamp();
+  }
+
+  /** An id for something this transaction creates: a prefix plus the tx id (unique, deterministic). */
+  newId(prefix: string): string {
+    return `${prefix}_${this.ctx.stub.getTxID().slice(0, 32)}`;
+  }
+
+  key(type: string, attrs: string[]): string {
+    return this.ctx.stub.createCompositeKey(type, attrs);
+  }
+
+  async getPublic<T>(type: string, attrs: string[]): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getState(this.key(type, attrs)));
+  }
+
+  async putPublic(type: string, attrs: string[], value: unknown, ownerOrg: string): Promise<void> {
+    const key = this.key(type, attrs);
+    await this.ctx.stub.putState(key, marshal(value));
+    await this.ctx.stub.setStateValidationParameter(key, endorsementFor(ownerOrg));
+  }
+
+  /** Every public value under a partial composite key, in key order. */
+  async listPublic<T>(type: string, attrs: string[]): Promise<T[]> {
+    const out: T[] = [];
+    for await (const kv of this.ctx.stub.getStateByPartialCompositeKey(type, attrs)) {
+      const value = unmarshal<T>(kv.value);
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
+  async getShared<T>(type: string, attrs: string[]): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getPrivateData(SHARED_COLLECTION, this.key(type, attrs)));
+  }
+
+  async putShared(type: string, attrs: string[], value: unknown, ownerOrg: string): Promise<void> {
+    const key = this.key(type, attrs);
+    await this.ctx.stub.putPrivateData(SHARED_COLLECTION, key, marshal(value));
+    await this.ctx.stub.setPrivateDataValidationParameter(SHARED_COLLECTION, key, endorsementFor(ownerOrg));
+  }
+
+  /** Every value under a partial composite key of the shared collection, in key order. */
+  async listShared<T>(type: string, attrs: string[]): Promise<T[]> {
+    const out: T[] = [];
+    for await (const kv of this.ctx.stub.getPrivateDataByPartialCompositeKey(SHARED_COLLECTION, type, attrs)) {
+      const value = unmarshal<T>(kv.value);
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
+  /** Removes value and hash from every peer (GDPR erasure). */
+  async purgeShared(type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.purgePrivateData(SHARED_COLLECTION, this.key(type, attrs));
+  }
+
+  async putWrappedKey(org: string, recordId: string, value: unknown): Promise<void> {
+    await this.ctx.stub.putPrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]), marshal(value));
+  }
+
+  async getWrappedKey<T>(org: string, recordId: string): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getPrivateData(implicitCollection(org), this.key('wrappedKey', [recordId])));
+  }
+
+  /** Whether org holds a wrapped key for the record; readable from any org's peer (hash only). */
+  async hasWrappedKey(org: string, recordId: string): Promise<boolean> {
+    const hash = await this.ctx.stub.getPrivateDataHash(implicitCollection(org), this.key('wrappedKey', [recordId]));
+    return Boolean(hash && hash.length > 0);
+  }
+
+  async deleteWrappedKey(org: string, recordId: string): Promise<void> {
+    await this.ctx.stub.deletePrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]));
+  }
+
+  async purgeWrappedKey(org: string, recordId: string): Promise<void> {
+    await this.ctx.stub.purgePrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]));
+  }
+
+  /** History of a public key: tx id, time, value, delete flag. */
+  async history<T>(type: string, attrs: string[]): Promise<{ txId: string; timestamp: string; value?: T; isDelete: boolean }[]> {
+    const out: { txId: string; timestamp: string; value?: T; isDelete: boolean }[] = [];
+    for await (const mod of this.ctx.stub.getHistoryForKey(this.key(type, attrs))) {
+      const seconds = Number(mod.timestamp.seconds);
+      const millis = seconds * 1000 + Math.floor(mod.timestamp.nanos / 1e6);
+      out.push({ txId: mod.txId, timestamp: new Date(millis).toISOString(), value: unmarshal<T>(mod.value), isDelete: mod.isDelete });
+    }
+    return out;
+  }
+
+  /**
+   * Reads a JSON value from the transient map. Private inputs arrive only this way: arguments are
+   * written into blocks where no purge reaches them.
+   */
+  transient<T>(name: string): T {
+    const bytes = this.ctx.stub.getTransient().get(name);
+    if (!bytes || bytes.length === 0) throw invalid(name, `transient field '${name}' is required`);
+    try {
+      return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+    } catch {
+      throw invalid(name, `transient field '${name}' is not JSON`);
+    }
+  }
+
+  /** Like {@link transient} but undefined when absent. */
+  optionalTransient<T>(name: string): T | undefined {
+    const bytes = this.ctx.stub.getTransient().get(name);
+    return bytes && bytes.length > 0 ? this.transient<T>(name) : undefined;
+  }
+
+  /** The transaction's one event: a type and opaque ids only (events are public in every org's blocks). */
+  emit(name: string, ids: Record<string, string>): void {
+    this.ctx.stub.setEvent(name, marshal(ids));
+  }
+}
+
+function endorsementFor(org: string): Uint8Array {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('MEMBER', org);
+  return policy.getPolicy();
+}
+
+/** Throws unless the condition holds; a small helper to keep guards on one line. */
+export function ensure(condition: unknown, code: ChaincodeError['code'], detail: string): asserts condition {
+  if (!condition) throw new ChaincodeError(code, detail);
+}

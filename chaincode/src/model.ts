@@ -1,0 +1,199 @@
+/**
+ * Shapes the chaincode stores and returns. The decorators describe them in
+ * `org.hyperledger.fabric:GetMetadata`; fields are camelCase JSON.
+ */
+import contractApi from 'fabric-contract-api';
+import type { AccessOutcome, Category, EmergencyReason, Purpose, Role } from './rules/vocabulary.js';
+import type { ConsentScope, Grantee } from './rules/consent.js';
+
+// fabric-contract-api's ESM view lacks the decorators as named exports (FIELD-NOTES).
+const { Object: DataType, Property } = contractApi;
+
+/** A consortium member: its MSP id and the public key that data keys are wrapped with. */
+@DataType()
+export class Org {
+  @Property('mspId', 'string') mspId!: string;
+  @Property('name', 'string') name!: string;
+  @Property('publicJwk', 'string') publicJwk!: string;
+  @Property('registeredAt', 'string') registeredAt!: string;
+}
+
+/** A registered user: pseudonymous id, role and home org. Public (non-identifying). */
+@DataType()
+export class User {
+  @Property('userId', 'string') userId!: string;
+  @Property('role', 'string') role!: Role;
+  @Property('homeOrg', 'string') homeOrg!: string;
+  @Property('status', 'string') status!: 'ACTIVE' | 'ERASED';
+  @Property('registeredAt', 'string') registeredAt!: string;
+}
+
+/** The public anchor of a record: no patient link, no metadata. */
+@DataType()
+export class RecordAnchor {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('homeOrg', 'string') homeOrg!: string;
+  @Property('status', 'string') status!: 'ACTIVE' | 'ERASED';
+}
+
+/** Record metadata as a reader sees it (no CID, no key). Private. */
+@DataType()
+export class RecordMeta {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('title', 'string') title!: string;
+  @Property('category', 'string') category!: Category;
+  @Property('mediaType', 'string') mediaType!: string;
+  @Property('size', 'number') size!: number;
+  @Property('sha256', 'string') sha256!: string;
+  @Property('createdAt', 'string') createdAt!: string;
+  @Property('createdBy', 'string') createdBy!: string;
+}
+
+/** Record metadata plus the CID: what the ledger stores privately. */
+export interface StoredRecord extends RecordMeta {
+  cid: string;
+}
+
+/** One page of records. */
+@DataType()
+export class RecordPage {
+  @Property('records', 'RecordMeta[]') records!: RecordMeta[];
+  @Property('bookmark', 'string') bookmark!: string;
+}
+
+/** A state change of a record's public anchor. */
+@DataType()
+export class HistoryEntry {
+  @Property('txId', 'string') txId!: string;
+  @Property('timestamp', 'string') timestamp!: string;
+  @Property('status', 'string') status!: string;
+  @Property('isDelete', 'boolean') isDelete!: boolean;
+}
+
+/** Who a consent names: `kind` is `user` (with `userId`) or `org` (with `org`). */
+@DataType()
+export class GranteeRef {
+  @Property('kind', 'string') kind!: 'user' | 'org';
+  @Property('userId', 'string') userId?: string;
+  @Property('org', 'string') org?: string;
+}
+
+/** What a consent covers. */
+@DataType()
+export class Scope {
+  @Property('recordIds', 'string[]') recordIds?: string[];
+  @Property('categories', 'string[]') categories?: Category[];
+}
+
+/** A patient's consent. Private. */
+@DataType()
+export class Consent {
+  @Property('consentId', 'string') consentId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('patientOrg', 'string') patientOrg!: string;
+  @Property('grantee', 'GranteeRef') grantee!: Grantee;
+  @Property('granteeOrg', 'string') granteeOrg!: string;
+  @Property('scope', 'Scope') scope!: ConsentScope;
+  @Property('purposes', 'string[]') purposes!: Purpose[];
+  @Property('expiresAt', 'string') expiresAt!: string;
+  @Property('status', 'string') status!: 'ACTIVE' | 'REVOKED';
+  @Property('createdAt', 'string') createdAt!: string;
+  @Property('revokedAt', 'string') revokedAt?: string;
+  @Property('requestId', 'string') requestId?: string;
+}
+
+/** A practitioner's request for access. Private. */
+@DataType()
+export class AccessRequest {
+  @Property('requestId', 'string') requestId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('patientOrg', 'string') patientOrg!: string;
+  @Property('requesterId', 'string') requesterId!: string;
+  @Property('requesterOrg', 'string') requesterOrg!: string;
+  @Property('purpose', 'string') purpose!: Purpose;
+  @Property('scope', 'Scope') scope!: ConsentScope;
+  @Property('reason', 'string') reason!: string;
+  @Property('status', 'string') status!: 'PENDING' | 'APPROVED' | 'DENIED';
+  @Property('createdAt', 'string') createdAt!: string;
+  @Property('decidedAt', 'string') decidedAt?: string;
+  @Property('consentId', 'string') consentId?: string;
+}
+
+/** A break-glass session. Private. */
+@DataType()
+export class EmergencySession {
+  @Property('sessionId', 'string') sessionId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('patientOrg', 'string') patientOrg!: string;
+  @Property('actorId', 'string') actorId!: string;
+  @Property('actorOrg', 'string') actorOrg!: string;
+  @Property('reasonCode', 'string') reasonCode!: EmergencyReason;
+  @Property('openedAt', 'string') openedAt!: string;
+  @Property('expiresAt', 'string') expiresAt!: string;
+  @Property('uses', 'number') uses!: number;
+  @Property('reviewedAt', 'string') reviewedAt?: string;
+  @Property('reviewedBy', 'string') reviewedBy?: string;
+}
+
+/** One entry of the access log. Private. */
+@DataType()
+export class AccessEvent {
+  @Property('eventId', 'string') eventId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('recordId', 'string') recordId!: string;
+  @Property('actorId', 'string') actorId!: string;
+  @Property('actorOrg', 'string') actorOrg!: string;
+  @Property('purpose', 'string') purpose!: Purpose;
+  @Property('outcome', 'string') outcome!: AccessOutcome;
+  @Property('reason', 'string') reason?: string;
+  @Property('consentId', 'string') consentId?: string;
+  @Property('emergencySessionId', 'string') emergencySessionId?: string;
+  @Property('at', 'string') at!: string;
+}
+
+/** One page of the access log. */
+@DataType()
+export class AccessEventPage {
+  @Property('events', 'AccessEvent[]') events!: AccessEvent[];
+  @Property('bookmark', 'string') bookmark!: string;
+}
+
+/** The answer of the submitted `Access` transaction: the decision only, nothing private. */
+@DataType()
+export class AccessDecision {
+  @Property('eventId', 'string') eventId!: string;
+  @Property('outcome', 'string') outcome!: AccessOutcome;
+  @Property('reason', 'string') reason?: string;
+}
+
+/** What the key-release query returns to the reader's own org (evaluated, never ordered). */
+@DataType()
+export class KeyRelease {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('cid', 'string') cid!: string;
+  @Property('wrappedKey', 'string') wrappedKey!: string;
+  @Property('sha256', 'string') sha256!: string;
+  @Property('size', 'number') size!: number;
+  @Property('mediaType', 'string') mediaType!: string;
+}
+
+/** An id created by a submitted transaction. */
+@DataType()
+export class Created {
+  @Property('id', 'string') id!: string;
+}
+
+/** Which records of a patient and their CIDs an erasure will remove. */
+@DataType()
+export class ErasurePlan {
+  @Property('patientId', 'string') patientId!: string;
+  @Property('cids', 'string[]') cids!: string[];
+}
+
+/** A data key wrapped for one org (stored in that org's implicit collection). */
+export interface WrappedKey {
+  recordId: string;
+  patientId: string;
+  jwe: string;
+}

@@ -1,0 +1,151 @@
+/**
+ * An in-memory model of what the chaincode sees of a peer, for unit tests: world state, private data
+ * per collection with hashes, key history, validation parameters, the transient map, the tx timestamp
+ * and the client's MSP. Like Fabric, reads do not see the transaction's own writes, and a transaction
+ * that throws writes nothing. (The embedded ledger in the gateway runs the same contracts through
+ * fabric-shim's real stub; this model keeps the chaincode's own tests fast and dependency-free.)
+ */
+import { createHash } from 'node:crypto';
+import type { Context, Contract } from 'fabric-contract-api';
+import { contracts } from '../index.js';
+
+const SEP = '\u0000';
+type Store = Map<string, Uint8Array>;
+
+interface Write {
+  collection: string;
+  key: string;
+  value?: Uint8Array;
+  purge?: boolean;
+}
+
+/** Identity and inputs of one call. */
+export interface CallOptions {
+  msp: string;
+  transient?: Record<string, unknown>;
+}
+
+export class FakeLedger {
+  readonly state = new Map<string, Store>([['', new Map()]]);
+  readonly hashes = new Map<string, Store>();
+  readonly validation = new Map<string, Uint8Array>();
+  readonly history = new Map<string, { txId: string; at: Date; value: Uint8Array; isDelete: boolean }[]>();
+  readonly events: { name: string; payload: unknown; txId: string }[] = [];
+  now = new Date('2026-01-01T00:00:00.000Z');
+  private txCount = 0;
+  private readonly instances = new Map<string, Contract>();
+
+  constructor() {
+    for (const C of contracts) {
+      const instance = new C();
+      this.instances.set(instance.getName(), instance);
+    }
+  }
+
+  /** Runs `contract:Function` and commits its writes when it returns. */
+  submit<T = unknown>(name: string, args: string[], options: CallOptions): Promise<T> {
+    return this.run<T>(name, args, options, true);
+  }
+
+  /** Runs `contract:Function` and discards its writes. */
+  evaluate<T = unknown>(name: string, args: string[], options: CallOptions): Promise<T> {
+    return this.run<T>(name, args, options, false);
+  }
+
+  /** The committed value of a key in a collection ('' = world state). */
+  read(collection: string, key: string): unknown {
+    const bytes = this.state.get(collection)?.get(key);
+    return bytes ? JSON.parse(Buffer.from(bytes).toString()) : undefined;
+  }
+
+  /** Every committed key of a collection. */
+  keys(collection: string): string[] {
+    return [...(this.state.get(collection)?.keys() ?? [])];
+  }
+
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+
+  private async run<T>(name: string, args: string[], options: CallOptions, commit: boolean): Promise<T> {
+    const [contractName, fn] = name.split(':');
+    const contract = this.instances.get(contractName) as unknown as Record<string, (...a: unknown[]) => Promise<T>>;
+    if (!contract || typeof contract[fn] !== 'function') throw new Error(`no transaction ${name}`);
+    const txId = createHash('sha256').update(`tx${++this.txCount}`).digest('hex');
+    const writes: Write[] = [];
+    const policies = new Map<string, Uint8Array>();
+    let event: { name: string; payload: Uint8Array } | undefined;
+    const ctx = { stub: this.stub(txId, options, writes, policies, (e) => (event = e)), clientIdentity: { getMSPID: () => options.msp } };
+    const result = await contract[fn].call(contract, ctx as unknown as Context, ...args);
+    if (commit) {
+      this.apply(txId, writes);
+      for (const [key, ep] of policies) this.validation.set(key, ep);
+      if (event) this.events.push({ name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString()), txId });
+    }
+    return JSON.parse(JSON.stringify(result ?? null)) as T;
+  }
+
+  private apply(txId: string, writes: Write[]): void {
+    for (const w of writes) {
+      const store = this.collection(w.collection);
+      const hashes = this.hashStore(w.collection);
+      if (w.value) {
+        store.set(w.key, w.value);
+        hashes.set(w.key, createHash('sha256').update(w.value).digest());
+      } else {
+        store.delete(w.key);
+        hashes.delete(w.key);
+      }
+      if (w.collection === '') {
+        const list = this.history.get(w.key) ?? [];
+        list.push({ txId, at: this.now, value: w.value ?? new Uint8Array(), isDelete: !w.value });
+        this.history.set(w.key, list);
+      }
+    }
+  }
+
+  private collection(name: string): Store {
+    if (!this.state.has(name)) this.state.set(name, new Map());
+    return this.state.get(name)!;
+  }
+
+  private hashStore(name: string): Store {
+    if (!this.hashes.has(name)) this.hashes.set(name, new Map());
+    return this.hashes.get(name)!;
+  }
+
+  private stub(txId: string, options: CallOptions, writes: Write[], policies: Map<string, Uint8Array>, setEvent: (e: { name: string; payload: Uint8Array }) => void) {
+    const transient = new Map(Object.entries(options.transient ?? {}).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]));
+    const scan = (collection: string, prefix: string) =>
+      (async function* (store: Store) {
+        for (const key of [...store.keys()].filter((k) => k.startsWith(prefix)).sort()) {
+          yield { namespace: 'careledger', key, value: store.get(key)! };
+        }
+      })(this.collection(collection));
+    const composite = (type: string, attrs: string[]) => SEP + type + SEP + attrs.map((a) => a + SEP).join('');
+    return {
+      getTxID: () => txId,
+      getDateTimestamp: () => new Date(this.now),
+      getTransient: () => transient,
+      createCompositeKey: composite,
+      getState: async (key: string) => this.collection('').get(key) ?? new Uint8Array(),
+      putState: async (key: string, value: Uint8Array) => void writes.push({ collection: '', key, value }),
+      getStateByPartialCompositeKey: (type: string, attrs: string[]) => scan('', composite(type, attrs)),
+      getHistoryForKey: (key: string) =>
+        (async function* (list) {
+          for (const m of list) {
+            yield { txId: m.txId, value: m.value, isDelete: m.isDelete, timestamp: { seconds: Math.floor(m.at.getTime() / 1000), nanos: (m.at.getTime() % 1000) * 1e6 } };
+          }
+        })(this.history.get(key) ?? []),
+      getPrivateData: async (c: string, key: string) => this.collection(c).get(key) ?? new Uint8Array(),
+      getPrivateDataHash: async (c: string, key: string) => this.hashStore(c).get(key) ?? new Uint8Array(),
+      putPrivateData: async (c: string, key: string, value: Uint8Array) => void writes.push({ collection: c, key, value }),
+      deletePrivateData: async (c: string, key: string) => void writes.push({ collection: c, key }),
+      purgePrivateData: async (c: string, key: string) => void writes.push({ collection: c, key, purge: true }),
+      getPrivateDataByPartialCompositeKey: (c: string, type: string, attrs: string[]) => scan(c, composite(type, attrs)),
+      setStateValidationParameter: async (key: string, ep: Uint8Array) => void policies.set(SEP + key, ep),
+      setPrivateDataValidationParameter: async (c: string, key: string, ep: Uint8Array) => void policies.set(c + SEP + key, ep),
+      setEvent: (name: string, payload: Uint8Array) => setEvent({ name, payload }),
+    };
+  }
+}
