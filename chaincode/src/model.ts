@@ -178,6 +178,13 @@ export class KeyRelease {
   @Property('mediaType', 'string') mediaType!: string;
 }
 
+/** A data key wrapped for the caller's org, to be re-wrapped for a grantee. */
+@DataType()
+export class SharedKey {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('wrappedKey', 'string') wrappedKey!: string;
+}
+
 /** An id created by a submitted transaction. */
 @DataType()
 export class Created {

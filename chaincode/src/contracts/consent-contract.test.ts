@@ -103,4 +103,14 @@ describe('ConsentContract', () => {
     await expect(ledger.evaluate('consents:GetConsent', ['doc-a2', consentId], { msp: A })).resolves.toMatchObject({ consentId });
     await expect(ledger.evaluate('consents:GetConsent', ['doc-b', consentId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it("gives the patient the home org's keys for a scope, to re-wrap them for a grantee", async () => {
+    const { ledger, createRecord } = await aConsortium();
+    const recordId = await createRecord();
+    await createRecord({ category: 'imaging' });
+    const keys = await ledger.evaluate('consents:KeysForScope', ['pat-1', JSON.stringify({ categories: ['report'] })], { msp: A });
+    expect(keys).toEqual([{ recordId, wrappedKey: aJwe('a') }]);
+    await expect(ledger.evaluate('consents:KeysForScope', ['doc-a', '{"categories":["report"]}'], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
+    await expect(ledger.evaluate('consents:KeysForScope', ['pat-1', 'nope'], { msp: A })).rejects.toMatchObject({ field: 'scope' });
+  });
 });

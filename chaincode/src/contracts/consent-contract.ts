@@ -1,9 +1,9 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { Consent } from '../model.js';
+import { Consent, SharedKey, type WrappedKey } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { canReadConsent, createConsent, loadConsent, revokeConsent } from '../ledger/consents.js';
 import { ChaincodeError } from '../ledger/errors.js';
-import { listConsents } from '../ledger/queries.js';
+import { listConsents, recordsInScope } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkFutureInstant, checkGrantee, checkId, checkPurposes, checkScope, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -56,6 +56,30 @@ export class ConsentContract extends Contract {
     const revoked = await revokeConsent(state, consent);
     state.emit('ConsentRevoked', { consentId });
     return revoked;
+  }
+
+  /**
+   * The home org's wrapped keys for the records a scope covers, so that the patient's gateway can re-wrap
+   * them for a grantee org before `GrantConsent`/`ApproveRequest`. Evaluated on the home org's own peer.
+   */
+  @Transaction(false)
+  @Returns('SharedKey[]')
+  async KeysForScope(ctx: Context, actorId: string, scope: string): Promise<SharedKey[]> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['patient']);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(scope);
+    } catch {
+      parsed = undefined;
+    }
+    const records = await recordsInScope(state, actor.userId, checkScope('scope', parsed));
+    const out: SharedKey[] = [];
+    for (const record of records) {
+      const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, record.recordId);
+      if (wrapped) out.push({ recordId: record.recordId, wrappedKey: wrapped.jwe });
+    }
+    return out;
   }
 
   @Transaction(false)
