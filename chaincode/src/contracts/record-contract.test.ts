@@ -118,4 +118,11 @@ describe('RecordContract', () => {
     expect(history[0]).toMatchObject({ status: 'ACTIVE', isDelete: false });
     await expect(ledger.evaluate('records:GetRecordHistory', ['doc-b', recordId], { msp: B })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
   });
+
+  it('anyone reads the public anchor; an unknown id is RECORD_NOT_FOUND', async () => {
+    const { ledger, createRecord } = await aConsortium();
+    const recordId = await createRecord();
+    await expect(ledger.evaluate('records:GetAnchor', [recordId], { msp: B })).resolves.toEqual({ recordId, homeOrg: A, status: 'ACTIVE' });
+    await expect(ledger.evaluate('records:GetAnchor', ['rec_nothing'], { msp: B })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+  });
 });

@@ -1,5 +1,5 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { Created, HistoryEntry, RecordMeta, RecordPage, type RecordAnchor, type StoredRecord } from '../model.js';
+import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -91,6 +91,15 @@ export class RecordContract extends Contract {
     const patient = await requirePatient(state, patientId);
     if (actor.org !== patient.homeOrg) throw new ChaincodeError('WRONG_ORG', "only the patient's home org adds records");
     return keyRecipients(state, patient, checkCategory('category', category), state.now());
+  }
+
+  /** The public anchor of a record (id, home org, status): non-identifying, readable by anyone. */
+  @Transaction(false)
+  @Returns('RecordAnchor')
+  async GetAnchor(ctx: Context, recordId: string): Promise<RecordAnchor> {
+    const anchor = await new TxState(ctx).getPublic<RecordAnchor>(KEY.recordAnchor, [checkId('recordId', recordId)]);
+    if (!anchor) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
+    return anchor;
   }
 
   /** Metadata of one record, for whoever may see it; others get RECORD_NOT_FOUND (existence is not revealed). */
