@@ -9,3 +9,15 @@ export interface Authenticator {
   verify(token: string): Promise<AuthenticatedSubject>;
   ready(): Promise<void>;
 }
+
+/** Why a token was refused: safe to log and to count, never the token or its claims. */
+export type AuthFailure = 'missing' | 'malformed' | 'expired' | 'invalid';
+
+/** A refused bearer token (the HTTP layer answers 401). Carries no token contents, not even as a cause. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code = 'UNAUTHENTICATED';
+  constructor(readonly reason: AuthFailure) {
+    super(`bearer token refused: ${reason}`);
+  }
+}

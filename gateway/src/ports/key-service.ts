@@ -3,7 +3,7 @@ export type PublicJwk = Record<string, unknown> & { kty: string };
 
 /**
  * Holds each org's key-encryption key (KEK). Data keys are wrapped for an org with its *public* key
- * (anyone can wrap, see `wrapDataKey` in domain/), and only the org's KeyService can unwrap them.
+ * (anyone can wrap, see `wrapDataKey` in crypto/data-key.ts), and only the org's KeyService can unwrap them.
  */
 export interface KeyService {
   /** The org's public KEK, to register on the ledger. */

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import protos from '@hyperledger/fabric-protos';
+import { ClassicLevel } from 'classic-level';
+import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb.js';
+
+const { ledger } = protos;
+
+/** One buffered write of a transaction to a key; the last one per key wins, like Fabric's write set. */
+export type StateWrite = { kind: 'put'; value: Uint8Array } | { kind: 'delete' } | { kind: 'purge' };
+
+/** Everything a successful transaction changes, applied as one LevelDB batch. */
+export interface WriteSet {
+  txId: string;
+  timestamp: Timestamp;
+  /** collection ('' = public) -> key -> write */
+  writes: Map<string, Map<string, StateWrite>>;
+  /** collection -> key -> metakey -> value (an empty value removes the metakey) */
+  metadata: Map<string, Map<string, Map<string, Uint8Array>>>;
+  event?: { name: string; payload: Uint8Array };
+}
+
+/** A committed chaincode event as stored. */
+export interface StoredEvent {
+  blockNumber: bigint;
+  txId: string;
+  eventName: string;
+  payload: Uint8Array;
+}
+
+/** The LevelDB iterator surface {@link Cursor} needs. */
+interface EntryIterator {
+  nextv(size: number): Promise<Array<[string, Buffer]>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A lazy, forward-only read over LevelDB with one entry of look-ahead, because the shim's iterators
+ * trust `hasMore`: a page that says "more" must never be followed by an empty one.
+ */
+export class Cursor<T> {
+  private buffered: T[] = [];
+  private exhausted = false;
+
+  constructor(
+    private readonly iterator: EntryIterator,
+    private readonly decode: (key: string, value: Buffer) => T,
+  ) {}
+
+  /** Up to `count` entries, and whether any remain. */
+  async take(count: number): Promise<{ items: T[]; hasMore: boolean }> {
+    while (!this.exhausted && this.buffered.length <= count) {
+      const entries = await this.iterator.nextv(count + 1 - this.buffered.length);
+      if (entries.length === 0) {
+        this.exhausted = true;
+        await this.iterator.close();
+      } else {
+        this.buffered.push(...entries.map(([key, value]) => this.decode(key, value)));
+      }
+    }
+    const items = this.buffered.splice(0, count);
+    return { items, hasMore: this.buffered.length > 0 };
+  }
+
+  async close(): Promise<void> {
+    this.buffered = [];
+    if (!this.exhausted) {
+      this.exhausted = true;
+      await this.iterator.close();
+    }
+  }
+}
+
+const FORMAT = '1';
+const SEP = '\x00';
+// Collections cannot contain NUL (checked by the simulator), so `<tag>\0<collection>\0` is an unambiguous prefix
+// and the key may be anything after it. LevelDB orders by bytes, i.e. by the keys' UTF-8 bytes, as Fabric does.
+const stateKey = (collection: string, key: string): string => `s${SEP}${collection}${SEP}${key}`;
+const hashKey = (collection: string, key: string): string => `h${SEP}${collection}${SEP}${key}`;
+const metadataKey = (collection: string, key: string): string => `m${SEP}${collection}${SEP}${key}`;
+// History keys hex-encode the state key: composite keys contain NUL and would otherwise prefix-match others.
+const historyPrefix = (key: string): string => `k${SEP}${Buffer.from(key, 'utf8').toString('hex')}${SEP}`;
+const blockPart = (block: bigint): string => block.toString().padStart(20, '0');
+const eventKey = (block: bigint): string => `e${SEP}${blockPart(block)}`;
+const HEIGHT_KEY = `x${SEP}height`;
+const FORMAT_KEY = `x${SEP}format`;
+
+/**
+ * The embedded ledger's persistent state in LevelDB: world state per collection, private data hashes,
+ * key metadata, history of public keys, chaincode events and the block height.
+ */
+export class StateStore {
+  private constructor(
+    private readonly db: ClassicLevel<string, Buffer>,
+    private blockHeight: bigint,
+  ) {}
+
+  /** Opens (or creates) the store in `location`. */
+  static async open(location: string): Promise<StateStore> {
+    const db = new ClassicLevel<string, Buffer>(location, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    await db.open();
+    try {
+      const format = await db.get(FORMAT_KEY);
+      if (format === undefined) await db.put(FORMAT_KEY, Buffer.from(FORMAT));
+      else if (format.toString() !== FORMAT) throw new Error(`${location} holds ledger format ${format.toString()}, expected ${FORMAT}`);
+      const height = await db.get(HEIGHT_KEY);
+      return new StateStore(db, height === undefined ? 0n : BigInt(height.toString()));
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.db.status === 'open';
+  }
+
+  /** Number of the last committed block; 0 before the first. */
+  get height(): bigint {
+    return this.blockHeight;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async getValue(collection: string, key: string): Promise<Buffer | undefined> {
+    return this.db.get(stateKey(collection, key));
+  }
+
+  async getHash(collection: string, key: string): Promise<Buffer | undefined> {
+    return this.db.get(hashKey(collection, key));
+  }
+
+  async getMetadata(collection: string, key: string): Promise<Record<string, Buffer>> {
+    const stored = await this.db.get(metadataKey(collection, key));
+    if (stored === undefined) return {};
+    const entries = Object.entries(JSON.parse(stored.toString('utf8')) as Record<string, string>);
+    return Object.fromEntries(entries.map(([metakey, value]) => [metakey, Buffer.from(value, 'base64')]));
+  }
+
+  /** Keys in [start, end) of one collection; an empty `end` means to the end of the collection. */
+  range(collection: string, start: string, end: string): Cursor<{ key: string; value: Buffer }> {
+    const prefix = stateKey(collection, '');
+    const upper = end === '' ? `s${SEP}${collection}\x01` : prefix + end;
+    const iterator = this.db.iterator({ gte: prefix + start, lt: upper });
+    return new Cursor(iterator, (key, value) => ({ key: key.slice(prefix.length), value }));
+  }
+
+  /** History of a public key, newest first (as Fabric 2.x returns it), as KeyModification bytes. */
+  history(key: string): Cursor<Buffer> {
+    const prefix = historyPrefix(key);
+    const iterator = this.db.iterator({ gte: prefix, lt: prefix.slice(0, -1) + '\x01', reverse: true });
+    return new Cursor(iterator, (_key, value) => value);
+  }
+
+  /** Events of blocks after `block`, oldest first. */
+  async eventsAfter(block: bigint, limit: number): Promise<StoredEvent[]> {
+    const entries = await this.db.iterator({ gt: eventKey(block), lt: `e${SEP}\x7f`, limit }).all();
+    return entries.map(([key, value]) => {
+      const stored = JSON.parse(value.toString('utf8')) as { txId: string; eventName: string; payload: string };
+      return {
+        blockNumber: BigInt(key.slice(2)),
+        txId: stored.txId,
+        eventName: stored.eventName,
+        payload: new Uint8Array(Buffer.from(stored.payload, 'base64')),
+      };
+    });
+  }
+
+  /** Applies a transaction's writes as the next block, atomically; returns the block number. */
+  async commit(writeSet: WriteSet): Promise<bigint> {
+    const block = this.blockHeight + 1n;
+    type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+    const ops: Op[] = [];
+    for (const [collection, writes] of writeSet.writes) {
+      for (const [key, write] of writes) {
+        if (write.kind === 'put') {
+          const value = Buffer.from(write.value);
+          ops.push({ type: 'put', key: stateKey(collection, key), value });
+          if (collection !== '') {
+            ops.push({ type: 'put', key: hashKey(collection, key), value: createHash('sha256').update(value).digest() });
+          }
+        } else {
+          // Delete and purge both end the key's current version, and its metadata with it (as in Fabric);
+          // purge differs in Fabric only by also erasing past private versions, which this store never keeps.
+          ops.push({ type: 'del', key: stateKey(collection, key) });
+          ops.push({ type: 'del', key: hashKey(collection, key) });
+          ops.push({ type: 'del', key: metadataKey(collection, key) });
+        }
+        if (collection === '') {
+          const entry = new ledger.queryresult.KeyModification();
+          entry.setTxId(writeSet.txId);
+          entry.setValue(write.kind === 'put' ? write.value : new Uint8Array());
+          entry.setTimestamp(writeSet.timestamp);
+          entry.setIsDelete(write.kind !== 'put');
+          ops.push({ type: 'put', key: historyPrefix(key) + blockPart(block), value: Buffer.from(entry.serializeBinary()) });
+        }
+      }
+    }
+    for (const [collection, keys] of writeSet.metadata) {
+      for (const [key, entries] of keys) {
+        const write = writeSet.writes.get(collection)?.get(key);
+        // Fabric ignores metadata for a key that does not exist once the transaction is applied.
+        const exists = write ? write.kind === 'put' : await this.db.has(stateKey(collection, key));
+        if (!exists) continue;
+        const merged: Record<string, string> = {};
+        for (const [metakey, value] of Object.entries(await this.getMetadata(collection, key))) merged[metakey] = value.toString('base64');
+        for (const [metakey, value] of entries) {
+          if (value.length === 0) delete merged[metakey];
+          else merged[metakey] = Buffer.from(value).toString('base64');
+        }
+        ops.push({ type: 'put', key: metadataKey(collection, key), value: Buffer.from(JSON.stringify(merged)) });
+      }
+    }
+    if (writeSet.event) {
+      const stored = { txId: writeSet.txId, eventName: writeSet.event.name, payload: Buffer.from(writeSet.event.payload).toString('base64') };
+      ops.push({ type: 'put', key: eventKey(block), value: Buffer.from(JSON.stringify(stored)) });
+    }
+    ops.push({ type: 'put', key: HEIGHT_KEY, value: Buffer.from(block.toString()) });
+    await this.db.batch(ops);
+    this.blockHeight = block;
+    return block;
+  }
+}

@@ -1,0 +1,239 @@
+import type { AccessRequestDoc, GrantDoc, PermissionStore } from './permission-store.js';
+
+/** A store under test and how to dispose of it (close it and delete its data). */
+export interface PermissionStoreSubject {
+  store: PermissionStore;
+  cleanup: () => Promise<void>;
+}
+
+/** A grant by patient p-1 to user u-1, active; override what a test is about. */
+export function aGrant(overrides: Partial<GrantDoc> = {}): GrantDoc {
+  return {
+    consentId: 'c-1',
+    patientId: 'p-1',
+    patientOrg: 'hospital-a',
+    grantee: { kind: 'user', userId: 'u-1' },
+    scope: { categories: ['report'] },
+    purposes: ['TREAT'],
+    expiresAt: '2031-01-01T00:00:00.000Z',
+    status: 'ACTIVE',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A pending request by practitioner u-1 about patient p-1; override what a test is about. */
+export function anAccessRequest(overrides: Partial<AccessRequestDoc> = {}): AccessRequestDoc {
+  return {
+    requestId: 'r-1',
+    patientId: 'p-1',
+    patientOrg: 'hospital-a',
+    requesterId: 'u-1',
+    requesterOrg: 'hospital-b',
+    purpose: 'TREAT',
+    scope: { recordIds: ['rec-1'] },
+    reason: 'follow-up',
+    status: 'PENDING',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const grantIds = (docs: GrantDoc[]): string[] => docs.map((d) => d.consentId).sort();
+const requestIds = (docs: AccessRequestDoc[]): string[] => docs.map((d) => d.requestId).sort();
+
+/**
+ * The PermissionStore port's contract. Every adapter's test calls it:
+ * `describePermissionStoreContract('LocalPermissionStore', async () => ({ store, cleanup }))`.
+ */
+export function describePermissionStoreContract(
+  name: string,
+  makeStore: () => Promise<PermissionStoreSubject>,
+): void {
+  describe(`${name} (PermissionStore contract)`, () => {
+    let subject: PermissionStoreSubject;
+    let store: PermissionStore;
+
+    beforeEach(async () => {
+      subject = await makeStore();
+      store = subject.store;
+      await store.ready();
+    });
+
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
+    describe('grants', () => {
+      it('returns a grant as it was written, optional fields included', async () => {
+        const grant = aGrant({ status: 'REVOKED', revokedAt: '2030-02-01T00:00:00.000Z', requestId: 'r-9' });
+        await store.upsertGrant(grant);
+        expect(await store.getGrant('c-1')).toStrictEqual(grant);
+      });
+
+      it('returns a grant without the optional fields it was written without', async () => {
+        await store.upsertGrant(aGrant());
+        expect(await store.getGrant('c-1')).toStrictEqual(aGrant());
+      });
+
+      it('answers undefined for an unknown consent', async () => {
+        expect(await store.getGrant('c-unknown')).toBeUndefined();
+      });
+
+      it('keeps one grant when the same upsert is replayed', async () => {
+        await store.upsertGrant(aGrant());
+        await store.upsertGrant(aGrant());
+        expect(await store.listGrants({ patientId: 'p-1' })).toHaveLength(1);
+      });
+
+      it('replaces a grant with its newer state', async () => {
+        await store.upsertGrant(aGrant());
+        await store.upsertGrant(aGrant({ status: 'REVOKED', revokedAt: '2030-02-01T00:00:00.000Z' }));
+        expect(await store.listGrants({ patientId: 'p-1', status: 'ACTIVE' })).toEqual([]);
+        expect((await store.getGrant('c-1'))?.status).toBe('REVOKED');
+      });
+
+      it('lists a patient’s grants by exact patient id', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1', patientId: 'p-1' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', patientId: 'p-10' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-3', patientId: 'p-1' }));
+        expect(grantIds(await store.listGrants({ patientId: 'p-1' }))).toEqual(['c-1', 'c-3']);
+      });
+
+      it('lists grants to a user, not grants to an org of the same name', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1', grantee: { kind: 'user', userId: 'x' } }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', grantee: { kind: 'org', org: 'x' } }));
+        expect(grantIds(await store.listGrants({ granteeUserId: 'x' }))).toEqual(['c-1']);
+        expect(grantIds(await store.listGrants({ granteeOrg: 'x' }))).toEqual(['c-2']);
+      });
+
+      it('lists by status alone', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', patientId: 'p-2', status: 'REVOKED' }));
+        expect(grantIds(await store.listGrants({ status: 'REVOKED' }))).toEqual(['c-2']);
+      });
+
+      it('applies every field of a combined filter', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', status: 'REVOKED' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-3', grantee: { kind: 'user', userId: 'u-2' } }));
+        await store.upsertGrant(aGrant({ consentId: 'c-4', patientId: 'p-2' }));
+        const found = await store.listGrants({ patientId: 'p-1', granteeUserId: 'u-1', status: 'ACTIVE' });
+        expect(grantIds(found)).toEqual(['c-1']);
+      });
+
+      it('lists every grant for an empty filter', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', patientId: 'p-2' }));
+        expect(grantIds(await store.listGrants({}))).toEqual(['c-1', 'c-2']);
+      });
+
+      it('stops listing a grant under values it no longer has', async () => {
+        await store.upsertGrant(aGrant({ grantee: { kind: 'user', userId: 'u-1' } }));
+        await store.upsertGrant(aGrant({ grantee: { kind: 'org', org: 'hospital-b' } }));
+        expect(await store.listGrants({ granteeUserId: 'u-1' })).toEqual([]);
+        expect(grantIds(await store.listGrants({ granteeOrg: 'hospital-b' }))).toEqual(['c-1']);
+      });
+    });
+
+    describe('access requests', () => {
+      it('returns a request as it was written', async () => {
+        const request = anAccessRequest({
+          status: 'APPROVED',
+          decidedAt: '2030-01-02T00:00:00.000Z',
+          consentId: 'c-1',
+        });
+        await store.upsertAccessRequest(request);
+        expect(await store.getAccessRequest('r-1')).toStrictEqual(request);
+      });
+
+      it('answers undefined for an unknown request', async () => {
+        expect(await store.getAccessRequest('r-unknown')).toBeUndefined();
+      });
+
+      it('keeps one request when the same upsert is replayed', async () => {
+        await store.upsertAccessRequest(anAccessRequest());
+        await store.upsertAccessRequest(anAccessRequest());
+        expect(await store.listAccessRequests({})).toHaveLength(1);
+      });
+
+      it('lists a patient’s pending requests only', async () => {
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-1' }));
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-2', status: 'DENIED' }));
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-3', patientId: 'p-10' }));
+        expect(requestIds(await store.listAccessRequests({ patientId: 'p-1', status: 'PENDING' }))).toEqual([
+          'r-1',
+        ]);
+      });
+
+      it('lists a requester’s own requests by exact id', async () => {
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-1', requesterId: 'u-1' }));
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-2', requesterId: 'u-11' }));
+        expect(requestIds(await store.listAccessRequests({ requesterId: 'u-1' }))).toEqual(['r-1']);
+      });
+
+      it('replaces a request with its decision', async () => {
+        await store.upsertAccessRequest(anAccessRequest());
+        await store.upsertAccessRequest(
+          anAccessRequest({ status: 'DENIED', decidedAt: '2030-01-02T00:00:00.000Z' }),
+        );
+        expect(await store.listAccessRequests({ status: 'PENDING' })).toEqual([]);
+        expect((await store.getAccessRequest('r-1'))?.status).toBe('DENIED');
+      });
+    });
+
+    describe('erasure', () => {
+      it('deletes every grant and request of the patient and nothing else', async () => {
+        await store.upsertGrant(aGrant({ consentId: 'c-1', patientId: 'p-1' }));
+        await store.upsertGrant(aGrant({ consentId: 'c-2', patientId: 'p-2' }));
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-1', patientId: 'p-1' }));
+        await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-2', patientId: 'p-2' }));
+        await store.deletePatient('p-1');
+        expect(grantIds(await store.listGrants({}))).toEqual(['c-2']);
+        expect(requestIds(await store.listAccessRequests({}))).toEqual(['r-2']);
+        expect(await store.getGrant('c-1')).toBeUndefined();
+      });
+
+      it('deletes a patient with nothing stored without complaint', async () => {
+        await expect(store.deletePatient('p-none')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('checkpoints', () => {
+      it('answers undefined for a checkpoint never set', async () => {
+        expect(await store.getCheckpoint('projector')).toBeUndefined();
+      });
+
+      it('returns the last value set', async () => {
+        await store.setCheckpoint('projector', '10:0');
+        await store.setCheckpoint('projector', '12:3');
+        expect(await store.getCheckpoint('projector')).toBe('12:3');
+      });
+
+      it('survives a patient erasure', async () => {
+        await store.setCheckpoint('projector', '12:3');
+        await store.deletePatient('p-1');
+        expect(await store.getCheckpoint('projector')).toBe('12:3');
+      });
+    });
+
+    describe('clear', () => {
+      it('drops grants, requests and checkpoints, so a rebuild starts from the beginning', async () => {
+        await store.upsertGrant(aGrant());
+        await store.upsertAccessRequest(anAccessRequest());
+        await store.setCheckpoint('projector', '12:3');
+        await store.clear();
+        expect(await store.listGrants({})).toEqual([]);
+        expect(await store.listAccessRequests({})).toEqual([]);
+        expect(await store.getCheckpoint('projector')).toBeUndefined();
+      });
+
+      it('accepts writes again after a clear', async () => {
+        await store.upsertGrant(aGrant());
+        await store.clear();
+        await store.upsertGrant(aGrant());
+        expect(grantIds(await store.listGrants({ patientId: 'p-1' }))).toEqual(['c-1']);
+      });
+    });
+  });
+}
