@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { contracts } from '@careledger/chaincode';
+import { CachingBlobStore } from './adapters/caching/caching-blob-store.js';
+import { DevAuthenticator } from './adapters/dev-auth/dev-authenticator.js';
+import { EmbeddedLedger } from './adapters/embedded-ledger/embedded-ledger.js';
+import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
+import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
+import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
+import type { Config } from './config.js';
+import type { GatewayServices } from './http/gateway-services.js';
+import { buildServices } from './services/build-services.js';
+import type { Logger } from './services/logger.js';
+
+/** A wired gateway and how to shut it down. */
+export interface RunningGateway {
+  services: GatewayServices;
+  close(): Promise<void>;
+}
+
+/** Test hooks: a ledger clock (consent expiry, break-glass windows). */
+export interface EmbeddedOptions {
+  now?: () => Date;
+}
+
+/**
+ * The embedded profile: the real chaincode in process on LevelDB, UnixFS blocks on disk, a local
+ * permission store, local KEKs and the dev token issuer, all under `config.dataDir`. First start seeds
+ * the configured orgs and their admins.
+ */
+export async function openEmbeddedGateway(config: Config, log: Logger, options: EmbeddedOptions = {}): Promise<RunningGateway> {
+  const dir = (name: string) => path.join(config.dataDir, name);
+  const orgs = config.orgs.map((o) => o.mspId);
+  const keys = await LocalKeyService.open({ file: dir('keys/kek.json'), orgs });
+  const ledger = await EmbeddedLedger.open({ dataDir: dir('ledger'), contracts, orgs, now: options.now });
+  const blobStore = new UnixfsBlobStore({ dir: dir('blobs') });
+  await blobStore.ready();
+  const blobs = new CachingBlobStore(blobStore, { maxBytes: config.cacheBytes, maxEntryBytes: config.cacheEntryBytes });
+  const permissions = new LocalPermissionStore({ dir: dir('permissions') });
+  await permissions.ready();
+  const auth = new DevAuthenticator({ keyFile: dir('keys/dev-token-signing.json'), ttlSeconds: config.tokenTtlSeconds });
+  await auth.ready();
+
+  const services = buildServices({ config, log, ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
+  await services.registry.seed();
+  return {
+    services,
+    async close() {
+      await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);
+    },
+  };
+}

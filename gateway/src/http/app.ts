@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { RegisterRoutes } from '../generated/routes.js';
+import type { GatewayServices } from './gateway-services.js';
+import { notFound, problemHandler, requestId } from './problem.js';
+
+/** What the app needs besides the services. */
+export interface AppOptions {
+  /** The OpenAPI document served at /openapi.json and by Swagger UI at /docs. */
+  openapi: object;
+  /** Origins allowed by CORS; empty = no CORS headers. */
+  corsOrigins: string[];
+  /** Limit of JSON bodies (uploads are streamed and limited separately). */
+  jsonLimit: string;
+  log: { error(o: object, m?: string): void; warn(o: object, m?: string): void; info(o: object, m?: string): void };
+}
+
+/** Builds the express app for any set of services (main wires a profile; tests wire what they need). */
+export function createApp(services: GatewayServices, options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.locals.services = services;
+  app.use(requestId);
+  // Swagger UI needs inline scripts and styles; everything else gets helmet's strict defaults.
+  app.use('/docs', helmet({ contentSecurityPolicy: false }));
+  app.use(/^(?!\/docs).*/, helmet());
+  app.use(cors(options.corsOrigins));
+  app.use(express.json({ limit: options.jsonLimit, type: ['application/json', 'application/*+json'] }));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(options.openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(options.openapi, { customSiteTitle: 'CareLedger API' }));
+  RegisterRoutes(app);
+  app.use(notFound);
+  app.use(problemHandler(options.log));
+  return app;
+}
+
+function cors(origins: string[]): express.RequestHandler {
+  return (req, res, next) => {
+    const origin = req.header('origin');
+    if (origin && origins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+      res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, X-Access-Event, X-Access-Outcome, Digest');
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}

@@ -1,0 +1,19 @@
+import type { Request } from 'express';
+import { AuthError } from '../ports/authenticator.js';
+import type { ActorRef } from '../services/chaincode-client.js';
+import { servicesOf } from './gateway-services.js';
+
+/**
+ * tsoa's hook for `@Security('bearer')`: verifies the token, then takes role and org from the ledger
+ * registry. Nothing the client sends besides the token decides who it is.
+ */
+export async function expressAuthentication(request: Request, securityName: string, _scopes?: string[]): Promise<ActorRef> {
+  if (securityName !== 'bearer') throw new AuthError('invalid');
+  const header = request.headers.authorization;
+  if (!header) throw new AuthError('missing');
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+  if (!match) throw new AuthError('malformed');
+  const services = servicesOf(request);
+  const { userId } = await services.authenticator.verify(match[1]);
+  return services.registry.resolveActor(userId);
+}

@@ -1,0 +1,214 @@
+/**
+ * The REST API's shapes (what tsoa validates and documents). They mirror the ledger's objects; ids are
+ * pseudonymous, orgs are MSP ids (e.g. `HospitalAMSP`).
+ */
+
+export type Role = 'patient' | 'practitioner' | 'admin';
+export type Purpose = 'TREAT' | 'ETREAT' | 'HPAYMT' | 'HRESCH' | 'PATRQT';
+export type Category = 'report' | 'prescription' | 'imaging' | 'lab-result' | 'discharge-summary' | 'device-observations' | 'other';
+export type EmergencyReason = 'UNCONSCIOUS' | 'LIFE_THREATENING' | 'CANNOT_CONSENT' | 'OTHER_EMERGENCY';
+
+/**
+ * A pseudonymous id: letters, digits, '.', '_' or '-'.
+ * @pattern ^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$
+ * @example "pat-0001"
+ */
+export type Id = string;
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The offending input, for 400. */
+  field?: string;
+  /** The stable error code, e.g. CONSENT_EXPIRED. */
+  code: string;
+  requestId: string;
+}
+
+export interface HealthStatus {
+  status: 'ok' | 'unavailable';
+  profile?: string;
+  checks?: Record<string, 'ok' | 'unavailable'>;
+}
+
+export interface DevTokenRequest {
+  userId: Id;
+}
+
+export interface DevToken {
+  token: string;
+  /** Seconds until the token expires. */
+  expiresIn: number;
+}
+
+export interface RegisterUserRequest {
+  userId: Id;
+  role: Role;
+}
+
+export interface User {
+  userId: string;
+  role: Role;
+  homeOrg: string;
+  status: 'ACTIVE' | 'ERASED';
+  registeredAt: string;
+}
+
+export interface RecordMetadata {
+  recordId: string;
+  patientId: string;
+  title: string;
+  category: Category;
+  mediaType: string;
+  size: number;
+  /** SHA-256 of the plaintext, hex. */
+  sha256: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface RecordPage {
+  records: RecordMetadata[];
+  /** Pass as `bookmark` for the next page; empty when this is the last. */
+  bookmark: string;
+}
+
+export interface HistoryEntry {
+  txId: string;
+  timestamp: string;
+  status: string;
+  isDelete: boolean;
+}
+
+export interface VerifyRequest {
+  purpose: Purpose;
+}
+
+export interface VerifyResult {
+  recordId: string;
+  verified: boolean;
+  sha256: string;
+  eventId: string;
+}
+
+export interface Grantee {
+  kind: 'user' | 'org';
+  userId?: Id;
+  /** MSP id of the org. */
+  org?: Id;
+}
+
+export interface ConsentScope {
+  /** @maxItems 500 */
+  recordIds?: Id[];
+  /** @maxItems 7 */
+  categories?: Category[];
+}
+
+export interface GrantConsentRequest {
+  grantee: Grantee;
+  scope: ConsentScope;
+  /** @minItems 1 */
+  purposes: Purpose[];
+  /**
+   * ISO-8601 date-time, in the future.
+   * @format date-time
+   */
+  expiresAt: string;
+}
+
+export interface Consent {
+  consentId: string;
+  patientId: string;
+  patientOrg: string;
+  grantee: Grantee;
+  granteeOrg: string;
+  scope: ConsentScope;
+  purposes: Purpose[];
+  expiresAt: string;
+  status: 'ACTIVE' | 'REVOKED';
+  createdAt: string;
+  revokedAt?: string;
+  requestId?: string;
+}
+
+export interface CreateAccessRequest {
+  purpose: Purpose;
+  scope: ConsentScope;
+  /**
+   * Why access is needed (seen by the patient).
+   * @minLength 1
+   * @maxLength 500
+   */
+  reason: string;
+}
+
+export interface ApproveAccessRequest {
+  /**
+   * Until when the consent holds; default: the gateway's CARELEDGER_CONSENT_DAYS from now.
+   * @format date-time
+   */
+  expiresAt?: string;
+}
+
+export interface AccessRequest {
+  requestId: string;
+  patientId: string;
+  patientOrg: string;
+  requesterId: string;
+  requesterOrg: string;
+  purpose: Purpose;
+  scope: ConsentScope;
+  reason: string;
+  status: 'PENDING' | 'APPROVED' | 'DENIED';
+  createdAt: string;
+  decidedAt?: string;
+  consentId?: string;
+}
+
+export interface EmergencyAccessRequest {
+  reasonCode: EmergencyReason;
+}
+
+export interface EmergencySession {
+  sessionId: string;
+  patientId: string;
+  patientOrg: string;
+  actorId: string;
+  actorOrg: string;
+  reasonCode: EmergencyReason;
+  openedAt: string;
+  expiresAt: string;
+  /** How many reads used this session (each is flagged BREAK_GLASS in the access log). */
+  uses: number;
+  reviewedAt?: string;
+  reviewedBy?: string;
+}
+
+export interface AccessEvent {
+  eventId: string;
+  patientId: string;
+  recordId: string;
+  actorId: string;
+  actorOrg: string;
+  purpose: Purpose;
+  outcome: 'GRANTED' | 'DENIED' | 'BREAK_GLASS' | 'INTEGRITY_VIOLATION';
+  reason?: string;
+  consentId?: string;
+  emergencySessionId?: string;
+  at: string;
+}
+
+export interface AccessLogPage {
+  events: AccessEvent[];
+  bookmark: string;
+}
+
+export interface ErasureResult {
+  patientId: string;
+  recordsErased: number;
+  blobsRemoved: number;
+}

@@ -1,0 +1,64 @@
+import type { Config } from '../config.js';
+import type { DevTokenIssuer, GatewayServices } from '../http/gateway-services.js';
+import type { Authenticator } from '../ports/authenticator.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { KeyService } from '../ports/key-service.js';
+import type { Ledger } from '../ports/ledger.js';
+import type { PermissionStore } from '../ports/permission-store.js';
+import { AccessRequestService } from './access-request-service.js';
+import { AuditService } from './audit-service.js';
+import { ChaincodeClient } from './chaincode-client.js';
+import { ConsentService } from './consent-service.js';
+import { EmergencyService } from './emergency-service.js';
+import { ErasureService } from './erasure-service.js';
+import { KeySharing } from './key-sharing.js';
+import type { Logger } from './logger.js';
+import { PermissionProjection } from './projection.js';
+import { RecordService } from './record-service.js';
+import { RegistryService } from './registry-service.js';
+
+/** The adapters of one profile. */
+export interface Adapters {
+  config: Config;
+  log: Logger;
+  ledger: Ledger;
+  blobs: BlobStore;
+  keys: KeyService;
+  permissions: PermissionStore;
+  authenticator: Authenticator;
+  devTokens?: DevTokenIssuer;
+}
+
+/** Builds the use-case services over any profile's adapters (services know ports only). */
+export function buildServices(a: Adapters): GatewayServices {
+  const chaincode = new ChaincodeClient(a.ledger);
+  const sharing = new KeySharing(chaincode, a.keys);
+  const projection = new PermissionProjection(a.permissions, a.log);
+  const probe = async (check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
+    try {
+      await check();
+      return 'ok';
+    } catch {
+      return 'unavailable';
+    }
+  };
+  return {
+    profile: a.config.profile,
+    authenticator: a.authenticator,
+    devTokens: a.devTokens,
+    registry: new RegistryService(chaincode, a.keys, a.config.orgs, a.log),
+    records: new RecordService(chaincode, a.blobs, a.keys, a.log, a.config.maxUploadBytes),
+    consents: new ConsentService(chaincode, sharing, projection),
+    accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
+    emergency: new EmergencyService(chaincode, a.log),
+    audit: new AuditService(chaincode),
+    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.log),
+    readiness: async () => ({
+      ledger: await probe(() => a.ledger.ready()),
+      blobStore: await probe(() => a.blobs.ready()),
+      permissionStore: await probe(() => a.permissions.ready()),
+      keyService: await probe(() => a.keys.ready()),
+      authenticator: await probe(() => a.authenticator.ready()),
+    }),
+  };
+}

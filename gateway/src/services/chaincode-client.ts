@@ -1,0 +1,242 @@
+import type {
+  AccessDecision,
+  AccessEventPage,
+  AccessRequest,
+  Consent,
+  Created,
+  EmergencySession,
+  ErasurePlan,
+  HistoryEntry,
+  KeyRelease,
+  Org,
+  RecordAnchor,
+  RecordMeta,
+  RecordPage,
+  SharedKey,
+  User,
+} from '@careledger/chaincode';
+import type { ConsentScope, Grantee, Purpose, Role } from '@careledger/chaincode/rules';
+import { AppError } from '../domain/app-error.js';
+import type { Ledger, TransactionRequest } from '../ports/ledger.js';
+import { LedgerError } from '../ports/ledger-error.js';
+
+/** The user a call acts for, as the ledger registry knows them. `org` is the home org's MSP id. */
+export interface ActorRef {
+  userId: string;
+  org: string;
+  role: Role;
+}
+
+/** Paging of list transactions. */
+export interface PageQuery {
+  pageSize?: number;
+  bookmark?: string;
+}
+
+/** Private inputs of a new record (sent in the transient map). */
+export interface NewRecord {
+  title: string;
+  category: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  cid: string;
+  /** MSP id -> compact JWE of the data key. */
+  wrappedKeys: Record<string, string>;
+}
+
+/** Private inputs of a new consent. */
+export interface NewConsent {
+  grantee: Grantee;
+  scope: ConsentScope;
+  purposes: Purpose[];
+  expiresAt: string;
+  /** recordId -> data key wrapped for the grantee's org. */
+  wrappedKeys?: Record<string, string>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The CareLedger chaincode as typed calls. Every call names the org that speaks (the actor's home org)
+ * and the actor; private inputs go in the transient map; ledger refusals become {@link AppError}s with
+ * the chaincode's own code.
+ */
+export class ChaincodeClient {
+  constructor(private readonly ledger: Ledger) {}
+
+  // registry
+  registerOrg(mspId: string, name: string, publicJwk: unknown, adminUserId: string): Promise<Org> {
+    return this.submit(mspId, { name: 'registry:RegisterOrg', args: [name, JSON.stringify(publicJwk), adminUserId] });
+  }
+  getOrg(asOrg: string, mspId: string): Promise<Org> {
+    return this.evaluate(asOrg, { name: 'registry:GetOrg', args: [mspId] });
+  }
+  listOrgs(asOrg: string): Promise<Org[]> {
+    return this.evaluate(asOrg, { name: 'registry:ListOrgs', args: [] });
+  }
+  registerUser(actor: ActorRef, userId: string, role: Role): Promise<User> {
+    return this.submit(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role] });
+  }
+  getUser(asOrg: string, userId: string): Promise<User> {
+    return this.evaluate(asOrg, { name: 'registry:GetUser', args: [userId] });
+  }
+
+  // records
+  keyRecipients(actor: ActorRef, patientId: string, category: string): Promise<string[]> {
+    return this.evaluate(actor.org, { name: 'records:KeyRecipients', args: [actor.userId, patientId, category] });
+  }
+  createRecord(actor: ActorRef, patientId: string, record: NewRecord): Promise<Created> {
+    return this.submit(actor.org, {
+      name: 'records:CreateRecord',
+      args: [actor.userId, patientId],
+      transient: { record: json(record) },
+      endorsingOrgs: Object.keys(record.wrappedKeys).sort(),
+    });
+  }
+  /** The public anchor (id, home org, status) of a record: anyone may read it. */
+  getAnchor(asOrg: string, recordId: string): Promise<RecordAnchor> {
+    return this.evaluate(asOrg, { name: 'records:GetAnchor', args: [recordId] });
+  }
+  getRecord(actor: ActorRef, recordId: string): Promise<RecordMeta> {
+    return this.evaluate(actor.org, { name: 'records:GetRecord', args: [actor.userId, recordId] });
+  }
+  listRecords(actor: ActorRef, patientId: string, category: string, page: PageQuery): Promise<RecordPage> {
+    return this.evaluate(actor.org, { name: 'records:ListRecords', args: [actor.userId, patientId, category, pageArgs(page)[0], pageArgs(page)[1]] });
+  }
+  recordHistory(actor: ActorRef, recordId: string): Promise<HistoryEntry[]> {
+    return this.evaluate(actor.org, { name: 'records:GetRecordHistory', args: [actor.userId, recordId] });
+  }
+
+  // consents
+  keysForScope(actor: ActorRef, scope: ConsentScope): Promise<SharedKey[]> {
+    return this.evaluate(actor.org, { name: 'consents:KeysForScope', args: [actor.userId, JSON.stringify(scope)] });
+  }
+  grantConsent(actor: ActorRef, consent: NewConsent, granteeOrg: string): Promise<Consent> {
+    return this.submit(actor.org, {
+      name: 'consents:GrantConsent',
+      args: [actor.userId],
+      transient: { consent: json(consent) },
+      endorsingOrgs: orgs(actor.org, granteeOrg),
+    });
+  }
+  revokeConsent(actor: ActorRef, consentId: string, granteeOrg: string): Promise<Consent> {
+    return this.submit(actor.org, { name: 'consents:RevokeConsent', args: [actor.userId, consentId], endorsingOrgs: orgs(actor.org, granteeOrg) });
+  }
+  getConsent(actor: ActorRef, consentId: string): Promise<Consent> {
+    return this.evaluate(actor.org, { name: 'consents:GetConsent', args: [actor.userId, consentId] });
+  }
+  listConsents(actor: ActorRef, patientId: string): Promise<Consent[]> {
+    return this.evaluate(actor.org, { name: 'consents:ListConsents', args: [actor.userId, patientId] });
+  }
+
+  // access requests
+  requestAccess(actor: ActorRef, patientId: string, patientOrg: string, input: { purpose: Purpose; scope: ConsentScope; reason: string }): Promise<AccessRequest> {
+    return this.submit(actor.org, {
+      name: 'requests:RequestAccess',
+      args: [actor.userId, patientId],
+      transient: { request: json(input) },
+      endorsingOrgs: orgs(patientOrg),
+    });
+  }
+  approveRequest(actor: ActorRef, requestId: string, input: { expiresAt: string; wrappedKeys?: Record<string, string> }, granteeOrg: string): Promise<Consent> {
+    return this.submit(actor.org, {
+      name: 'requests:ApproveRequest',
+      args: [actor.userId, requestId],
+      transient: { approval: json(input) },
+      endorsingOrgs: orgs(actor.org, granteeOrg),
+    });
+  }
+  denyRequest(actor: ActorRef, requestId: string): Promise<AccessRequest> {
+    return this.submit(actor.org, { name: 'requests:DenyRequest', args: [actor.userId, requestId], endorsingOrgs: orgs(actor.org) });
+  }
+  getRequest(actor: ActorRef, requestId: string): Promise<AccessRequest> {
+    return this.evaluate(actor.org, { name: 'requests:GetRequest', args: [actor.userId, requestId] });
+  }
+  listRequests(actor: ActorRef, status: string): Promise<AccessRequest[]> {
+    return this.evaluate(actor.org, { name: 'requests:ListRequests', args: [actor.userId, status] });
+  }
+
+  // break-glass
+  openEmergency(actor: ActorRef, patientId: string, patientOrg: string, reasonCode: string): Promise<EmergencySession> {
+    return this.submit(actor.org, {
+      name: 'emergency:OpenEmergencyAccess',
+      args: [actor.userId, patientId, reasonCode],
+      endorsingOrgs: orgs(patientOrg, actor.org),
+    });
+  }
+  listEmergency(actor: ActorRef, onlyUnreviewed: boolean): Promise<EmergencySession[]> {
+    return this.evaluate(actor.org, { name: 'emergency:ListEmergencyAccess', args: [actor.userId, String(onlyUnreviewed)] });
+  }
+  reviewEmergency(actor: ActorRef, sessionId: string): Promise<EmergencySession> {
+    return this.submit(actor.org, { name: 'emergency:ReviewEmergencyAccess', args: [actor.userId, sessionId], endorsingOrgs: orgs(actor.org) });
+  }
+
+  // access
+  access(actor: ActorRef, recordId: string, purpose: Purpose, recordOrg: string): Promise<AccessDecision> {
+    return this.submit(actor.org, { name: 'access:Access', args: [actor.userId, recordId, purpose], endorsingOrgs: orgs(recordOrg) });
+  }
+  releaseKey(actor: ActorRef, eventId: string): Promise<KeyRelease> {
+    return this.evaluate(actor.org, { name: 'access:ReleaseKey', args: [actor.userId, eventId] });
+  }
+  reportIntegrityViolation(actor: ActorRef, eventId: string, recordOrg: string): Promise<AccessDecision> {
+    return this.submit(actor.org, { name: 'access:ReportIntegrityViolation', args: [actor.userId, eventId], endorsingOrgs: orgs(recordOrg) });
+  }
+  accessLog(actor: ActorRef, patientId: string, recordId: string, page: PageQuery): Promise<AccessEventPage> {
+    const [size, bookmark] = pageArgs(page);
+    return this.evaluate(actor.org, { name: 'access:AccessLog', args: [actor.userId, patientId, recordId, size, bookmark] });
+  }
+
+  // erasure
+  erasurePlan(actor: ActorRef, patientId: string): Promise<ErasurePlan> {
+    return this.evaluate(actor.org, { name: 'erasure:ErasurePlan', args: [actor.userId, patientId] });
+  }
+  erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
+    return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  }
+
+  private async submit<T>(mspId: string, request: TransactionRequest): Promise<T> {
+    try {
+      const { payload } = await this.ledger.submit(mspId, request);
+      return parse<T>(payload);
+    } catch (error) {
+      throw toAppError(error);
+    }
+  }
+
+  private async evaluate<T>(mspId: string, request: TransactionRequest): Promise<T> {
+    try {
+      return parse<T>(await this.ledger.evaluate(mspId, request));
+    } catch (error) {
+      throw toAppError(error);
+    }
+  }
+}
+
+function json(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+function parse<T>(payload: Uint8Array): T {
+  const text = decoder.decode(payload);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+function pageArgs(page: PageQuery): [string, string] {
+  return [page.pageSize === undefined ? '' : String(page.pageSize), page.bookmark ?? ''];
+}
+
+/** Distinct, sorted endorsing orgs. */
+function orgs(...mspIds: string[]): string[] {
+  return [...new Set(mspIds)].sort();
+}
+
+/** Ledger refusals keep their code; anything else means the ledger is unreachable or broken. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof LedgerError) {
+    return error.code === 'INTERNAL' ? new AppError('INTERNAL', 'the ledger failed') : new AppError(error.code, error.detail, error.field);
+  }
+  return new AppError('UNAVAILABLE', 'the ledger is unavailable');
+}
