@@ -1,4 +1,4 @@
-// fabric-contract-api and fabric-shim log every decorator at info level; tests want errors only.
-process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'error';
+// fabric-contract-api and fabric-shim log every decorator and every refused transaction; tests want quiet.
+process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'CRITICAL';
 process.env.SCARF_ANALYTICS = 'false';
 process.env.METADATA_SERVER_DETECTION = 'none';

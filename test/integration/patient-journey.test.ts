@@ -1,0 +1,110 @@
+import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+
+describe('patient journey on the embedded profile', () => {
+  let h: GatewayHarness;
+  beforeEach(async () => {
+    h = await GatewayHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('register -> upload -> list -> request -> approve -> read -> revoke -> read refused', async () => {
+    const { patient, doctor } = await h.aCareTeam();
+    const file = someBytes(200_000);
+    const up = await doctor.upload('pat-1', file).expect(201);
+    const recordId = up.body.recordId as string;
+    expect(up.body).toMatchObject({ patientId: 'pat-1', size: file.length, category: 'report' });
+
+    const list = await patient.get('/v1/patients/pat-1/records').expect(200);
+    expect(list.body.records.map((r: { recordId: string }) => r.recordId)).toEqual([recordId]);
+    const hidden = await doctor.get('/v1/patients/pat-1/records').expect(200);
+    expect(hidden.body.records).toEqual([]);
+
+    await doctor.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(403);
+    const ask = await doctor.post('/v1/patients/pat-1/access-requests', { purpose: 'TREAT', scope: { recordIds: [recordId] }, reason: 'follow-up' }).expect(201);
+    const pending = await patient.get('/v1/access-requests?status=pending').expect(200);
+    expect(pending.body.map((r: { requestId: string }) => r.requestId)).toEqual([ask.body.requestId]);
+    const consent = await patient.post(`/v1/access-requests/${ask.body.requestId}/approve`, {}).expect(200);
+
+    const read = await doctor.get(`/v1/records/${recordId}/content?purpose=TREAT`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(read.body as Buffer, file)).toBe(0);
+    expect(read.headers['x-access-outcome']).toBe('GRANTED');
+
+    await patient.delete(`/v1/consents/${consent.body.consentId}`).expect(200);
+    const refused = await doctor.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(403);
+    expect(refused.body).toMatchObject({ code: 'CONSENT_REVOKED', type: expect.stringContaining('consent-revoked') });
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+
+    const log = await patient.get('/v1/patients/pat-1/access-log').expect(200);
+    expect(log.body.events.map((e: { outcome: string }) => e.outcome)).toEqual(['DENIED', 'GRANTED', 'DENIED']);
+  });
+
+  it('a consent with an expiry stops reads once the ledger clock passes it', async () => {
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
+    const expiresAt = new Date(h.clock.now().getTime() + 3_600_000).toISOString();
+    await patient.post('/v1/patients/pat-1/consents', { grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt }).expect(201);
+    await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(200);
+    h.clock.advance(2 * 3_600_000);
+    const res = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+    expect(res.body.code).toBe('CONSENT_EXPIRED');
+  });
+
+  it('a Hospital B doctor reads under an org consent, with the key wrapped for Hospital B', async () => {
+    const { patient, doctor, otherHospital } = await h.aCareTeam();
+    const file = someBytes(70_000, 3);
+    const { body: rec } = await doctor.upload('pat-1', file).expect(201);
+    await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const { body: consent } = await patient
+      .post('/v1/patients/pat-1/consents', { grantee: { kind: 'org', org: 'HospitalBMSP' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt })
+      .expect(201);
+    const read = await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(read.body as Buffer, file)).toBe(0);
+    // A record uploaded later in the consented category is wrapped for Hospital B at upload time.
+    const later = someBytes(5000, 9);
+    const { body: rec2 } = await doctor.upload('pat-1', later).expect(201);
+    const read2 = await otherHospital.get(`/v1/records/${rec2.recordId}/content?purpose=TREAT`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(read2.body as Buffer, later)).toBe(0);
+    await patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
+    await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+  });
+
+  it('break-glass reads are flagged in the access log and listed for the admin to review', async () => {
+    const { patient, doctor, adminA } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
+    const { body: session } = await doctor.post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201);
+    const read = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=ETREAT`).expect(200);
+    expect(read.headers['x-access-outcome']).toBe('BREAK_GLASS');
+    const log = await patient.get('/v1/patients/pat-1/access-log').expect(200);
+    expect(log.body.events).toEqual([expect.objectContaining({ outcome: 'BREAK_GLASS', emergencySessionId: session.sessionId })]);
+    const queue = await adminA.get('/v1/emergency-access?reviewed=false').expect(200);
+    expect(queue.body).toEqual([expect.objectContaining({ sessionId: session.sessionId, uses: 1 })]);
+    await adminA.post(`/v1/emergency-access/${session.sessionId}/review`).expect(200);
+    await adminA.get('/v1/emergency-access?reviewed=false').expect(200).expect([]);
+    h.clock.advance(4 * 3_600_000 + 1);
+    await doctor.get(`/v1/records/${rec.recordId}/content?purpose=ETREAT`).expect(403);
+  });
+
+  it('erasure: reads answer erased, blob and keys are gone', async () => {
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(300_000)).expect(201);
+    const { body: result } = await patient.post('/v1/patients/pat-1/erasure').expect(200);
+    expect(result).toEqual({ patientId: 'pat-1', recordsErased: 1, blobsRemoved: 1 });
+    const gone = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(410);
+    expect(gone.body.code).toBe('RECORD_ERASED');
+    // The erased patient can no longer sign in: their registry entry is ERASED.
+    await patient.get('/v1/me').expect(401);
+  });
+
+  it('keeps everything across a restart on the same data dir', async () => {
+    const { doctor } = await h.aCareTeam();
+    const file = someBytes(10_000);
+    const { body: rec } = await doctor.upload('pat-1', file).expect(201);
+    h = await h.restart();
+    const patient = await h.as('pat-1');
+    const read = await patient.get(`/v1/records/${rec.recordId}/content?purpose=PATRQT`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(read.body as Buffer, file)).toBe(0);
+  });
+});
