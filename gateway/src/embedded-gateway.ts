@@ -7,6 +7,7 @@ import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
 import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
 import type { Config } from './config.js';
+import type { Ledger } from './ports/ledger.js';
 import type { GatewayServices } from './http/gateway-services.js';
 import { buildServices } from './services/build-services.js';
 import type { Logger } from './services/logger.js';
@@ -17,9 +18,10 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Test hooks: a ledger clock (consent expiry, break-glass windows). */
+/** Test hooks: a ledger clock (consent expiry, break-glass windows) and a way to wrap the ledger (failure injection). */
 export interface EmbeddedOptions {
   now?: () => Date;
+  wrapLedger?: (ledger: Ledger) => Ledger;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   const auth = new DevAuthenticator({ keyFile: dir('keys/dev-token-signing.json'), ttlSeconds: config.tokenTtlSeconds });
   await auth.ready();
 
-  const services = buildServices({ config, log, ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
+  const services = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
   await services.registry.seed();
   return {
     services,

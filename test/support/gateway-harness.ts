@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../gateway/src/config.js';
-import { openEmbeddedGateway, type RunningGateway } from '../../gateway/src/embedded-gateway.js';
+import { openEmbeddedGateway, type EmbeddedOptions, type RunningGateway } from '../../gateway/src/embedded-gateway.js';
 import { createApp } from '../../gateway/src/http/app.js';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -27,6 +27,7 @@ export interface HarnessOptions {
   dataDir?: string;
   clock?: TestClock;
   env?: Record<string, string>;
+  wrapLedger?: EmbeddedOptions['wrapLedger'];
 }
 
 export class GatewayHarness {
@@ -43,7 +44,7 @@ export class GatewayHarness {
     const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'careledger-it-')));
     const config = loadConfig({ CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'silent', ...options.env });
     const clock = options.clock ?? new TestClock();
-    const gateway = await openEmbeddedGateway(config, silent, { now: clock.now });
+    const gateway = await openEmbeddedGateway(config, silent, { now: clock.now, wrapLedger: options.wrapLedger });
     const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, log: silent });
     return new GatewayHarness(app, gateway, config, clock, !options.dataDir);
   }

@@ -8,6 +8,8 @@ import { balanced } from 'ipfs-unixfs-importer/layout';
 import type { AbortOptions } from '../../ports/abort.js';
 import { BlobNotFoundError, type AddResult, type BlobStore } from '../../ports/blob-store.js';
 import { PinIndex } from './pin-index.js';
+import { readDagFile } from './dag-file-reader.js';
+import { CID } from 'multiformats/cid';
 
 /** The CID class of the unixfs packages, named through their types so that we need no direct multiformats import. */
 type Cid = UnixFSEntry['cid'];
@@ -139,9 +141,7 @@ export class UnixfsBlobStore implements BlobStore {
     signal?.throwIfAborted();
     if ((await this.pins.getPin(cid)) === undefined) throw new BlobNotFoundError();
     try {
-      const entry = await exporter(cid, this.blocks, { signal });
-      if (entry.type !== 'file' && entry.type !== 'raw') throw new BlobNotFoundError();
-      yield* entry.content({ signal });
+      yield* readDagFile(this.blocks, CID.parse(cid), { signal });
     } catch (err) {
       // A block deleted under a running read (concurrent remove) means the blob is gone.
       if (err instanceof Error && err.name === 'NotFoundError') throw new BlobNotFoundError();

@@ -1,0 +1,236 @@
+import type { CollectionReference, Firestore, Query } from 'firebase-admin/firestore';
+import type {
+  AccessRequestDoc,
+  AccessRequestFilter,
+  GrantDoc,
+  GrantFilter,
+  PermissionStore,
+} from '../../ports/permission-store.js';
+
+/** Where {@link FirestorePermissionStore} keeps its documents. */
+export interface FirestorePermissionStoreOptions {
+  /** A firebase-admin Firestore (`getFirestore(app)`, see `createFirestore`); the store terminates it on close. */
+  firestore: Firestore;
+  /**
+   * Prepended to the collection names (`<prefix>-grants`, ...), so that several deployments or test runs can
+   * share one database. Letters, digits, `_` and `-`. Default: no prefix (`grants`, `accessRequests`, `checkpoints`).
+   */
+  prefix?: string;
+  /** How long {@link FirestorePermissionStore.ready} waits for Firestore to answer (default 10 000 ms). */
+  readyTimeoutMs?: number;
+  /** How long {@link FirestorePermissionStore.close} waits for requests still in flight (default 5 000 ms). */
+  closeTimeoutMs?: number;
+}
+
+/** Base names of the collections, before the prefix. */
+export const FIRESTORE_COLLECTIONS = {
+  grants: 'grants',
+  accessRequests: 'accessRequests',
+  checkpoints: 'checkpoints',
+} as const;
+
+/** Firestore allows at most 500 writes in one batch. */
+const BATCH_LIMIT = 500;
+const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+/** The stored shape of a checkpoint document. */
+interface CheckpointDoc {
+  value: string;
+}
+
+/**
+ * The network profile's permission projection: grants and access requests in Firestore, one document per ledger
+ * id (`grants/<consentId>`, `accessRequests/<requestId>`), stored exactly as the port's GrantDoc /
+ * AccessRequestDoc — the same shape the local store keeps. An upsert replaces the whole document, so replaying
+ * it changes nothing. Lists use equality filters only (Firestore serves those from its automatic single-field
+ * indexes, so no composite index has to be deployed) and are ordered here by `createdAt`, then id, like the
+ * local store's.
+ */
+export class FirestorePermissionStore implements PermissionStore {
+  private readonly firestore: Firestore;
+  private readonly grants: CollectionReference;
+  private readonly requests: CollectionReference;
+  private readonly checkpoints: CollectionReference;
+  private readonly readyTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: FirestorePermissionStoreOptions) {
+    const prefix = options.prefix ?? '';
+    if (prefix !== '' && !PREFIX.test(prefix)) {
+      throw new TypeError("prefix must be 1-100 letters, digits, '_' or '-', starting with a letter or digit");
+    }
+    this.readyTimeoutMs = positiveInteger('readyTimeoutMs', options.readyTimeoutMs ?? 10_000);
+    this.closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5_000);
+    const name = (base: string): string => (prefix === '' ? base : `${prefix}-${base}`);
+    this.firestore = options.firestore;
+    this.grants = this.firestore.collection(name(FIRESTORE_COLLECTIONS.grants));
+    this.requests = this.firestore.collection(name(FIRESTORE_COLLECTIONS.accessRequests));
+    this.checkpoints = this.firestore.collection(name(FIRESTORE_COLLECTIONS.checkpoints));
+  }
+
+  /** One cheap read (at most one checkpoint document); fails when Firestore does not answer in time. */
+  async ready(): Promise<void> {
+    if (this.closing !== undefined) throw new Error('Firestore permission store is closed');
+    // Against an unreachable server the client retries for about 45 s (measured): answer sooner.
+    await within(
+      this.checkpoints.limit(1).get(),
+      this.readyTimeoutMs,
+      `Firestore did not answer within ${this.readyTimeoutMs} ms`,
+    );
+  }
+
+  /**
+   * Terminates the Firestore instance (its gRPC channels); later calls fail. Termination waits for requests
+   * in flight, which against an unreachable server retry for about 45 s: after `closeTimeoutMs` this resolves
+   * and lets the termination finish in the background.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.closeTimeoutMs);
+      });
+      try {
+        await Promise.race([this.firestore.terminate(), gaveUp]);
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return this.closing;
+  }
+
+  async upsertGrant(doc: GrantDoc): Promise<void> {
+    await this.grants.doc(documentId('consentId', doc.consentId)).set(plain(doc));
+  }
+
+  async getGrant(consentId: string): Promise<GrantDoc | undefined> {
+    const snapshot = await this.grants.doc(documentId('consentId', consentId)).get();
+    return snapshot.exists ? (snapshot.data() as GrantDoc) : undefined;
+  }
+
+  async listGrants(filter: GrantFilter): Promise<GrantDoc[]> {
+    // A grantee is either a user or an org: asking for both can match nothing.
+    if (filter.granteeUserId !== undefined && filter.granteeOrg !== undefined) return [];
+    let query: Query = this.grants;
+    if (filter.patientId !== undefined) query = query.where('patientId', '==', filter.patientId);
+    if (filter.status !== undefined) query = query.where('status', '==', filter.status);
+    // The kind is part of the filter so that a user id never matches an org of the same name.
+    if (filter.granteeUserId !== undefined) {
+      query = query.where('grantee.kind', '==', 'user').where('grantee.userId', '==', filter.granteeUserId);
+    }
+    if (filter.granteeOrg !== undefined) {
+      query = query.where('grantee.kind', '==', 'org').where('grantee.org', '==', filter.granteeOrg);
+    }
+    const snapshot = await query.get();
+    return sortByCreation(
+      snapshot.docs.map((d) => d.data() as GrantDoc),
+      (doc) => doc.consentId,
+    );
+  }
+
+  async upsertAccessRequest(doc: AccessRequestDoc): Promise<void> {
+    await this.requests.doc(documentId('requestId', doc.requestId)).set(plain(doc));
+  }
+
+  async getAccessRequest(requestId: string): Promise<AccessRequestDoc | undefined> {
+    const snapshot = await this.requests.doc(documentId('requestId', requestId)).get();
+    return snapshot.exists ? (snapshot.data() as AccessRequestDoc) : undefined;
+  }
+
+  async listAccessRequests(filter: AccessRequestFilter): Promise<AccessRequestDoc[]> {
+    let query: Query = this.requests;
+    if (filter.patientId !== undefined) query = query.where('patientId', '==', filter.patientId);
+    if (filter.requesterId !== undefined) query = query.where('requesterId', '==', filter.requesterId);
+    if (filter.status !== undefined) query = query.where('status', '==', filter.status);
+    const snapshot = await query.get();
+    return sortByCreation(
+      snapshot.docs.map((d) => d.data() as AccessRequestDoc),
+      (doc) => doc.requestId,
+    );
+  }
+
+  /** Deletes the patient's grants and requests in batches of up to 500; checkpoints stay. */
+  async deletePatient(patientId: string): Promise<void> {
+    for (const collection of [this.grants, this.requests]) {
+      const query = collection.where('patientId', '==', patientId).select().limit(BATCH_LIMIT);
+      // Each round deletes what the query found, so the next round sees the rest.
+      for (;;) {
+        const snapshot = await query.get();
+        if (snapshot.empty) break;
+        const batch = this.firestore.batch();
+        for (const doc of snapshot.docs) batch.delete(doc.ref);
+        await batch.commit();
+        if (snapshot.size < BATCH_LIMIT) break;
+      }
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<string | undefined> {
+    const snapshot = await this.checkpoints.doc(documentId('checkpoint name', name)).get();
+    return snapshot.exists ? (snapshot.data() as CheckpointDoc).value : undefined;
+  }
+
+  async setCheckpoint(name: string, value: string): Promise<void> {
+    if (typeof value !== 'string') throw new TypeError('checkpoint value must be a string');
+    const doc: CheckpointDoc = { value };
+    await this.checkpoints.doc(documentId('checkpoint name', name)).set(doc);
+  }
+
+  /** Drops every grant, request and checkpoint, so that a rebuild replays the ledger from its start. */
+  async clear(): Promise<void> {
+    for (const collection of [this.grants, this.requests, this.checkpoints]) {
+      await this.firestore.recursiveDelete(collection);
+    }
+  }
+}
+
+/** Settles like `promise`, or rejects with `message` after `ms` (the promise keeps running, its outcome handled). */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}
+
+/**
+ * A ledger id as a Firestore document id. Ledger ids are letters, digits, `.`, `_`, `-`; anything Firestore
+ * would read as a path or reserve (`/`, `.`, `..`, `__x__`) is refused rather than silently re-keyed.
+ */
+function documentId(what: string, id: string): string {
+  if (
+    typeof id !== 'string' ||
+    id === '' ||
+    id === '.' ||
+    id === '..' ||
+    id.includes('/') ||
+    /^__.*__$/.test(id) ||
+    Buffer.byteLength(id) > 1500
+  ) {
+    throw new TypeError(`${what} is not usable as a Firestore document id`);
+  }
+  return id;
+}
+
+/** The document as plain JSON data: Firestore refuses `undefined`, the port's optional fields are just absent. */
+function plain<D extends object>(doc: D): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+}
+
+function sortByCreation<D extends { createdAt: string }>(docs: D[], id: (doc: D) => string): D[] {
+  return docs.sort((a, b) => compare(a.createdAt, b.createdAt) || compare(id(a), id(b)));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../gateway/src/domain/app-error.js';
+import type { Ledger } from '../../gateway/src/ports/ledger.js';
+import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+
+/** Every block file of the embedded blob store, largest first. */
+async function blockFiles(h: GatewayHarness): Promise<string[]> {
+  const root = path.join(h.config.dataDir, 'blobs', 'blocks');
+  const out: { file: string; size: number }[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.name.endsWith('.data')) out.push({ file: full, size: (await stat(full)).size });
+    }
+  };
+  await walk(root);
+  return out.sort((a, b) => b.size - a.size).map((f) => f.file);
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const value = await probe();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return probe();
+}
+
+describe('file integrity on the embedded profile', () => {
+  let h: GatewayHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('a flipped byte in a stored ciphertext block aborts the read and is recorded as an integrity violation', async () => {
+    h = await GatewayHarness.start();
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(600_000)).expect(201);
+    const [leaf] = await blockFiles(h);
+    const bytes = await readFile(leaf);
+    bytes[1000] ^= 0x01;
+    await writeFile(leaf, bytes);
+
+    const outcome = await patient
+      .get(`/v1/records/${rec.recordId}/content?purpose=PATRQT`)
+      .buffer(true)
+      .parse(binary)
+      .then(
+        (res) => ({ complete: Buffer.compare(res.body as Buffer, someBytes(600_000)) === 0 }),
+        () => ({ complete: false }),
+      );
+    expect(outcome.complete).toBe(false);
+
+    const log = await eventually(
+      () => patient.get('/v1/patients/pat-1/access-log'),
+      (res) => res.body.events.some((e: { outcome: string }) => e.outcome === 'INTEGRITY_VIOLATION'),
+    );
+    expect(log.body.events.map((e: { outcome: string }) => e.outcome)).toEqual(['GRANTED', 'INTEGRITY_VIOLATION']);
+
+    const verify = await patient.post(`/v1/records/${rec.recordId}/verify`, { purpose: 'PATRQT' }).expect(200);
+    expect(verify.body.verified).toBe(false);
+  });
+
+  it('verify answers verified for an intact record', async () => {
+    h = await GatewayHarness.start();
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(100_000)).expect(201);
+    const res = await patient.post(`/v1/records/${rec.recordId}/verify`, { purpose: 'PATRQT' }).expect(200);
+    expect(res.body).toMatchObject({ recordId: rec.recordId, verified: true, sha256: rec.sha256 });
+  });
+
+  it('when the ledger refuses the record, the blob is removed and no record exists', async () => {
+    const refuseCreate = (ledger: Ledger): Ledger => ({
+      submit: (msp, req) => (req.name === 'records:CreateRecord' ? Promise.reject(new AppError('UNAVAILABLE', 'ledger down')) : ledger.submit(msp, req)),
+      evaluate: (msp, req) => ledger.evaluate(msp, req),
+      events: (from, o) => ledger.events(from, o),
+      ready: () => ledger.ready(),
+      close: () => ledger.close(),
+    });
+    h = await GatewayHarness.start({ wrapLedger: refuseCreate });
+    const { patient, doctor } = await h.aCareTeam();
+    const res = await doctor.upload('pat-1', someBytes(700_000)).expect(503);
+    expect(res.body.code).toBe('UNAVAILABLE');
+    expect(await blockFiles(h)).toEqual([]);
+    const list = await patient.get('/v1/patients/pat-1/records').expect(200);
+    expect(list.body.records).toEqual([]);
+  });
+
+  it('a retried upload with the same Idempotency-Key creates one record', async () => {
+    h = await GatewayHarness.start();
+    const { patient, doctor } = await h.aCareTeam();
+    const file = someBytes(50_000);
+    const first = await doctor.upload('pat-1', file, {}, { 'Idempotency-Key': 'upload-42' }).expect(201);
+    const again = await doctor.upload('pat-1', file, {}, { 'Idempotency-Key': 'upload-42' }).expect(201);
+    expect(again.body.recordId).toBe(first.body.recordId);
+    const other = await doctor.upload('pat-1', file, {}, { 'Idempotency-Key': 'upload-43' }).expect(201);
+    expect(other.body.recordId).not.toBe(first.body.recordId);
+    const list = await patient.get('/v1/patients/pat-1/records').expect(200);
+    expect(list.body.records).toHaveLength(2);
+  });
+
+  it('refuses a file over the size limit with 413 and keeps nothing', async () => {
+    h = await GatewayHarness.start({ env: { CARELEDGER_MAX_UPLOAD_BYTES: '100000' } });
+    const { patient, doctor } = await h.aCareTeam();
+    const res = await doctor.upload('pat-1', someBytes(300_000)).expect(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await blockFiles(h)).toEqual([]);
+    expect((await patient.get('/v1/patients/pat-1/records').expect(200)).body.records).toEqual([]);
+  });
+});

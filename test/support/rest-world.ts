@@ -1,0 +1,150 @@
+/**
+ * A populated embedded gateway for the REST suites: one patient of Hospital A with records in three
+ * categories and one consent, the callers around them (see {@link CALLERS}), and factories for the
+ * fresh objects a state-changing request may consume (so one case never changes what the next sees).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { GatewayHarness, someBytes } from './gateway-harness.js';
+
+/** Who calls, relative to the patient `pat-1` of Hospital A who owns the data. */
+export type Caller = 'nobody' | 'garbage' | 'patient' | 'otherPatient' | 'doctor' | 'consented' | 'otherHospital' | 'adminA' | 'adminB';
+
+/** Callers as test names say them. */
+export const CALLERS: Record<Caller, string> = {
+  nobody: 'a caller without a token',
+  garbage: 'a caller with a garbage token',
+  patient: 'the patient',
+  otherPatient: 'another patient',
+  doctor: 'a practitioner without consent',
+  consented: 'a practitioner with consent',
+  otherHospital: 'a practitioner of Hospital B',
+  adminA: 'an admin of Hospital A',
+  adminB: 'an admin of Hospital B',
+};
+
+/** The registered users behind the callers; `pat-1` is the patient unless a case brings its own. */
+const USER_OF: Record<Exclude<Caller, 'nobody' | 'garbage'>, string> = {
+  patient: 'pat-1',
+  otherPatient: 'pat-2',
+  doctor: 'doc-a',
+  consented: 'doc-c',
+  otherHospital: 'doc-b',
+  adminA: 'hospital-a-admin',
+  adminB: 'hospital-b-admin',
+};
+
+/** A token that is syntactically a JWT but was never issued. */
+export const GARBAGE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwYXQtMSJ9.c2lnbmF0dXJl';
+
+export type Client = ReturnType<World['client']>;
+
+/** Every `METHOD /path` of the committed OpenAPI document. */
+export async function specOperations(): Promise<string[]> {
+  const spec = JSON.parse(await readFile(path.resolve('openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(spec.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+}
+
+/** A consent body (grants `doc-c` reports for treatment unless told otherwise). */
+export function aConsent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    grantee: { kind: 'user', userId: 'doc-c' },
+    scope: { categories: ['report'] },
+    purposes: ['TREAT'],
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** An access request body. */
+export function anAccessRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { purpose: 'TREAT', scope: { categories: ['report'] }, reason: 'follow-up', ...overrides };
+}
+
+export class World {
+  /** pat-1's records: a report (covered by doc-c's consent), an image and a lab result (not covered). */
+  readonly records: { report: string; imaging: string; lab: string } = { report: '', imaging: '', lab: '' };
+  /** doc-c's consent on pat-1's reports. */
+  consentId = '';
+  private readonly tokens = new Map<string, string>();
+  private seq = 0;
+
+  private constructor(readonly h: GatewayHarness) {}
+
+  static async create(h: GatewayHarness): Promise<World> {
+    const w = new World(h);
+    for (const id of ['pat-1', 'pat-2']) await h.register(id, 'patient');
+    // doc-r only asks for access, doc-e only breaks glass, doc-g only receives consents: none is a caller.
+    for (const id of ['doc-a', 'doc-c', 'doc-r', 'doc-e', 'doc-g']) await h.register(id, 'practitioner');
+    await h.register('doc-b', 'practitioner', 'hospital-b');
+    const doctor = w.client('doctor');
+    w.records.report = (await doctor.upload('pat-1', { category: 'report' }).expect(201)).body.recordId;
+    w.records.imaging = (await doctor.upload('pat-1', { category: 'imaging' }).expect(201)).body.recordId;
+    w.records.lab = (await doctor.upload('pat-1', { category: 'lab-result' }).expect(201)).body.recordId;
+    w.consentId = (await w.client('patient').post('/v1/patients/pat-1/consents', aConsent()).expect(201)).body.consentId;
+    for (const user of [...Object.values(USER_OF), 'doc-r', 'doc-e']) w.tokens.set(user, await h.token(user));
+    return w;
+  }
+
+  /**
+   * A supertest client for a caller (or any registered user id). `patient` names who the caller
+   * `patient` is when a case brings its own patient.
+   */
+  client(caller: Caller | string, patient = 'pat-1') {
+    const userId = caller === 'patient' ? patient : ((USER_OF as Record<string, string>)[caller] ?? caller);
+    const auth = caller === 'nobody' ? undefined : caller === 'garbage' ? `Bearer ${GARBAGE_TOKEN}` : `Bearer ${this.tokenOf(userId)}`;
+    const app = this.h.app;
+    const authorize = (r: request.Test) => (auth ? r.set('Authorization', auth) : r);
+    return {
+      get: (url: string) => authorize(request(app).get(url)),
+      post: (url: string, body?: object) => {
+        const r = authorize(request(app).post(url));
+        return body === undefined ? r : r.send(body);
+      },
+      delete: (url: string) => authorize(request(app).delete(url)),
+      /** A multipart upload; fields default to a titled report. */
+      upload: (patientId: string, fields: Record<string, string> = {}) => {
+        let r = authorize(request(app).post(`/v1/patients/${patientId}/records`));
+        for (const [k, v] of Object.entries({ title: 'Discharge letter', category: 'report', ...fields })) r = r.field(k, v);
+        return r.attach('file', someBytes(2000), { filename: 'letter.pdf', contentType: 'application/pdf' });
+      },
+    };
+  }
+
+  private tokenOf(userId: string): string {
+    const token = this.tokens.get(userId);
+    if (!token) throw new Error(`no token for ${userId}; fetch it first (freshPatient does)`);
+    return token;
+  }
+
+  /** A user id never used before. */
+  freshId(prefix: string): string {
+    return `${prefix}-${++this.seq}`;
+  }
+
+  /** A new patient of Hospital A with a report and a consent for doc-c (for cases that erase or break glass). */
+  async freshPatient(): Promise<string> {
+    const id = this.freshId('pat-x');
+    await this.h.register(id, 'patient');
+    this.tokens.set(id, await this.h.token(id));
+    await this.client('doctor').upload(id).expect(201);
+    await this.client('patient', id).post(`/v1/patients/${id}/consents`, aConsent()).expect(201);
+    return id;
+  }
+
+  /** A new active consent of pat-1 for doc-c's reports. */
+  async freshConsent(): Promise<string> {
+    return (await this.client('patient').post('/v1/patients/pat-1/consents', aConsent()).expect(201)).body.consentId;
+  }
+
+  /** A new pending request of doc-r on pat-1's reports. */
+  async freshRequest(): Promise<string> {
+    return (await this.client('doc-r').post('/v1/patients/pat-1/access-requests', anAccessRequest()).expect(201)).body.requestId;
+  }
+
+  /** A new unreviewed break-glass session of doc-e on pat-1. */
+  async freshSession(): Promise<string> {
+    return (await this.client('doc-e').post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201)).body.sessionId;
+  }
+}
