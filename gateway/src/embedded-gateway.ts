@@ -11,10 +11,12 @@ import type { Ledger } from './ports/ledger.js';
 import type { GatewayServices } from './http/gateway-services.js';
 import { buildServices } from './services/build-services.js';
 import type { Logger } from './services/logger.js';
+import type { PermissionProjector } from './services/permission-projector.js';
 
 /** A wired gateway and how to shut it down. */
 export interface RunningGateway {
   services: GatewayServices;
+  projector: PermissionProjector;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export interface RunningGateway {
 export interface EmbeddedOptions {
   now?: () => Date;
   wrapLedger?: (ledger: Ledger) => Ledger;
+  /** Whether to follow the ledger's events into the permission store (default true). */
+  follow?: boolean;
 }
 
 /**
@@ -42,11 +46,20 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   const auth = new DevAuthenticator({ keyFile: dir('keys/dev-token-signing.json'), ttlSeconds: config.tokenTtlSeconds });
   await auth.ready();
 
-  const services = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
+  const { services, projector } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
   await services.registry.seed();
+  // Repairs the permission store from the ledger's events (what a crash between commit and projection missed).
+  const following = new AbortController();
+  const projecting = options.follow === false ? Promise.resolve(0) : projector.run(following.signal).catch((err) => {
+    log.error({ err }, 'the permission projector stopped');
+    return 0;
+  });
   return {
     services,
+    projector,
     async close() {
+      following.abort();
+      await projecting;
       await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);
     },
   };

@@ -108,3 +108,26 @@ describe('patient journey on the embedded profile', () => {
     expect(Buffer.compare(read.body as Buffer, file)).toBe(0);
   });
 });
+
+describe('the permission store is a projection of the ledger', () => {
+  it('is rebuilt from the ledger events after it was dropped', async () => {
+    const h = await GatewayHarness.start();
+    try {
+      const { doctor } = await h.aCareTeam();
+      const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
+      const { body: ask } = await doctor.post('/v1/patients/pat-1/access-requests', { purpose: 'TREAT', scope: { recordIds: [rec.recordId] }, reason: 'visit' }).expect(201);
+      await h.gateway.close();
+      const reopened = await GatewayHarness.start({ dataDir: h.config.dataDir });
+      try {
+        const applied = await reopened.gateway.projector.rebuild();
+        expect(applied).toBeGreaterThan(0);
+        const pending = await (await reopened.as('pat-1')).get('/v1/access-requests?status=pending').expect(200);
+        expect(pending.body.map((r: { requestId: string }) => r.requestId)).toEqual([ask.requestId]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  });
+});

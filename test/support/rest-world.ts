@@ -40,10 +40,16 @@ export const GARBAGE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwYXQtMSJ9.c2lnbmF0
 
 export type Client = ReturnType<World['client']>;
 
-/** Every `METHOD /path` of the committed OpenAPI document. */
-export async function specOperations(): Promise<string[]> {
-  const spec = JSON.parse(await readFile(path.resolve('openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(spec.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+/** An operation of the OpenAPI document, as far as these suites look at it. */
+export interface SpecOperation {
+  parameters?: unknown[];
+  requestBody?: unknown;
+}
+
+/** The committed OpenAPI document's operations by `METHOD /path`. */
+export async function specOperations(): Promise<Map<string, SpecOperation>> {
+  const spec = JSON.parse(await readFile(path.resolve('openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, SpecOperation>> };
+  return new Map(Object.entries(spec.paths).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => [`${m.toUpperCase()} ${p}`, op] as const)));
 }
 
 /** A consent body (grants `doc-c` reports for treatment unless told otherwise). */
@@ -78,12 +84,12 @@ export class World {
     // doc-r only asks for access, doc-e only breaks glass, doc-g only receives consents: none is a caller.
     for (const id of ['doc-a', 'doc-c', 'doc-r', 'doc-e', 'doc-g']) await h.register(id, 'practitioner');
     await h.register('doc-b', 'practitioner', 'hospital-b');
+    for (const user of [...Object.values(USER_OF), 'doc-r', 'doc-e']) w.tokens.set(user, await h.token(user));
     const doctor = w.client('doctor');
     w.records.report = (await doctor.upload('pat-1', { category: 'report' }).expect(201)).body.recordId;
     w.records.imaging = (await doctor.upload('pat-1', { category: 'imaging' }).expect(201)).body.recordId;
     w.records.lab = (await doctor.upload('pat-1', { category: 'lab-result' }).expect(201)).body.recordId;
     w.consentId = (await w.client('patient').post('/v1/patients/pat-1/consents', aConsent()).expect(201)).body.consentId;
-    for (const user of [...Object.values(USER_OF), 'doc-r', 'doc-e']) w.tokens.set(user, await h.token(user));
     return w;
   }
 

@@ -23,6 +23,17 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
   app.set('query parser', 'simple');
   app.locals.services = services;
   app.use(requestId);
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    // The route template, not the URL: one log line per request without ids or query values.
+    res.on('finish', () =>
+      options.log.info(
+        { requestId: res.locals.requestId, method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request',
+      ),
+    );
+    next();
+  });
   // Swagger UI needs inline scripts and styles; everything else gets helmet's strict defaults.
   app.use('/docs', helmet({ contentSecurityPolicy: false }));
   app.use(/^(?!\/docs).*/, helmet());

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { PermissionProjection } from './projection.js';
 import { RecordService } from './record-service.js';
 import { RegistryService } from './registry-service.js';
+import { PermissionProjector } from './permission-projector.js';
 
 /** The adapters of one profile. */
 export interface Adapters {
@@ -29,8 +30,14 @@ export interface Adapters {
   devTokens?: DevTokenIssuer;
 }
 
+/** What a profile runs: the services the HTTP layer calls and the background projector. */
+export interface Built {
+  services: GatewayServices;
+  projector: PermissionProjector;
+}
+
 /** Builds the use-case services over any profile's adapters (services know ports only). */
-export function buildServices(a: Adapters): GatewayServices {
+export function buildServices(a: Adapters): Built {
   const chaincode = new ChaincodeClient(a.ledger);
   const sharing = new KeySharing(chaincode, a.keys);
   const projection = new PermissionProjection(a.permissions, a.log);
@@ -42,7 +49,7 @@ export function buildServices(a: Adapters): GatewayServices {
       return 'unavailable';
     }
   };
-  return {
+  const services: GatewayServices = {
     profile: a.config.profile,
     authenticator: a.authenticator,
     devTokens: a.devTokens,
@@ -61,4 +68,6 @@ export function buildServices(a: Adapters): GatewayServices {
       authenticator: await probe(() => a.authenticator.ready()),
     }),
   };
+  const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
+  return { services, projector };
 }

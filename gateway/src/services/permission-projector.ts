@@ -1,0 +1,100 @@
+import type { OrgConfig } from '../config.js';
+import { AppError } from '../domain/app-error.js';
+import type { Ledger, LedgerEvent } from '../ports/ledger.js';
+import type { PermissionStore } from '../ports/permission-store.js';
+import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { Logger } from './logger.js';
+import type { PermissionProjection } from './projection.js';
+import { seedAdminId } from './registry-service.js';
+
+const CHECKPOINT = 'ledger-events';
+
+/**
+ * Replays chaincode events from a checkpoint into the permission store, repairing whatever a crash or
+ * restart missed (DESIGN §6b). Events carry opaque ids only; the details are fetched with an evaluate as
+ * the org admin, who may read the consents and requests of the org's patients. Upserts are idempotent, so
+ * replaying an event twice is harmless.
+ */
+export class PermissionProjector {
+  private readonly admins: ActorRef[];
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly chaincode: ChaincodeClient,
+    private readonly store: PermissionStore,
+    private readonly projection: PermissionProjection,
+    orgs: OrgConfig[],
+    private readonly log: Logger,
+  ) {
+    this.admins = orgs.map((o) => ({ userId: seedAdminId(o), org: o.mspId, role: 'admin' as const }));
+  }
+
+  /** Follows the ledger until `signal` aborts (or `idleMs` passes without an event, when given). */
+  async run(signal: AbortSignal, idleMs?: number): Promise<number> {
+    const saved = await this.store.getCheckpoint(CHECKPOINT);
+    const from = saved === undefined ? undefined : { blockNumber: BigInt(saved) };
+    const local = new AbortController();
+    const stop = () => local.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (idleMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(stop, idleMs);
+    };
+    let applied = 0;
+    arm();
+    try {
+      for await (const event of this.ledger.events(from, { signal: local.signal })) {
+        arm();
+        await this.apply(event);
+        await this.store.setCheckpoint(CHECKPOINT, event.blockNumber.toString());
+        applied++;
+      }
+    } catch (error) {
+      if (!local.signal.aborted) throw error;
+    } finally {
+      clearTimeout(idle);
+      signal.removeEventListener('abort', stop);
+    }
+    return applied;
+  }
+
+  /** Drops the projection and rebuilds it from the ledger's events. */
+  async rebuild(idleMs = 500): Promise<number> {
+    await this.store.clear();
+    return this.run(new AbortController().signal, idleMs);
+  }
+
+  private async apply(event: LedgerEvent): Promise<void> {
+    const ids = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, string>;
+    switch (event.eventName) {
+      case 'ConsentGranted':
+      case 'ConsentRevoked':
+        return this.asSomeAdmin(async (admin) => this.projection.consent(await this.chaincode.getConsent(admin, ids.consentId)));
+      case 'AccessRequestApproved':
+        await this.asSomeAdmin(async (admin) => this.projection.consent(await this.chaincode.getConsent(admin, ids.consentId)));
+        return this.asSomeAdmin(async (admin) => this.projection.request(await this.chaincode.getRequest(admin, ids.requestId)));
+      case 'AccessRequested':
+      case 'AccessRequestDenied':
+        return this.asSomeAdmin(async (admin) => this.projection.request(await this.chaincode.getRequest(admin, ids.requestId)));
+      case 'PatientErased':
+        return this.store.deletePatient(ids.patientId);
+      default:
+        return;
+    }
+  }
+
+  /** Runs `read` as each org admin this gateway has until one may see the object (the patient's home admin). */
+  private async asSomeAdmin(read: (admin: ActorRef) => Promise<void>): Promise<void> {
+    for (const admin of this.admins) {
+      try {
+        return await read(admin);
+      } catch (error) {
+        // An erased patient's objects are gone; another org's admin may not see them: both are expected.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+      }
+    }
+    this.log.warn({}, 'an event named an object no admin of this gateway may read; skipped');
+  }
+}
