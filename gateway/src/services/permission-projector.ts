@@ -32,7 +32,9 @@ export class PermissionProjector {
   /** Follows the ledger until `signal` aborts (or `idleMs` passes without an event, when given). */
   async run(signal: AbortSignal, idleMs?: number): Promise<number> {
     const saved = await this.store.getCheckpoint(CHECKPOINT);
-    const from = saved === undefined ? undefined : { blockNumber: BigInt(saved) };
+    const parsed = saved === undefined ? undefined : (JSON.parse(saved) as { blockNumber: string; txId: string });
+    // Block and transaction: on Fabric several transactions share a block.
+    const from = parsed && { blockNumber: BigInt(parsed.blockNumber), txId: parsed.txId };
     const local = new AbortController();
     const stop = () => local.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -48,7 +50,7 @@ export class PermissionProjector {
       for await (const event of this.ledger.events(from, { signal: local.signal })) {
         arm();
         await this.apply(event);
-        await this.store.setCheckpoint(CHECKPOINT, event.blockNumber.toString());
+        await this.store.setCheckpoint(CHECKPOINT, JSON.stringify({ blockNumber: event.blockNumber.toString(), txId: event.txId }));
         applied++;
       }
     } catch (error) {
