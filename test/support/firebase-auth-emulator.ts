@@ -120,12 +120,17 @@ export async function signInOnEmulator(host: string, email: string, password: st
   return { uid: String(body.localId), idToken: String(body.idToken) };
 }
 
-async function identityToolkit(host: string, method: string, payload: object): Promise<Record<string, unknown>> {
+async function identityToolkit(
+  host: string,
+  method: string,
+  payload: object,
+): Promise<Record<string, unknown>> {
   const response = await fetch(
     `http://${host}/identitytoolkit.googleapis.com/v1/${method}?key=${AUTH_EMULATOR_API_KEY}`,
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) },
   );
   const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} failed with HTTP ${response.status}: ${JSON.stringify(body.error)}`);
+  if (!response.ok)
+    throw new Error(`${method} failed with HTTP ${response.status}: ${JSON.stringify(body.error)}`);
   return body;
 }

@@ -17,11 +17,10 @@ const START_TIMEOUT_MS = 60_000;
 
 /** The Google Cloud CLI's installation root (works offline). */
 async function gcloudSdkRoot(): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    'gcloud',
-    ['info', '--format=value(installation.sdk_root)'],
-    { timeout: 30_000, env: { ...process.env, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' } },
-  );
+  const { stdout } = await promisify(execFile)('gcloud', ['info', '--format=value(installation.sdk_root)'], {
+    timeout: 30_000,
+    env: { ...process.env, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
+  });
   const root = stdout.trim();
   if (root === '') throw new Error('gcloud info printed no installation.sdk_root');
   return root;
@@ -33,9 +32,16 @@ async function gcloudSdkRoot(): Promise<string> {
  * test must fail. Each call is a fresh, empty emulator.
  */
 export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
-  const launcher = join(await gcloudSdkRoot(), 'platform', 'cloud-firestore-emulator', 'cloud_firestore_emulator');
+  const launcher = join(
+    await gcloudSdkRoot(),
+    'platform',
+    'cloud-firestore-emulator',
+    'cloud_firestore_emulator',
+  );
   await access(launcher).catch(() => {
-    throw new Error(`Firestore emulator not installed at ${launcher} (gcloud component cloud-firestore-emulator)`);
+    throw new Error(
+      `Firestore emulator not installed at ${launcher} (gcloud component cloud-firestore-emulator)`,
+    );
   });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;

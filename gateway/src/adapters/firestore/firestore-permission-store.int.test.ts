@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../../../../test/support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+} from '../../../../test/support/firestore-emulator.js';
 import {
   aGrant,
   anAccessRequest,
@@ -27,7 +30,11 @@ afterAll(async () => {
 }, 30_000);
 
 /** A store on the emulator in collections of its own, so that tests never see each other's documents. */
-function aStore(prefix = `t-${randomUUID()}`): { store: FirestorePermissionStore; firestore: Firestore; prefix: string } {
+function aStore(prefix = `t-${randomUUID()}`): {
+  store: FirestorePermissionStore;
+  firestore: Firestore;
+  prefix: string;
+} {
   const firestore = createFirestore({ projectId: PROJECT_ID, emulatorHost: emulator.host });
   return { store: new FirestorePermissionStore({ firestore, prefix }), firestore, prefix };
 }
@@ -71,7 +78,9 @@ describe('FirestorePermissionStore on the emulator', () => {
     await store.upsertAccessRequest(anAccessRequest());
     await store.setCheckpoint('projector', '12:3');
     expect((await raw.collection(`${prefix}-accessRequests`).doc('r-1').get()).exists).toBe(true);
-    expect((await raw.collection(`${prefix}-checkpoints`).doc('projector').get()).data()).toEqual({ value: '12:3' });
+    expect((await raw.collection(`${prefix}-checkpoints`).doc('projector').get()).data()).toEqual({
+      value: '12:3',
+    });
   });
 
   it('lists grants oldest first, then by consent id', async () => {
@@ -83,9 +92,15 @@ describe('FirestorePermissionStore on the emulator', () => {
   });
 
   it('lists access requests oldest first, then by request id', async () => {
-    await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-b', createdAt: '2030-01-02T00:00:00.000Z' }));
-    await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-a', createdAt: '2030-01-02T00:00:00.000Z' }));
-    await store.upsertAccessRequest(anAccessRequest({ requestId: 'r-c', createdAt: '2030-01-01T00:00:00.000Z' }));
+    await store.upsertAccessRequest(
+      anAccessRequest({ requestId: 'r-b', createdAt: '2030-01-02T00:00:00.000Z' }),
+    );
+    await store.upsertAccessRequest(
+      anAccessRequest({ requestId: 'r-a', createdAt: '2030-01-02T00:00:00.000Z' }),
+    );
+    await store.upsertAccessRequest(
+      anAccessRequest({ requestId: 'r-c', createdAt: '2030-01-01T00:00:00.000Z' }),
+    );
     const listed = await store.listAccessRequests({});
     expect(listed.map((r) => r.requestId)).toEqual(['r-c', 'r-a', 'r-b']);
   });
@@ -96,9 +111,12 @@ describe('FirestorePermissionStore on the emulator', () => {
   });
 
   it('erases a patient with more grants than one write batch holds', async () => {
-    const grants = Array.from({ length: 520 }, (_, i) => aGrant({ consentId: `c-${String(i).padStart(4, '0')}` }));
+    const grants = Array.from({ length: 520 }, (_, i) =>
+      aGrant({ consentId: `c-${String(i).padStart(4, '0')}` }),
+    );
     const writer = firestore.bulkWriter();
-    for (const grant of grants) void writer.set(firestore.collection(`${prefix}-grants`).doc(grant.consentId), grant);
+    for (const grant of grants)
+      void writer.set(firestore.collection(`${prefix}-grants`).doc(grant.consentId), grant);
     await writer.close();
     await store.upsertGrant(aGrant({ consentId: 'c-other', patientId: 'p-2' }));
     await store.deletePatient('p-1');

@@ -58,7 +58,9 @@ export class FirestorePermissionStore implements PermissionStore {
   constructor(options: FirestorePermissionStoreOptions) {
     const prefix = options.prefix ?? '';
     if (prefix !== '' && !PREFIX.test(prefix)) {
-      throw new TypeError("prefix must be 1-100 letters, digits, '_' or '-', starting with a letter or digit");
+      throw new TypeError(
+        "prefix must be 1-100 letters, digits, '_' or '-', starting with a letter or digit",
+      );
     }
     this.readyTimeoutMs = positiveInteger('readyTimeoutMs', options.readyTimeoutMs ?? 10_000);
     this.closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5_000);
