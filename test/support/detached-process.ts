@@ -123,6 +123,7 @@ export async function waitForHttp(
   proc: DetachedProcess,
   what: string,
   timeoutMs: number,
+  method: 'GET' | 'POST' = 'GET',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -130,7 +131,7 @@ export async function waitForHttp(
       throw new Error(`${what} exited before it answered (${await proc.exited}):\n${proc.output()}`);
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { method, signal: AbortSignal.timeout(1000) });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {

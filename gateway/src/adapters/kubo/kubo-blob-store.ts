@@ -1,0 +1,94 @@
+import { create, type KuboRPCClient } from 'kubo-rpc-client';
+import { CID } from 'multiformats/cid';
+import type { AbortOptions } from '../../ports/abort.js';
+import { BlobNotFoundError, type AddResult, type BlobStore } from '../../ports/blob-store.js';
+
+/**
+ * The add options that give the same CIDs as the embedded UnixFS store (FIELD-NOTES "Embedded IPFS"):
+ * CIDv1, raw leaves, fixed 256 KiB chunks, balanced DAG (Kubo's default layout, 174 links).
+ */
+export const KUBO_ADD_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: 'size-262144', pin: true } as const;
+
+export interface KuboBlobStoreOptions {
+  /** Kubo's RPC API, e.g. `http://127.0.0.1:5001/api/v0` (loopback only: the RPC API is admin access). */
+  url: string;
+  /** Run the garbage collector after a removal so that unpinned blocks really leave the disk (default true). */
+  gcOnRemove?: boolean;
+}
+
+/** The BlobStore port on a Kubo node through kubo-rpc-client: streamed add and cat, pins as the source of truth. */
+export class KuboBlobStore implements BlobStore {
+  private readonly ipfs: KuboRPCClient;
+  private readonly gcOnRemove: boolean;
+
+  constructor(options: KuboBlobStoreOptions) {
+    this.ipfs = create({ url: options.url });
+    this.gcOnRemove = options.gcOnRemove ?? true;
+  }
+
+  async add(source: AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<AddResult> {
+    // Kubo reports the DAG's size; the port means the file's bytes. And a failing source must fail the add
+    // with its own error, not with the client's "aborted".
+    let bytes = 0;
+    let sourceError: unknown;
+    const counted = (async function* () {
+      try {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          yield chunk;
+        }
+      } catch (error) {
+        sourceError = error;
+        throw error;
+      }
+    })();
+    try {
+      const result = await this.ipfs.add({ content: counted }, { ...KUBO_ADD_OPTIONS, signal: options.signal });
+      return { cid: result.cid.toString(), size: bytes };
+    } catch (error) {
+      throw sourceError ?? error;
+    }
+  }
+
+  async *cat(cid: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    if (!(await this.has(cid, options))) throw new BlobNotFoundError();
+    yield* this.ipfs.cat(CID.parse(cid), { signal: options.signal });
+  }
+
+  /** Pinned here (a block that only lingers in the repo is not "held"). */
+  async has(cid: string, options: AbortOptions = {}): Promise<boolean> {
+    let parsed: CID;
+    try {
+      parsed = CID.parse(cid);
+    } catch {
+      return false;
+    }
+    try {
+      for await (const pin of this.ipfs.pin.ls({ paths: [parsed], signal: options.signal })) {
+        if (pin.cid.toString() === cid) return true;
+      }
+      return false;
+    } catch (error) {
+      if (error instanceof Error && /not pinned|is not pinned/i.test(error.message)) return false;
+      throw error;
+    }
+  }
+
+  async remove(cid: string, options: AbortOptions = {}): Promise<void> {
+    if (!(await this.has(cid, options))) return;
+    await this.ipfs.pin.rm(CID.parse(cid), { signal: options.signal });
+    if (this.gcOnRemove) {
+      for await (const _ of this.ipfs.repo.gc({ signal: options.signal })) {
+        // drain: gc streams the removed blocks
+      }
+    }
+  }
+
+  async ready(): Promise<void> {
+    await this.ipfs.id();
+  }
+
+  async close(): Promise<void> {
+    // HTTP client: nothing to close.
+  }
+}
