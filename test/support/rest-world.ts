@@ -154,3 +154,20 @@ export class World {
     return (await this.client('doc-e').post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201)).body.sessionId;
   }
 }
+
+/** Starts a gateway with a {@link World} before the enclosing describe's tests and closes it after them. */
+export function withWorld(): () => World {
+  let h: GatewayHarness | undefined;
+  let w: World | undefined;
+  beforeAll(async () => {
+    h = await GatewayHarness.start();
+    w = await World.create(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return () => {
+    if (!w) throw new Error('the world is not up yet');
+    return w;
+  };
+}

@@ -108,6 +108,7 @@ describe('RecordContract', () => {
     const { ledger } = await aConsortium();
     await expect(ledger.evaluate('records:ListRecords', ['pat-1', 'pat-1', '', '0', ''], { msp: A })).rejects.toMatchObject({ field: 'pageSize' });
     await expect(ledger.evaluate('records:ListRecords', ['pat-1', 'pat-1', 'nope', '', ''], { msp: A })).rejects.toMatchObject({ field: 'category' });
+    await expect(ledger.evaluate('records:ListRecords', ['pat-1', 'pat-1', '', '', 'rec_never_issued'], { msp: A })).rejects.toMatchObject({ field: 'bookmark' });
   });
 
   it('shows the anchor history to the patient and home admin; hides it from others', async () => {

@@ -2,7 +2,7 @@ import { emergencyAllows, evaluateConsents, isInForce, namesActor, scopeCovers, 
 import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, EmergencySession, RecordAnchor, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
-import { ChaincodeError } from './errors.js';
+import { ChaincodeError, invalid } from './errors.js';
 import type { TxState } from './state.js';
 
 /** Loads a record by id; refuses an unknown or erased one. */
@@ -89,7 +89,9 @@ export async function recordsInScope(state: TxState, patientId: string, scope: C
 
 /** Slices a key-ordered list after a bookmark (the last id of the previous page). */
 export function page<T>(items: T[], idOf: (item: T) => string, pageSize: number, bookmark: string) {
-  const start = bookmark ? items.findIndex((i) => idOf(i) === bookmark) + 1 : 0;
+  const at = bookmark ? items.findIndex((i) => idOf(i) === bookmark) : -1;
+  if (bookmark && at < 0) throw invalid('bookmark', 'bookmark is not one this list issued');
+  const start = at + 1;
   const slice = items.slice(start, start + pageSize);
   const more = start + pageSize < items.length;
   return { items: slice, bookmark: more && slice.length > 0 ? idOf(slice[slice.length - 1]) : '' };

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { RegisterRoutes } from '../generated/routes.js';
+import { AppError } from '../domain/app-error.js';
 import type { GatewayServices } from './gateway-services.js';
 import { notFound, problemHandler, requestId } from './problem.js';
 
@@ -38,6 +39,7 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
   app.use('/docs', helmet({ contentSecurityPolicy: false }));
   app.use(/^(?!\/docs).*/, helmet());
   app.use(cors(options.corsOrigins));
+  app.use(knownMediaTypes);
   app.use(express.json({ limit: options.jsonLimit, type: ['application/json', 'application/*+json'] }));
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi);
@@ -66,3 +68,16 @@ function cors(origins: string[]): express.RequestHandler {
     next();
   };
 }
+
+/**
+ * Bodies are JSON, or multipart/form-data for uploads: anything else (text/plain, a form, no type) is
+ * 415 rather than an empty body that fails validation with a misleading "required" (DESIGN §7).
+ */
+const knownMediaTypes: express.RequestHandler = (req, _res, next) => {
+  const kind = req.is(['application/json', 'application/*+json', 'multipart/form-data']);
+  if (kind === null || kind || req.headers['content-length'] === '0') {
+    next();
+    return;
+  }
+  next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'request bodies are application/json (uploads: multipart/form-data)'));
+};

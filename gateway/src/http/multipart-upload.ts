@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { AppError, badInput } from '../domain/app-error.js';
@@ -41,8 +41,9 @@ export function readMultipartUpload(req: Request): Promise<IncomingUpload> {
       started = true;
       // A client that goes away mid-upload must fail the pipeline, not leave it waiting.
       req.on('aborted', () => file.destroy(new AppError('INVALID_ARGUMENT', 'the upload was interrupted', 'file')));
-      parser.on('error', (e: Error) => file.destroy(e));
-      resolve({ fields, file, mimeType: info.mimeType });
+      parser.on('error', () => file.destroy(badInput('file', 'the multipart body is malformed or ends inside the file')));
+      // Fields after the file are ignored whatever the chunking: a copy of those that came before.
+      resolve({ fields: { ...fields }, file: asClientError(file), mimeType: info.mimeType });
     });
     parser.on('error', () => {
       if (!started) reject(badInput('body', 'the multipart body is malformed'));
@@ -52,4 +53,18 @@ export function readMultipartUpload(req: Request): Promise<IncomingUpload> {
     });
     req.pipe(parser);
   });
+}
+
+/**
+ * busboy fails a file part that the body cuts off with a plain Error ("Unexpected end of file"); that
+ * is the client's fault, so the stream handed on fails with a 400 naming `file` instead.
+ */
+function asClientError(file: Readable): Readable {
+  const out = new PassThrough();
+  file.on('error', (e) => out.destroy(e instanceof AppError ? e : badInput('file', 'the multipart body is malformed or ends inside the file')));
+  // A consumer that gives up (too large, ledger refused) stops the part as before.
+  out.on('close', () => file.destroy());
+  // The body may be cut off before anyone reads: a later pipeline still sees `out.errored`.
+  out.on('error', () => undefined);
+  return file.pipe(out);
 }

@@ -29,8 +29,11 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Maps any error to a problem; unknown errors become a bare 500 (details go to the log only). */
-export function toProblem(error: unknown, id: string): Problem {
+/**
+ * Maps any error to a problem; unknown errors become a bare 500 (details go to the log only). `body` is
+ * the parsed request body, used only to name the parent of a bad array item.
+ */
+export function toProblem(error: unknown, id: string, body?: unknown): Problem {
   if (error instanceof AppError) {
     return { type: error.type, title: TITLES[error.status] ?? 'Error', status: error.status, detail: error.detail, code: error.code, requestId: id, ...(error.field ? { field: error.field } : {}) };
   }
@@ -38,14 +41,16 @@ export function toProblem(error: unknown, id: string): Problem {
     return toProblem(new AppError('UNAUTHENTICATED', `a valid bearer token is required (${error.reason})`), id);
   }
   if (error instanceof ValidateError) {
-    // Never echo the rejected value: it may be personal data.
-    const [field, info] = Object.entries(error.fields)[0] ?? ['body', { message: 'invalid' }];
-    return toProblem(new AppError('INVALID_ARGUMENT', `${field}: ${info.message}`, field.replace(/^requestBody\.?/, 'body.').replace(/^body\.$/, 'body')), id);
+    const [key, info] = Object.entries(error.fields)[0] ?? ['body', { message: 'invalid' }];
+    const { field, message } = describeInvalid(key, info.message, body);
+    return toProblem(new AppError('INVALID_ARGUMENT', `${field}: ${message}`, field), id);
   }
   const status = (error as { status?: number; type?: string }).status;
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large' || status === 413) return toProblem(new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large'), id);
   if (type === 'entity.parse.failed') return toProblem(new AppError('INVALID_ARGUMENT', 'the body is not valid JSON', 'body'), id);
+  // express refuses a path parameter that is not valid percent-encoding (its message echoes the value).
+  if (error instanceof URIError && status === 400) return toProblem(new AppError('INVALID_ARGUMENT', 'a path parameter is not valid percent-encoding', 'path'), id);
   if (status === 415) return toProblem(new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported media type'), id);
   return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'an unexpected error occurred', code: 'INTERNAL', requestId: id };
 }
@@ -54,7 +59,7 @@ export function toProblem(error: unknown, id: string): Problem {
 export function problemHandler(log: { error(o: object, m?: string): void; warn(o: object, m?: string): void }): ErrorRequestHandler {
   return (error, req, res, next) => {
     const id = (res.locals.requestId as string | undefined) ?? randomUUID();
-    const problem = toProblem(error, id);
+    const problem = toProblem(error, id, req.body);
     if (problem.status >= 500) log.error({ err: error, requestId: id, path: req.route?.path }, 'request failed');
     else log.warn({ code: problem.code, status: problem.status, requestId: id }, 'request refused');
     if (res.headersSent) {
@@ -70,3 +75,52 @@ export function problemHandler(log: { error(o: object, m?: string): void; warn(o
 
 /** 404 for unknown paths, as a problem. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such path'));
+
+/**
+ * Names a tsoa validation failure the way the services and the chaincode do (`grantee.kind`,
+ * `purposes[0]`, `patientId`; `body` for the whole body) with a message that never echoes the
+ * rejected value: tsoa's union messages embed it, and an unknown property's name is kept only when it
+ * looks like an identifier.
+ */
+function describeInvalid(key: string, tsoaMessage: string, body: unknown): { field: string; message: string } {
+  let path = key.replace(/^(requestBody|body)(\.|$)/, '');
+  // tsoa names array items `categories.$0`, without the parents of `categories`.
+  const item = /^([^.$]+)\.\$\d+/.exec(path);
+  if (item && path === key) path = (parentPath(body, item[1]) ?? '') + path;
+  let field = path.replace(/\.\$(\d+)/g, '[$1]') || 'body';
+  if (/ is an excess property/.test(tsoaMessage)) {
+    const name = field.slice(field.lastIndexOf('.') + 1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) field = field.includes('.') ? field.slice(0, field.lastIndexOf('.')) : 'body';
+    return { field, message: 'is not an allowed property' };
+  }
+  if (tsoaMessage.startsWith('Could not match')) return { field, message: allowedValues(tsoaMessage) };
+  return { field, message: tsoaMessage };
+}
+
+/** "must be one of A, B" from tsoa's union message (which also holds the rejected value), read as JSON. */
+function allowedValues(tsoaMessage: string): string {
+  try {
+    const issues = JSON.parse(tsoaMessage.slice(tsoaMessage.indexOf('Issues: ') + 8)) as Record<string, { message: string }>[];
+    const allowed = issues.flatMap((issue) =>
+      Object.values(issue).map((i) => /^should be one of the following; \[(.*)\]$/.exec(i.message)?.[1]),
+    );
+    if (allowed.length > 0 && allowed.every((a) => a !== undefined)) {
+      return `must be one of ${allowed.flatMap((a) => a!.split(',').map((v) => v.replace(/^'|'$/g, ''))).join(', ')}`;
+    }
+  } catch {
+    // fall through to the generic message
+  }
+  return 'does not match any of the allowed forms';
+}
+
+/** The dotted path (with a trailing dot) of the first object in `body` that has the property `name`. */
+function parentPath(body: unknown, name: string): string | undefined {
+  const queue: [unknown, string][] = [[body, '']];
+  for (let seen = 0; queue.length > 0 && seen < 200; seen++) {
+    const [value, at] = queue.shift()!;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    if (Object.hasOwn(value, name)) return at;
+    for (const [k, v] of Object.entries(value)) queue.push([v, `${at}${k}.`]);
+  }
+  return undefined;
+}

@@ -50,6 +50,9 @@ export class AccessRequestService {
   }
 
   async deny(actor: ActorRef, requestId: string): Promise<AccessRequest> {
+    // Like approve: who may not see the request gets 404 (GetRequest), not a hint that it exists.
+    const request = await this.chaincode.getRequest(actor, requestId);
+    if (request.patientId !== actor.userId) throw new AppError('FORBIDDEN', 'only the patient decides a request');
     const denied = await this.chaincode.denyRequest(actor, requestId);
     await this.projection.request(denied);
     return denied;

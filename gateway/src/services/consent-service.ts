@@ -1,6 +1,6 @@
 import type { Consent } from '@careledger/chaincode';
 import type { ConsentScope, Grantee, Purpose } from '@careledger/chaincode/rules';
-import { AppError } from '../domain/app-error.js';
+import { AppError, badInput } from '../domain/app-error.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { KeySharing } from './key-sharing.js';
 import type { PermissionProjection } from './projection.js';
@@ -23,6 +23,8 @@ export class ConsentService {
 
   async grant(actor: ActorRef, patientId: string, input: GrantInput): Promise<Consent> {
     if (actor.userId !== patientId) throw new AppError('FORBIDDEN', 'only the patient grants consent');
+    if (input.grantee.kind === 'user' && !input.grantee.userId) throw badInput('grantee.userId', 'a user grantee needs a userId');
+    if (input.grantee.kind === 'org' && !input.grantee.org) throw badInput('grantee.org', 'an org grantee needs an org');
     const granteeOrg = input.grantee.kind === 'org' ? input.grantee.org : (await this.chaincode.getUser(actor.org, input.grantee.userId)).homeOrg;
     const wrappedKeys = await this.sharing.rewrap(actor, input.scope, granteeOrg);
     const consent = await this.chaincode.grantConsent(actor, { ...input, wrappedKeys }, granteeOrg);

@@ -12,6 +12,7 @@ export class EmergencyService {
   ) {}
 
   async open(actor: ActorRef, patientId: string, reasonCode: string): Promise<EmergencySession> {
+    if (actor.role !== 'practitioner') throw new AppError('WRONG_ROLE', 'this action needs the role practitioner');
     if (!isEmergencyReason(reasonCode)) throw badInput('reasonCode', 'reasonCode must be UNCONSCIOUS, LIFE_THREATENING, CANNOT_CONSENT or OTHER_EMERGENCY');
     const patient = await this.chaincode.getUser(actor.org, patientId);
     if (patient.role !== 'patient') throw new AppError('USER_NOT_FOUND', 'no such patient');
