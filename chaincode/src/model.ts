@@ -185,10 +185,11 @@ export class SharedKey {
   @Property('wrappedKey', 'string') wrappedKey!: string;
 }
 
-/** An id created by a submitted transaction. */
+/** An id created by a submitted transaction, and when (the transaction time; public anyway). */
 @DataType()
 export class Created {
   @Property('id', 'string') id!: string;
+  @Property('at', 'string') at?: string;
 }
 
 /** Which records of a patient and their CIDs an erasure will remove. */

@@ -17,7 +17,7 @@ describe('patient journey on the embedded profile', () => {
     expect(up.body).toMatchObject({ patientId: 'pat-1', size: file.length, category: 'report' });
 
     const list = await patient.get('/v1/patients/pat-1/records').expect(200);
-    expect(list.body.records.map((r: { recordId: string }) => r.recordId)).toEqual([recordId]);
+    expect(list.body.records).toEqual([up.body]);
     const hidden = await doctor.get('/v1/patients/pat-1/records').expect(200);
     expect(hidden.body.records).toEqual([]);
 

@@ -12,6 +12,7 @@ describe('RecordContract', () => {
     expect(ledger.keys('patientData').some((k) => k.includes(recordId))).toBe(true);
     expect(ledger.keys(`_implicit_org_${A}`)).toHaveLength(1);
     expect(ledger.events.at(-1)).toMatchObject({ name: 'RecordCreated', payload: { recordId } });
+    expect(ledger.keys('').length).toBeGreaterThan(0);
   });
 
   it('the patient reads the metadata, without the CID', async () => {

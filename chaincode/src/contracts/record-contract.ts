@@ -79,7 +79,7 @@ export class RecordContract extends Contract {
       await state.putWrappedKey(org, recordId, { recordId, patientId, jwe });
     }
     state.emit('RecordCreated', { recordId });
-    return { id: recordId };
+    return { id: recordId, at: record.createdAt };
   }
 
   /** The orgs a new record of this category must be wrapped for (the home org and consented orgs). */

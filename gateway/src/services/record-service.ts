@@ -88,7 +88,7 @@ export class RecordService {
     try {
       const wrappedKeys: Record<string, string> = {};
       for (const org of recipients) wrappedKeys[org] = await wrapDataKey(dataKey, await this.orgKey(actor.org, org));
-      const { id } = await this.chaincode.createRecord(actor, patientId, {
+      const { id, at } = await this.chaincode.createRecord(actor, patientId, {
         title: meta.title,
         category: meta.category,
         mediaType: meta.mediaType.toLowerCase(),
@@ -106,7 +106,7 @@ export class RecordService {
         mediaType: meta.mediaType.toLowerCase(),
         size: limit.bytes,
         sha256: tap.digest,
-        createdAt: new Date().toISOString(),
+        createdAt: at ?? new Date().toISOString(),
         createdBy: actor.userId,
       };
     } catch (error) {

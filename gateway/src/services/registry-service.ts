@@ -47,11 +47,10 @@ export class RegistryService {
     return { userId: user.userId, org: user.homeOrg, role: user.role };
   }
 
-  /** Whether a user id is registered (the dev issuer answers 404 otherwise). */
+  /** Whether a user id is registered and not erased (the dev issuer answers 404 otherwise). */
   async exists(userId: string): Promise<boolean> {
     try {
-      await this.chaincode.getUser(this.orgs[0].mspId, userId);
-      return true;
+      return (await this.chaincode.getUser(this.orgs[0].mspId, userId)).status === 'ACTIVE';
     } catch (error) {
       if (error instanceof AppError && error.code === 'USER_NOT_FOUND') return false;
       throw error;

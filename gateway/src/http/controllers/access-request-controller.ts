@@ -28,6 +28,9 @@ export class AccessRequestController extends Controller {
 
   /** The patient approves: creates a consent for the requester, purpose and scope. */
   @Post('access-requests/{requestId}/approve')
+  @Response<Problem>(400, 'Malformed input')
+  @Response<Problem>(403, 'Only the patient decides')
+  @Response<Problem>(404, 'No such request')
   @Response<Problem>(409, 'Already decided')
   public async approve(@Request() req: AuthenticatedRequest, @Path() requestId: Id, @Body() body?: ApproveAccessRequest): Promise<Consent> {
     return (await this.services.accessRequests.approve(req.user, requestId, body?.expiresAt)) as Consent;
@@ -35,6 +38,8 @@ export class AccessRequestController extends Controller {
 
   /** The patient denies. */
   @Post('access-requests/{requestId}/deny')
+  @Response<Problem>(403, 'Only the patient decides')
+  @Response<Problem>(404, 'No such request')
   @Response<Problem>(409, 'Already decided')
   public async deny(@Request() req: AuthenticatedRequest, @Path() requestId: Id): Promise<AccessRequest> {
     return (await this.services.accessRequests.deny(req.user, requestId)) as AccessRequest;

@@ -29,6 +29,7 @@ export class ConsentController extends Controller {
 
   /** The patient revokes a consent: later reads are refused by the chaincode; other orgs' keys are deleted. */
   @Delete('consents/{consentId}')
+  @Response<Problem>(403, 'Only the patient revokes')
   @Response<Problem>(404, 'No such consent')
   @Response<Problem>(409, 'Already revoked')
   public async revoke(@Request() req: AuthenticatedRequest, @Path() consentId: Id): Promise<Consent> {

@@ -16,7 +16,8 @@ export class DevTokenController extends Controller {
    */
   @Post()
   @SuccessResponse(201, 'Created')
-  @Response<Problem>(404, 'Unknown user, or not the embedded profile')
+  @Response<Problem>(400, 'Malformed input')
+  @Response<Problem>(404, 'Unknown or erased user, or not the embedded profile')
   public async issue(@Body() body: DevTokenRequest): Promise<DevToken> {
     const issuer = this.services.devTokens;
     if (!issuer) throw new AppError('NOT_FOUND', 'dev tokens exist only on the embedded profile');

@@ -19,6 +19,7 @@ export class EmergencyController extends Controller {
   @SuccessResponse(201, 'Created')
   @Response<Problem>(400, 'Malformed input')
   @Response<Problem>(403, 'Not a practitioner')
+  @Response<Problem>(501, 'Break-glass across hospitals is not supported yet')
   public async open(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: EmergencyAccessRequest): Promise<EmergencySession> {
     this.setStatus(201);
     return (await this.services.emergency.open(req.user, patientId, body.reasonCode)) as EmergencySession;
@@ -26,6 +27,7 @@ export class EmergencyController extends Controller {
 
   /** The org admin's review queue of break-glass sessions on the org's patients. */
   @Get('emergency-access')
+  @Response<Problem>(400, 'Malformed input')
   @Response<Problem>(403, 'Not an admin')
   public async list(@Request() req: AuthenticatedRequest, @Query() reviewed?: boolean): Promise<EmergencySession[]> {
     const sessions = await this.services.emergency.list(req.user, reviewed === false);
@@ -34,6 +36,8 @@ export class EmergencyController extends Controller {
 
   /** The org admin marks a session reviewed. */
   @Post('emergency-access/{sessionId}/review')
+  @Response<Problem>(403, 'Not an admin of the patient\'s hospital')
+  @Response<Problem>(404, 'No such session')
   @Response<Problem>(409, 'Already reviewed')
   public async review(@Request() req: AuthenticatedRequest, @Path() sessionId: Id): Promise<EmergencySession> {
     return (await this.services.emergency.review(req.user, sessionId)) as EmergencySession;

@@ -67,7 +67,10 @@ export class RecordController extends Controller {
    */
   @Get('records/{recordId}/content')
   @Produces('application/octet-stream')
+  @Response<Problem>(400, 'Missing or unknown purpose')
   @Response<Problem>(403, 'Access denied (and recorded)')
+  @Response<Problem>(404, 'No such record')
+  @Response<Problem>(502, 'The content failed verification (recorded; the response is cut)')
   @Response<Problem>(410, 'The record was erased')
   public async content(@Request() req: AuthenticatedRequest, @Path() recordId: Id, @Query() purpose: Purpose): Promise<Readable> {
     const content = await this.services.records.open(req.user, recordId, purpose);
@@ -84,7 +87,10 @@ export class RecordController extends Controller {
 
   /** Reads, decrypts and verifies the content without sending it (recorded like a read). */
   @Post('records/{recordId}/verify')
+  @Response<Problem>(400, 'Malformed input')
   @Response<Problem>(403, 'Access denied (and recorded)')
+  @Response<Problem>(404, 'No such record')
+  @Response<Problem>(410, 'The record was erased')
   public async verify(@Request() req: AuthenticatedRequest, @Path() recordId: Id, @Body() body: VerifyRequest): Promise<VerifyResult> {
     return this.services.records.verify(req.user, recordId, body.purpose);
   }
@@ -92,6 +98,7 @@ export class RecordController extends Controller {
   /** The ledger history of the record's public anchor. */
   @Get('records/{recordId}/history')
   @Response<Problem>(404, 'No such record')
+  @Response<Problem>(410, 'The record was erased')
   public async history(@Request() req: AuthenticatedRequest, @Path() recordId: Id): Promise<HistoryEntry[]> {
     return this.services.records.history(req.user, recordId);
   }
