@@ -40,7 +40,8 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   const ledger = await EmbeddedLedger.open({ dataDir: dir('ledger'), contracts, orgs, now: options.now });
   const blobStore = new UnixfsBlobStore({ dir: dir('blobs') });
   await blobStore.ready();
-  const blobs = new CachingBlobStore(blobStore, { maxBytes: config.cacheBytes, maxEntryBytes: config.cacheEntryBytes });
+  // CARELEDGER_CACHE_BYTES=0 turns the cache off whatever the entry limit says.
+  const blobs = new CachingBlobStore(blobStore, { maxBytes: config.cacheBytes, maxEntryBytes: Math.min(config.cacheEntryBytes, config.cacheBytes) });
   const permissions = new LocalPermissionStore({ dir: dir('permissions') });
   await permissions.ready();
   const auth = new DevAuthenticator({ keyFile: dir('keys/dev-token-signing.json'), ttlSeconds: config.tokenTtlSeconds });
