@@ -1,10 +1,23 @@
-/** The network suites (`*.network.test.ts`): they need the binaries from `npm run network:install`. */
+/**
+ * `npm run test:network`: the suites that need the running development network (`npm run network:up`):
+ * every `*.network.test.ts`, plus the cross-component suites of `test/integration/` on the network
+ * profile (CARELEDGER_TEST_PROFILE=network, set by jest.network.setup.js): real Fabric peers, Kubo, the
+ * Firestore and Firebase Auth emulators. Cases that need the embedded profile are not registered there.
+ */
 import base from './jest.config.js';
 
 export default {
   ...base,
-  testMatch: ['**/*.network.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/'],
+  testMatch: ['**/*.network.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
+  // Embedded only as a whole (describeEmbeddedOnly inside: it runs the embedded gateway process with dev
+  // tokens); jest refuses a file that registers no test, so it is left out here by name.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/large-file\\.test\\.ts$'],
+  setupFiles: [...base.setupFiles, '<rootDir>/jest.network.setup.js'],
+  globalSetup: '<rootDir>/test/support/network-global-setup.js',
+  // Every submit waits for a block (BatchTimeout 20 ms) and endorsements on real peers.
+  testTimeout: 120_000,
+  // A gateway a failed test left open (gRPC streams to the peers) must not keep CI waiting forever.
+  forceExit: true,
   collectCoverage: false,
   coverageThreshold: undefined,
 };

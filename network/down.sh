@@ -4,7 +4,8 @@
 # Only processes that up.sh / deploy-chaincode.sh started are stopped: each was
 # started in its own process group and its PID recorded under
 # network/.state/pids/. Whole groups are signalled (the Firestore launcher
-# spawns java; killing the launcher alone would leave java running).
+# spawns java; killing the launcher alone would leave java running; the
+# firebase CLI runs the Auth emulator in a child process).
 # Then waits for the network's ports to be free and deletes network/.state.
 #
 # usage: network/down.sh [--keep-state]
@@ -33,7 +34,7 @@ fi
 STARTED=$(now)
 # All at once: Fabric nodes and the chaincode server take 1-2 s each to
 # shut down gracefully.
-stop_services chaincode peer-a peer-b orderer kubo firestore
+stop_services chaincode peer-a peer-b orderer kubo firestore auth
 # Anything else recorded (a service added later) is stopped too.
 if [[ -d "${PID_DIR}" ]]; then
   for f in "${PID_DIR}"/*.pid; do

@@ -3,8 +3,11 @@
 #   - crypto material (cryptogen) and the channel genesis block (configtxgen)
 #   - one etcdraft orderer joined to the channel through osnadmin
 #   - one peer per hospital (HospitalAMSP, HospitalBMSP) joined to the channel
-#   - a private Kubo (IPFS) node and the Firestore emulator
+#   - a private Kubo (IPFS) node, the Firestore emulator and the Firebase Auth
+#     emulator (firebase-tools, offline; its ID tokens are unsigned: dev only)
 #   - the chaincode, deployed as a service (network/deploy-chaincode.sh)
+# Builds the binaries first when they are missing (network/install.sh; a
+# no-op when the cached versions match the pins).
 # then writes network/.state/connection.json and prints every endpoint.
 #
 # Idempotent: when the network is already up it only prints the endpoints.
@@ -24,7 +27,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DEPLOY_CHAINCODE="${CARELEDGER_DEPLOY_CHAINCODE:-auto}"
 FIRESTORE_PROJECT="${CARELEDGER_FIRESTORE_PROJECT:-demo-careledger}"
-CORE_SERVICES=(firestore kubo orderer peer-a peer-b)
+CORE_SERVICES=(firestore auth kubo orderer peer-a peer-b)
+FIREBASE_CLI="${REPO_DIR}/node_modules/firebase-tools/lib/bin/firebase.js"
 
 print_endpoints() {
   local conn="${STATE_DIR}/connection.json"
@@ -37,6 +41,7 @@ print_endpoints() {
   peer HospitalBMSP    localhost:${PEER_B_PORT} (TLS)    operations http://127.0.0.1:${PEER_B_OPS_PORT}/healthz
   kubo api             http://127.0.0.1:${KUBO_API_PORT}    gateway http://127.0.0.1:${KUBO_GATEWAY_PORT}
   firestore emulator   FIRESTORE_EMULATOR_HOST=127.0.0.1:${FIRESTORE_PORT}
+  firebase auth emul.  FIREBASE_AUTH_EMULATOR_HOST=127.0.0.1:${AUTH_PORT} (project ${FIRESTORE_PROJECT}; tests and dev only)
 EOF
   if [[ -f "${STATE_DIR}/chaincode.json" ]]; then
     # shellcheck disable=SC2016 # JavaScript, not shell
@@ -61,6 +66,11 @@ network_running() {
 
 # ---------------------------------------------------------------- preflight
 STARTED=$(now)
+# A clean clone (CI) has no binaries yet: build them (~4 min cold). When the
+# cached versions match the pins this is a no-op.
+if ! network_running; then
+  "${NETWORK_DIR}/install.sh" || die "network/install.sh failed"
+fi
 require_binaries
 [[ -n "${NODE_BIN}" ]] || die "node is required (npm ci installs Node 24 into node_modules/.bin)"
 
@@ -87,6 +97,7 @@ else
   FIRESTORE_BIN="${FIRESTORE_SDK_ROOT}/platform/cloud-firestore-emulator/cloud_firestore_emulator"
 fi
 [[ -x "${FIRESTORE_BIN}" ]] || die "Firestore emulator not found (${FIRESTORE_BIN}): install the Google Cloud CLI with its cloud-firestore-emulator component"
+[[ -f "${FIREBASE_CLI}" ]] || die "firebase-tools not found (${FIREBASE_CLI}): run npm ci at the repository root"
 
 mkdir -p "${STATE_DIR}" "${PID_DIR}" "${LOG_DIR}" "${STATE_DIR}/config"
 on_exit() {
@@ -104,6 +115,31 @@ PATH="${BIN_DIR}:${PATH}"
 # Its launcher script spawns java, so it gets its own process group.
 log "starting Firestore emulator on 127.0.0.1:${FIRESTORE_PORT}"
 start_service firestore "${FIRESTORE_BIN}" --host=127.0.0.1 --port="${FIRESTORE_PORT}"
+
+# ------------------------------------------- Firebase Auth emulator (node)
+# firebase-tools, offline: a demo- project needs no credentials and never
+# reaches Google. Its ID tokens are unsigned (alg none): the gateway accepts
+# them only with CARELEDGER_AUTH_EMULATOR=true. Takes ~6-15 s to answer, so
+# it starts early too. The CLI writes its hub locator file under TMPDIR and
+# its settings under XDG_CONFIG_HOME: both are kept in the state dir.
+AUTH_DIR="${STATE_DIR}/auth"
+mkdir -p "${AUTH_DIR}/tmp" "${AUTH_DIR}/config"
+cat >"${AUTH_DIR}/firebase.json" <<EOF
+{
+  "emulators": {
+    "auth": { "host": "127.0.0.1", "port": ${AUTH_PORT} },
+    "hub": { "host": "127.0.0.1", "port": ${AUTH_HUB_PORT} },
+    "logging": { "host": "127.0.0.1", "port": ${AUTH_LOGGING_PORT} },
+    "ui": { "enabled": false },
+    "singleProjectMode": true
+  }
+}
+EOF
+log "starting Firebase Auth emulator on 127.0.0.1:${AUTH_PORT} (project ${FIRESTORE_PROJECT})"
+SERVICE_CWD="${AUTH_DIR}" start_service auth env \
+  TMPDIR="${AUTH_DIR}/tmp" XDG_CONFIG_HOME="${AUTH_DIR}/config" CI=true NO_UPDATE_NOTIFIER=1 \
+  FIREBASE_AUTH_EMULATOR_HOST= FIRESTORE_EMULATOR_HOST= \
+  "${NODE_BIN}" "${FIREBASE_CLI}" emulators:start --only auth --project "${FIRESTORE_PROJECT}" --non-interactive
 
 # ---------------------------------------------------------- Kubo (private)
 export IPFS_PATH="${STATE_DIR}/ipfs"
@@ -300,7 +336,8 @@ done
 log "the peers see each other (after $(elapsed "${GOSSIP_STARTED}")s)"
 
 for p in "${KUBO_API_PORT}" "${FIRESTORE_PORT}"; do wait_for_port "${p}" "kubo/firestore" 60; done
-log "Fabric, Kubo and Firestore are up ($(elapsed "${STARTED}")s)"
+wait_for_port "${AUTH_PORT}" "the Firebase Auth emulator" 90
+log "Fabric, Kubo, Firestore and Firebase Auth are up ($(elapsed "${STARTED}")s)"
 
 # ---------------------------------------------------------------- chaincode
 case "${DEPLOY_CHAINCODE}" in
@@ -334,6 +371,7 @@ org_json() {
   ORDERER="localhost:${ORDERER_PORT}" ORDERER_CA="${ORDERER_CA_FILE}" \
   KUBO_API="http://127.0.0.1:${KUBO_API_PORT}" KUBO_GATEWAY="http://127.0.0.1:${KUBO_GATEWAY_PORT}" \
   FIRESTORE_HOST="127.0.0.1:${FIRESTORE_PORT}" FIRESTORE_PROJECT="${FIRESTORE_PROJECT}" \
+  AUTH_HOST="127.0.0.1:${AUTH_PORT}" \
   CHAINCODE_INFO="${STATE_DIR}/chaincode.json" \
   "${NODE_BIN}" -e '
     const fs = require("node:fs");
@@ -354,6 +392,8 @@ org_json() {
       orderer: { endpoint: e.ORDERER, tlsCaCertPath: e.ORDERER_CA },
       kubo: { apiUrl: e.KUBO_API, gatewayUrl: e.KUBO_GATEWAY },
       firestore: { emulatorHost: e.FIRESTORE_HOST, projectId: e.FIRESTORE_PROJECT },
+      // Tests and local development only: the emulator issues unsigned tokens.
+      auth: { emulatorHost: e.AUTH_HOST, projectId: e.FIRESTORE_PROJECT },
     };
     process.stdout.write(JSON.stringify(profile, null, 2) + "\n");
   ' >"${STATE_DIR}/connection.json.tmp"

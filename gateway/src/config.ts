@@ -7,16 +7,24 @@ export interface OrgConfig {
   name: string;
 }
 
-const DEFAULT_ORGS: OrgConfig[] = [
+/** The consortium's orgs: the embedded profile seeds them all; on the network each gateway speaks for one. */
+export const DEFAULT_ORGS: OrgConfig[] = [
   { mspId: 'HospitalAMSP', name: 'hospital-a' },
   { mspId: 'HospitalBMSP', name: 'hospital-b' },
 ];
 
+/** Default listen port of each org's network gateway (one gateway per org, DESIGN §4). */
+const NETWORK_PORTS: Record<string, number> = { 'hospital-a': 3001, 'hospital-b': 3002 };
+
+const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+const optional = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
 const schema = z.object({
   CARELEDGER_PROFILE: z.enum(['embedded', 'network']).default('embedded'),
   CARELEDGER_HOST: z.string().default('127.0.0.1'),
-  CARELEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  CARELEDGER_DATA_DIR: z.string().default('.data'),
+  // Defaults depend on the profile and org (see loadConfig).
+  CARELEDGER_PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  CARELEDGER_DATA_DIR: optional,
   CARELEDGER_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   CARELEDGER_JSON_LIMIT: z.string().default('100kb'),
   CARELEDGER_CORS_ORIGINS: z.string().default(''),
@@ -25,7 +33,36 @@ const schema = z.object({
   CARELEDGER_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   CARELEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
+  // network profile
+  CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
+  CARELEDGER_NETWORK_CONNECTION: z.string().default('network/.state/connection.json'),
+  CARELEDGER_CHAINCODE: optional.pipe(z.string().regex(/^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$/, 'must be a chaincode name').optional()),
+  CARELEDGER_KUBO_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CARELEDGER_FIREBASE_PROJECT: optional.pipe(z.string().regex(/^[a-z0-9-]{4,40}$/, 'must be a Firebase project id').optional()),
+  CARELEDGER_FIRESTORE_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "must be letters, digits, '_' or '-'").optional()),
+  CARELEDGER_AUTH_EMULATOR: bool.default(false),
 });
+
+/** Settings of the network profile (real Fabric peers, Kubo, Firestore, Firebase Auth). */
+export interface NetworkConfig {
+  /** The org (registry name, e.g. `hospital-a`) whose identity this gateway holds and whose users it serves. */
+  org: string;
+  /** The connection profile written by `npm run network:up` (peers, identities, Kubo, emulators). */
+  connectionFile: string;
+  /** The chaincode on the channel; default: the connection profile's. */
+  chaincode?: string;
+  /** Kubo's RPC API; default: the connection profile's. */
+  kuboApiUrl?: string;
+  /** Firebase project of Firestore and Auth; default: the connection profile's. */
+  firebaseProject?: string;
+  /** Prefix of this gateway's Firestore collections (default: the org name, so two orgs can share a database). */
+  firestorePrefix: string;
+  /**
+   * Accept the Firebase Auth emulator's unsigned tokens (local network and tests only). When true and
+   * `FIREBASE_AUTH_EMULATOR_HOST` is unset, the connection profile's emulator is used.
+   */
+  authEmulator: boolean;
+}
 
 /** The gateway's whole configuration: built once from the environment and passed down (no global). */
 export interface Config {
@@ -43,6 +80,8 @@ export interface Config {
   logLevel: string;
   /** Default lifetime of a consent created by approving a request, when the patient gives none. */
   consentDays: number;
+  /** Only on the network profile. */
+  network?: NetworkConfig;
 }
 
 /** Validates the environment; throws a readable error naming each bad variable. */
@@ -53,12 +92,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  let network: NetworkConfig | undefined;
+  let orgs = DEFAULT_ORGS;
+  if (e.CARELEDGER_PROFILE === 'network') {
+    if (e.CARELEDGER_ORG === undefined) {
+      throw new Error('invalid configuration: CARELEDGER_ORG: the network profile serves one org: set it (or pass --org hospital-a)');
+    }
+    // The network gateway resolves the org's MSP id from the connection profile when it opens.
+    orgs = DEFAULT_ORGS.filter((o) => o.name === e.CARELEDGER_ORG);
+    network = {
+      org: e.CARELEDGER_ORG,
+      connectionFile: path.resolve(e.CARELEDGER_NETWORK_CONNECTION),
+      chaincode: e.CARELEDGER_CHAINCODE,
+      kuboApiUrl: e.CARELEDGER_KUBO_API_URL,
+      firebaseProject: e.CARELEDGER_FIREBASE_PROJECT,
+      firestorePrefix: e.CARELEDGER_FIRESTORE_PREFIX ?? e.CARELEDGER_ORG,
+      authEmulator: e.CARELEDGER_AUTH_EMULATOR,
+    };
+  } else if (e.CARELEDGER_ORG !== undefined) {
+    throw new Error('invalid configuration: CARELEDGER_ORG: only the network profile serves a single org (set CARELEDGER_PROFILE=network)');
+  }
+  const port = e.CARELEDGER_PORT ?? (network ? NETWORK_PORTS[network.org] : 3000);
+  if (port === undefined) throw new Error(`invalid configuration: CARELEDGER_PORT: no default port for org ${network?.org}: set it`);
   return {
     profile: e.CARELEDGER_PROFILE,
     host: e.CARELEDGER_HOST,
-    port: e.CARELEDGER_PORT,
-    dataDir: path.resolve(e.CARELEDGER_DATA_DIR),
-    orgs: DEFAULT_ORGS,
+    port,
+    // Each org's gateway keeps its own key-encryption key: never share a data dir between orgs.
+    dataDir: path.resolve(e.CARELEDGER_DATA_DIR ?? (network ? path.join('.data', 'network', network.org) : '.data')),
+    orgs,
     maxUploadBytes: e.CARELEDGER_MAX_UPLOAD_BYTES,
     jsonLimit: e.CARELEDGER_JSON_LIMIT,
     corsOrigins: e.CARELEDGER_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
@@ -67,5 +129,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: e.CARELEDGER_TOKEN_TTL_SECONDS,
     logLevel: e.CARELEDGER_LOG_LEVEL,
     consentDays: e.CARELEDGER_CONSENT_DAYS,
+    ...(network ? { network } : {}),
   };
 }

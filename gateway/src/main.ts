@@ -4,33 +4,61 @@ process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'CRITICAL';
 process.env.SCARF_ANALYTICS ??= 'false';
 
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from './config.js';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+
+/**
+ * Command-line options override their variables: `--org hospital-a` selects the org (and with it the network
+ * profile), `--profile network|embedded` the profile.
+ */
+function environment(argv: string[]): NodeJS.ProcessEnv {
+  const { values } = parseArgs({ args: argv, options: { org: { type: 'string' }, profile: { type: 'string' } }, strict: true });
+  return {
+    ...process.env,
+    ...(values.org === undefined ? {} : { CARELEDGER_ORG: values.org, CARELEDGER_PROFILE: values.profile ?? 'network' }),
+    ...(values.profile === undefined ? {} : { CARELEDGER_PROFILE: values.profile }),
+  };
+}
+
+/** What the banner says about tokens. */
+function tokenHint(config: Config, base: string): string {
+  if (config.profile === 'embedded') {
+    return `  Get a token curl -s -X POST ${base}/v1/dev/tokens -H 'Content-Type: application/json' -d '{"userId":"hospital-a-admin"}'`;
+  }
+  const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+  return emulator && config.network?.authEmulator
+    ? `  Tokens      Firebase Auth EMULATOR at ${emulator} (unsigned tokens: development only; see README "Tokens on the network profile")`
+    : '  Tokens      Firebase Auth ID tokens (Authorization: Bearer <ID token>; uid = registry user id)';
+}
 
 /** Wires the configured profile, serves the API, and shuts down cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(environment(process.argv.slice(2)));
   const log = createLogger(config.logLevel);
-  if (config.profile !== 'embedded') throw new Error("the network profile is not wired yet: use CARELEDGER_PROFILE=embedded");
   // Imported after the env above is set: fabric-contract-api reads its log level at load time.
-  const { openEmbeddedGateway } = await import('./embedded-gateway.js');
   const { createApp } = await import('./http/app.js');
   const openapi = JSON.parse(await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as object;
-  const gateway = await openEmbeddedGateway(config, log);
+  const gateway =
+    config.profile === 'network'
+      ? await (await import('./network-gateway.js')).openNetworkGateway(config, log)
+      : await (await import('./embedded-gateway.js')).openEmbeddedGateway(config, log);
   const app = createApp(gateway.services, { openapi, corsOrigins: config.corsOrigins, jsonLimit: config.jsonLimit, log });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const base = `http://${config.host}:${port}`;
-    log.info({ profile: config.profile, dataDir: config.dataDir }, 'CareLedger gateway ready');
+    const org = config.network ? ` for ${config.orgs.map((o) => `${o.name} (${o.mspId})`).join(', ') || config.network.org}` : '';
+    log.info({ profile: config.profile, org: config.network?.org, dataDir: config.dataDir }, 'CareLedger gateway ready');
     process.stdout.write(
       [
         '',
-        `  CareLedger gateway (${config.profile} profile)`,
+        `  CareLedger gateway (${config.profile} profile${org})`,
         `  API         ${base}/v1`,
         `  Swagger UI  ${base}/docs`,
         `  Data dir    ${config.dataDir}`,
-        `  Get a token curl -s -X POST ${base}/v1/dev/tokens -H 'Content-Type: application/json' -d '{"userId":"hospital-a-admin"}'`,
+        ...(config.network ? [`  Network     ${config.network.connectionFile}`] : []),
+        tokenHint(config, base),
         '',
       ].join('\n') + '\n',
     );

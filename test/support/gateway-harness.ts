@@ -1,6 +1,10 @@
 /**
- * Runs the real embedded gateway in process for integration tests: a fresh data dir, a movable ledger
- * clock, supertest for HTTP and small factories for users and uploads.
+ * Runs the real gateway in process for integration tests: a fresh data dir, supertest for HTTP and small
+ * factories for users and uploads. On the embedded profile (default) a fresh in-process ledger with a
+ * movable clock and dev tokens; with `CARELEDGER_TEST_PROFILE=network` the network profile on the running
+ * development network (`npm run network:up`), holding both hospitals' Fabric identities, with Firebase Auth
+ * emulator tokens, a fresh chaincode namespace and a fresh Firestore prefix per harness — so the suites'
+ * fixed ids (pat-1, doc-a, hospital-a-admin) never meet another test's on the shared ledger.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,10 @@ import request from 'supertest';
 import { loadConfig, type Config } from '../../gateway/src/config.js';
 import { openEmbeddedGateway, type EmbeddedOptions, type RunningGateway } from '../../gateway/src/embedded-gateway.js';
 import { createApp } from '../../gateway/src/http/app.js';
+import type { Logger } from '../../gateway/src/services/logger.js';
+import { openNetworkGateway } from '../../gateway/src/network-gateway.js';
+import { emulatorIdToken, freshChaincodeNamespace, uniqueName } from './network-fixture.js';
+import { onNetwork } from './test-profile.js';
 
 const silent = { info() {}, warn() {}, error() {} };
 let openapi: object | undefined;
@@ -25,10 +33,17 @@ export class TestClock {
 
 export interface HarnessOptions {
   dataDir?: string;
+  /** Embedded profile only (the ledger clock of real peers does not move). */
   clock?: TestClock;
   env?: Record<string, string>;
+  /** Embedded profile only. */
   wrapLedger?: EmbeddedOptions['wrapLedger'];
+  /** Where the gateway logs (default: nowhere); a test may capture the lines to check what they hold. */
+  log?: Logger;
 }
+
+/** The ledger namespace and Firestore prefix of a network harness's data dir, so a restart finds its data again. */
+const networkSlots = new Map<string, { chaincode: string; firestorePrefix: string }>();
 
 export class GatewayHarness {
   private constructor(
@@ -42,25 +57,49 @@ export class GatewayHarness {
   static async start(options: HarnessOptions = {}): Promise<GatewayHarness> {
     openapi ??= JSON.parse(await readFile(path.resolve('openapi/openapi.json'), 'utf8')) as object;
     const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'careledger-it-')));
-    const config = loadConfig({ CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'silent', ...options.env });
     const clock = options.clock ?? new TestClock();
-    const gateway = await openEmbeddedGateway(config, silent, { now: clock.now, wrapLedger: options.wrapLedger });
-    const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, log: silent });
+    let config: Config;
+    let gateway: RunningGateway;
+    if (onNetwork) {
+      if (options.wrapLedger || options.clock) throw new Error('wrapLedger and clock exist on the embedded profile only (describeEmbeddedOnly)');
+      let slot = networkSlots.get(dataDir);
+      if (!slot) networkSlots.set(dataDir, (slot = { chaincode: await freshChaincodeNamespace(), firestorePrefix: uniqueName('it') }));
+      config = loadConfig({
+        CARELEDGER_PROFILE: 'network',
+        CARELEDGER_ORG: 'hospital-a',
+        CARELEDGER_DATA_DIR: dataDir,
+        CARELEDGER_FIRESTORE_PREFIX: slot.firestorePrefix,
+        CARELEDGER_AUTH_EMULATOR: 'true',
+        CARELEDGER_LOG_LEVEL: 'silent',
+        ...options.env,
+      });
+      // One in-process gateway speaking for both hospitals, so the suites run unchanged.
+      gateway = await openNetworkGateway(config, options.log ?? silent, { orgs: ['hospital-a', 'hospital-b'], chaincode: slot.chaincode });
+    } else {
+      config = loadConfig({ CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'silent', ...options.env });
+      gateway = await openEmbeddedGateway(config, options.log ?? silent, { now: clock.now, wrapLedger: options.wrapLedger });
+    }
+    const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, log: options.log ?? silent });
     return new GatewayHarness(app, gateway, config, clock, !options.dataDir);
   }
 
   /** Stops and starts again on the same data dir (what a restart does). */
   async restart(): Promise<GatewayHarness> {
     await this.gateway.close();
-    return GatewayHarness.start({ dataDir: this.config.dataDir, clock: this.clock });
+    return GatewayHarness.start({ dataDir: this.config.dataDir, clock: onNetwork ? undefined : this.clock });
   }
 
   async close(): Promise<void> {
     await this.gateway.close();
-    if (this.ownsDir) await rm(this.config.dataDir, { recursive: true, force: true });
+    if (this.ownsDir) {
+      await rm(this.config.dataDir, { recursive: true, force: true });
+      networkSlots.delete(this.config.dataDir);
+    }
   }
 
+  /** A bearer token for a user: a dev token (embedded) or a Firebase Auth emulator ID token (network). */
   async token(userId: string): Promise<string> {
+    if (onNetwork) return emulatorIdToken(userId);
     const res = await request(this.app).post('/v1/dev/tokens').send({ userId }).expect(201);
     return res.body.token as string;
   }

@@ -38,6 +38,8 @@ export class PermissionProjector {
     const local = new AbortController();
     const stop = () => local.abort();
     signal.addEventListener('abort', stop, { once: true });
+    // Closed while the checkpoint was being read: the abort event has already fired.
+    if (signal.aborted) local.abort();
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
       if (idleMs === undefined) return;

@@ -281,6 +281,21 @@ describe('EmbeddedLedger', () => {
       expect(await evaluate('Get', ['k'])).toBe('');
     });
 
+    it('refuses writes after a range query on private data, and private range queries after a write, as Fabric does', async () => {
+      // Fabric does not re-check private range queries at validation, so it allows them in read-only transactions only.
+      const scanThenPut = await refusal(submit('ScanPrivateThenPut', [SHARED, 'k']));
+      const putThenScan = await refusal(submit('PutThenScanPrivate', [SHARED, 'k']));
+
+      expect([scanThenPut.code, putThenScan.code]).toEqual(['INTERNAL', 'INTERNAL']);
+      expect(await evaluate('Get', ['k'])).toBe('');
+    });
+
+    it('allows writes after a range query on public state', async () => {
+      await submit('ScanPublicThenPut', ['k']);
+
+      expect(await evaluate('Get', ['k'])).toBe('x');
+    });
+
     it('fails a rich query loudly: it needs CouchDB', async () => {
       const error = await refusal(ledger.evaluate(ORG1, { name: 'probe:Rich', args: ['{"selector":{}}'] }));
 

@@ -40,6 +40,8 @@ export class TransactionSimulator {
   private readonly queries = new Map<string, OpenQuery>();
   private queryCount = 0;
   private paginated = false;
+  /** A range query on private data ran: like Fabric, the transaction may no longer write. */
+  private privateQueried = false;
   private finished = false;
 
   constructor(private readonly context: SimulationContext) {}
@@ -103,6 +105,12 @@ export class TransactionSimulator {
   ): Promise<{ iterator: object; metadata?: { bookmark: string; fetchedRecordsCount: number } }> {
     this.check(channelId, txId, collection, startKey);
     checkKeyText(endKey);
+    if (collection !== '') {
+      // Fabric does not re-check private range queries at validation, so it allows them only in read-only
+      // transactions (lockbased_txmgr's checkBeforePvtdataQueries / checkWritePrecondition).
+      if (this.hasWrites()) throw new Error(`txid [${txId}]: Queries on pvt data is supported only in a read-only transaction (as in Fabric)`);
+      this.privateQueried = true;
+    }
     if (metadata && metadata.length > 0) return this.pagedRange(collection, startKey, endKey, metadata);
     const cursor = this.context.store.range(collection, startKey, endKey);
     const response = await this.respond({ kind: 'state', cursor });
@@ -226,6 +234,9 @@ export class TransactionSimulator {
     this.check(channelId, txId, collection, key);
     if (key === '') throw new Error('key must not be an empty string');
     if (this.paginated) throw new Error('writes are not allowed after a paginated query (as in Fabric)');
+    if (this.privateQueried) {
+      throw new Error(`txid [${txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed (as in Fabric)`);
+    }
   }
 }
 

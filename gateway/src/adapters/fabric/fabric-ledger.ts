@@ -36,8 +36,17 @@ export interface FabricLedgerOptions {
   chaincode: string;
   /** Deadlines per call type, ms. */
   deadlines?: { evaluate?: number; endorse?: number; submit?: number; commitStatus?: number };
-  /** How many times a submit that failed MVCC_READ_CONFLICT is retried (default 3). */
+  /**
+   * How many times a submit that lost a conflict to an earlier transaction of its block (MVCC_READ_CONFLICT,
+   * PHANTOM_READ_CONFLICT, or ENDORSEMENT_POLICY_FAILURE from a key-level policy updated in that block) is
+   * endorsed and submitted again, after a short random pause so that the contenders spread over blocks (default 5).
+   */
   mvccRetries?: number;
+  /**
+   * How long a submit keeps retrying while the endorsing peer cannot yet disseminate private data to another
+   * org's peer (gossip membership not established right after the network starts; default 30 000 ms).
+   */
+  disseminationWaitMs?: number;
 }
 
 interface OrgGateway {
@@ -47,19 +56,31 @@ interface OrgGateway {
   contract: Contract;
 }
 
-/** Fabric's TxValidationCode.MVCC_READ_CONFLICT. */
+/**
+ * Fabric's TxValidationCode values that mean "an earlier transaction of the block changed what this one
+ * read": endorse and submit again. Our chaincode sets a key-level endorsement policy with every write, and
+ * when an earlier transaction in the same block has (re)set the policy of a key this one writes, Fabric
+ * invalidates it with ENDORSEMENT_POLICY_FAILURE ("validation parameter updated") before the MVCC check
+ * could say MVCC_READ_CONFLICT (measured: ten concurrent writes of one new key gave one VALID and nine
+ * code 10). A genuine policy failure fails again on every retry and ends as INTERNAL.
+ */
+const ENDORSEMENT_POLICY_FAILURE = 10;
 const MVCC_READ_CONFLICT = 11;
+const PHANTOM_READ_CONFLICT = 12;
+const READ_CONFLICTS = new Set([ENDORSEMENT_POLICY_FAILURE, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT]);
 
 /**
  * The Ledger port on real Fabric peers through @hyperledger/fabric-gateway: one gRPC connection per org,
  * a deadline per call type, private inputs in the transient map, endorsing orgs named explicitly, the
- * commit status checked, retries only on MVCC_READ_CONFLICT, chaincode events with checkpointed replay.
+ * commit status checked, retries only on conflicts with an earlier transaction of the block and while gossip cannot yet hand
+ * private data to another org's peer (nothing was ordered then), chaincode events with checkpointed replay.
  */
 export class FabricLedger implements Ledger {
   private constructor(
     private readonly orgs: Map<string, OrgGateway>,
     private readonly chaincode: string,
     private readonly mvccRetries: number,
+    private readonly disseminationWaitMs: number,
   ) {}
 
   static async connect(options: FabricLedgerOptions): Promise<FabricLedger> {
@@ -81,12 +102,13 @@ export class FabricLedger implements Ledger {
       const network = gateway.getNetwork(options.channel);
       orgs.set(org.mspId, { client, gateway, network, contract: network.getContract(options.chaincode) });
     }
-    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 3);
+    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 5, options.disseminationWaitMs ?? 30_000);
   }
 
   async submit(mspId: string, request: TransactionRequest): Promise<SubmitResult> {
     const { contract } = this.org(mspId);
-    for (let attempt = 0; ; attempt++) {
+    const disseminationDeadline = Date.now() + this.disseminationWaitMs;
+    for (let attempt = 0, conflicts = 0; ; attempt++) {
       let txId: string | undefined;
       try {
         const proposal = contract.newProposal(request.name, {
@@ -101,7 +123,15 @@ export class FabricLedger implements Ledger {
         if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
         return { txId: transaction.getTransactionId(), payload: transaction.getResult() };
       } catch (error) {
-        if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < this.mvccRetries) continue;
+        if (error instanceof CommitError && READ_CONFLICTS.has(error.code) && conflicts++ < this.mvccRetries) {
+          await delay(10 + Math.random() * 40 * conflicts, request.signal);
+          continue;
+        }
+        // Endorsement failed before anything was ordered, so trying again is safe.
+        if (isDisseminationRace(error) && Date.now() < disseminationDeadline) {
+          await delay(Math.min(250 * 2 ** attempt, 2_000), request.signal);
+          continue;
+        }
         throw toLedgerError(error, txId);
       }
     }
@@ -123,7 +153,19 @@ export class FabricLedger implements Ledger {
     const { network } = this.orgs.values().next().value as OrgGateway;
     // Resume after the checkpointed transaction of that block (several transactions share a block on Fabric).
     const checkpoint: Checkpoint | undefined = from && { getBlockNumber: () => from.blockNumber, getTransactionId: () => from.txId };
+    if (options.signal?.aborted) return;
     const events = await network.getChaincodeEvents(this.chaincode, checkpoint ? { checkpoint } : { startBlock: 0n });
+    // An abort while the stream was being opened would otherwise be missed, and the stream never end.
+    if (options.signal?.aborted) {
+      events.close();
+      // The cancelled gRPC stream reports CANCELLED as an error event: read it, or it is an unhandled error.
+      try {
+        for await (const _ of events) break;
+      } catch {
+        // cancelled, as asked
+      }
+      return;
+    }
     const stop = () => events.close();
     options.signal?.addEventListener('abort', stop, { once: true });
     try {
@@ -156,12 +198,52 @@ export class FabricLedger implements Ledger {
   }
 }
 
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** The peers' own words for their infrastructure failures (they carry no code; ours always do). */
+const INFRASTRUCTURE = {
+  // Gossip has not yet found another org's peer to hand the private data to (FIELD-NOTES "Gossip race").
+  dissemination: /required to disseminate to at least \d+ peers/,
+  // The chaincode server (chaincode-as-a-service) is down or restarting.
+  chaincodeDown: /could not launch chaincode|chaincode stream terminated|timeout expired while starting chaincode/,
+  // The chaincode is not defined on the channel (yet), or no peer of a needed org is up.
+  noPeers: /no peers available to evaluate|no combination of peers can be derived|No metadata was found for chaincode/,
+};
+
+function peerMessages(error: GatewayError): string[] {
+  return [error.message, ...(error.details ?? []).map((d) => d.message)];
+}
+
+/** Whether an endorsement failed because gossip cannot yet reach another org's peer (retried; nothing was ordered). */
+export function isDisseminationRace(error: unknown): boolean {
+  return error instanceof GatewayError && peerMessages(error).some((m) => INFRASTRUCTURE.dissemination.test(m));
+}
+
 /**
- * Maps fabric-gateway errors by data, never by prose: our chaincode's JSON error body is looked for in
- * each peer's detail; anything else is UNAVAILABLE (peer down, deadline) or INTERNAL.
+ * Maps fabric-gateway errors. A refusal of our chaincode is mapped by its code (the JSON error body in a
+ * peer's detail), never by prose. Fabric's own failures carry no code: a peer, orderer, chaincode server or
+ * gossip that is down or not ready is UNAVAILABLE (503); read conflicts that survived the retries are
+ * CONFLICT (409); anything else (a refused endorsement plan, a chaincode crash) is INTERNAL.
  */
-function toLedgerError(error: unknown, txId?: string): LedgerError {
+export function toLedgerError(error: unknown, txId?: string): LedgerError {
   if (error instanceof LedgerError) return error;
+  if (error instanceof CommitError) {
+    const conflict = error.code === MVCC_READ_CONFLICT || error.code === PHANTOM_READ_CONFLICT;
+    return new LedgerError({
+      code: conflict ? 'CONFLICT' : 'INTERNAL',
+      detail: conflict ? 'a concurrent change to the same data won; try again' : `the transaction did not commit (validation code ${error.code})`,
+      txId: error.transactionId,
+    });
+  }
   if (error instanceof GatewayError) {
     for (const detail of error.details ?? []) {
       const mapped = LedgerError.fromChaincodeMessage(detail.message, { txId });
@@ -169,11 +251,10 @@ function toLedgerError(error: unknown, txId?: string): LedgerError {
     }
     const mapped = LedgerError.fromChaincodeMessage(error.message, { txId });
     if (mapped.code !== 'INTERNAL') return mapped;
-    const unavailable = error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
-    return new LedgerError({ code: unavailable ? 'UNAVAILABLE' : 'INTERNAL', detail: unavailable ? 'the peer is unavailable' : 'the peer refused the transaction', txId, cause: error });
-  }
-  if (error instanceof CommitError) {
-    return new LedgerError({ code: 'CONFLICT', detail: `the transaction did not commit (validation code ${error.code})`, txId: error.transactionId });
+    const messages = peerMessages(error);
+    const infrastructure = [INFRASTRUCTURE.dissemination, INFRASTRUCTURE.chaincodeDown, INFRASTRUCTURE.noPeers].some((re) => messages.some((m) => re.test(m)));
+    const unavailable = infrastructure || error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
+    return new LedgerError({ code: unavailable ? 'UNAVAILABLE' : 'INTERNAL', detail: unavailable ? 'the ledger is unavailable' : 'the peer refused the transaction', txId, cause: error });
   }
   return new LedgerError({ code: 'INTERNAL', detail: 'the ledger call failed', txId, cause: error });
 }

@@ -1,0 +1,91 @@
+/**
+ * Looks at what one org's peer holds, below the gateway: the chain height and the private writes the peer
+ * received with each block (`getBlockAndPrivateDataEvents`: a peer hands out only the private data of
+ * collections the client's org belongs to, so an inspector of Hospital B sees B's implicit collection and the
+ * shared one, never A's implicit collection). For the network tests only.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import protos from '@hyperledger/fabric-protos';
+import { organizationOf } from '../../gateway/src/network-connection.js';
+import { networkConnection } from './network-fixture.js';
+
+const { common, ledger } = protos;
+
+/** One private write as a peer received it. */
+export interface PrivateWrite {
+  block: bigint;
+  txId: string;
+  namespace: string;
+  collection: string;
+  key: string;
+  isDelete: boolean;
+}
+
+export class LedgerInspector {
+  private constructor(
+    private readonly client: grpc.Client,
+    private readonly gateway: Gateway,
+    private readonly network: Network,
+    private readonly channel: string,
+  ) {}
+
+  /** Connects to the org's own peer as the org's client identity. */
+  static async connect(org: string): Promise<LedgerInspector> {
+    const connection = await networkConnection();
+    const o = organizationOf(connection, org);
+    const [tlsRoot, cert, key] = await Promise.all([readFile(o.tlsCaCertPath), readFile(o.clientCertPath), readFile(o.clientKeyPath)]);
+    const client = new grpc.Client(o.peerEndpoint, grpc.credentials.createSsl(tlsRoot), { 'grpc.ssl_target_name_override': o.peerHostAlias });
+    const gateway = connect({ client, identity: { mspId: o.mspId, credentials: cert }, signer: signers.newPrivateKeySigner(createPrivateKey(key)), hash: hash.sha256 });
+    return new LedgerInspector(client, gateway, gateway.getNetwork(connection.channel), connection.channel);
+  }
+
+  /** The number of blocks the peer has committed. */
+  async height(): Promise<bigint> {
+    const bytes = await this.network.getContract('qscc').evaluateTransaction('GetChainInfo', this.channel);
+    return BigInt(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
+  }
+
+  /** The orgs registered in a chaincode namespace (public registry). */
+  async registeredOrgs(chaincode: string): Promise<{ mspId: string; name: string; publicJwk: string }[]> {
+    const bytes = await this.network.getContract(chaincode).evaluateTransaction('registry:ListOrgs');
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as { mspId: string; name: string; publicJwk: string }[];
+  }
+
+  /** Every private write of blocks [from, to) that this peer holds, in commit order. */
+  async privateWrites(from: bigint, to: bigint): Promise<PrivateWrite[]> {
+    const out: PrivateWrite[] = [];
+    if (to <= from) return out;
+    const events = await this.network.getBlockAndPrivateDataEvents({ startBlock: from });
+    try {
+      for await (const event of events) {
+        const block = event.getBlock();
+        const number = BigInt(block?.getHeader()?.getNumber() ?? 0);
+        const envelopes = block?.getData()?.getDataList_asU8() ?? [];
+        for (const [seq, txPvt] of event.getPrivateDataMapMap().entries()) {
+          const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopes[Number(seq)]).getPayload_asU8());
+          const txId = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8()).getTxId();
+          for (const ns of txPvt.getNsPvtRwsetList()) {
+            for (const coll of ns.getCollectionPvtRwsetList()) {
+              const rwset = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(coll.getRwset_asU8());
+              for (const w of rwset.getWritesList()) {
+                out.push({ block: number, txId, namespace: ns.getNamespace(), collection: coll.getCollectionName(), key: w.getKey(), isDelete: w.getIsDelete() });
+              }
+            }
+          }
+        }
+        if (number + 1n >= to) break;
+      }
+    } finally {
+      events.close();
+    }
+    return out;
+  }
+
+  close(): void {
+    this.gateway.close();
+    this.client.close();
+  }
+}
