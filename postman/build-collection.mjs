@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interoperability, journeyInteroperability } from './interoperability.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUTPUT = path.join(here, 'careledger.postman_collection.json');
@@ -77,7 +78,7 @@ const carry = (name, expression) => `pm.collectionVariables.set(${js(name)}, ${e
 // ---------------------------------------------------------------------------------------------------------
 
 /** Who calls: the variable holding their bearer token. */
-const TOKENS = { admin: 'adminToken', patient: 'patientToken', doctor: 'doctorToken' };
+const TOKENS = { admin: 'adminToken', patient: 'patientToken', doctor: 'doctorToken', device: 'deviceToken' };
 
 function auth(as) {
   if (as === null) return { type: 'noauth' };
@@ -826,22 +827,18 @@ const journey = folder(
         `,
       }),
     ]),
+    journeyInteroperability({ folder, request, expect, carry, s }),
     folder(
-      '15 Erasure',
-      'The patient asks for their data (FHIR export: not implemented yet), then erases everything: keys shredded, private data purged, blobs removed.',
+      '16 Erasure',
+      'The patient erases everything: keys shredded, private data purged, blobs removed.',
       [
-        request('Patient asks for an export: 501 for now', {
-          route: 'GET /v1/patients/{{patientId}}/export',
-          as: 'patient',
-          test: expect.problem(501, 'NOT_IMPLEMENTED'),
-        }),
         request('Patient erases their data', {
           route: 'POST /v1/patients/{{patientId}}/erasure',
           as: 'patient',
           test: s`
           ${expect.status(200)}
-          pm.test('one record erased, one blob removed', () =>
-            pm.expect(pm.response.json()).to.eql({ patientId: pm.variables.get('patientId'), recordsErased: 1, blobsRemoved: 1 }));
+          pm.test('the report and the device batch erased, their blobs removed', () =>
+            pm.expect(pm.response.json()).to.eql({ patientId: pm.variables.get('patientId'), recordsErased: 2, blobsRemoved: 2 }));
         `,
         }),
         request('Doctor reads after erasure: 410', {
@@ -1372,10 +1369,10 @@ const patients = folder(
       as: null,
       test: expect.unauthenticated(),
     }),
-    request('Export: 501 not implemented', {
+    request('Only the patient exports: 403 for the home admin', {
       route: 'GET /v1/patients/{{patient2Id}}/export',
       as: 'admin',
-      test: expect.problem(501, 'NOT_IMPLEMENTED'),
+      test: expect.problem(403, 'FORBIDDEN'),
     }),
     request(`${NO_TOKEN} (export)`, {
       route: 'GET /v1/patients/{{patient2Id}}/export',
@@ -1462,7 +1459,7 @@ const collection = {
       `),
     },
   ],
-  item: [journey, operations, devTokens, users, records, consents, accessRequests, breakGlass, patients],
+  item: [journey, operations, devTokens, users, records, consents, accessRequests, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), patients],
   variable: [
     variable('baseUrl', 'http://127.0.0.1:3000', 'The gateway, without /v1 (the environment sets it).'),
     variable('fixtureSize', String(fixtureBytes.length), `Bytes of ${FIXTURE} (generated).`),
@@ -1499,6 +1496,10 @@ const collection = {
       'sessionId',
       'record2Id',
       'request2Id',
+      'deviceId',
+      'deviceToken',
+      'batchId',
+      'device2Id',
     ].map((key) => variable(key, '', 'Carried forward by the requests.')),
   ],
 };

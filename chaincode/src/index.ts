@@ -5,12 +5,13 @@
 import { AccessContract } from './contracts/access-contract.js';
 import { AccessRequestContract } from './contracts/access-request-contract.js';
 import { ConsentContract } from './contracts/consent-contract.js';
+import { DeviceContract } from './contracts/device-contract.js';
 import { EmergencyContract } from './contracts/emergency-contract.js';
 import { ErasureContract } from './contracts/erasure-contract.js';
 import { RecordContract } from './contracts/record-contract.js';
 import { RegistryContract } from './contracts/registry-contract.js';
 
-export { AccessContract, AccessRequestContract, ConsentContract, EmergencyContract, ErasureContract, RecordContract, RegistryContract };
+export { AccessContract, AccessRequestContract, ConsentContract, DeviceContract, EmergencyContract, ErasureContract, RecordContract, RegistryContract };
 export * from './model.js';
 export { SHARED_COLLECTION, implicitCollection } from './ledger/collections.js';
 
@@ -22,4 +23,5 @@ export const contracts = [
   EmergencyContract,
   AccessContract,
   ErasureContract,
+  DeviceContract,
 ];

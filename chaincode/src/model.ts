@@ -36,6 +36,40 @@ export class RecordAnchor {
   @Property('status', 'string') status!: 'ACTIVE' | 'ERASED';
 }
 
+/**
+ * DICOM header fields kept as record metadata. Never a patient's name, id, birth date or any other direct
+ * identifier: those stay in the encrypted file.
+ */
+@DataType()
+export class ImagingMeta {
+  /** (0008,0060), e.g. CT, MR. */
+  @Property('modality', 'string') modality?: string;
+  /** (0008,0020) as YYYY-MM-DD. */
+  @Property('studyDate', 'string') studyDate?: string;
+  /** (0018,0015), e.g. CHEST. */
+  @Property('bodyPart', 'string') bodyPart?: string;
+  /** (0008,1030). */
+  @Property('studyDescription', 'string') studyDescription?: string;
+  /** (0008,103E). */
+  @Property('seriesDescription', 'string') seriesDescription?: string;
+  /** (0008,0016). */
+  @Property('sopClassUid', 'string') sopClassUid?: string;
+  /** (0028,0008). */
+  @Property('numberOfFrames', 'number') numberOfFrames?: number;
+}
+
+/** What a device's observation batch holds (private): the device, how many readings, which codes, when. */
+@DataType()
+export class BatchSummary {
+  @Property('deviceId', 'string') deviceId!: string;
+  @Property('readings', 'number') readings!: number;
+  /** LOINC codes present in the batch, sorted. */
+  @Property('codes', 'string[]') codes!: string[];
+  /** Time of the earliest and latest reading (ISO-8601). */
+  @Property('from', 'string') from!: string;
+  @Property('to', 'string') to!: string;
+}
+
 /** Record metadata as a reader sees it (no CID, no key). Private. */
 @DataType()
 export class RecordMeta {
@@ -48,6 +82,10 @@ export class RecordMeta {
   @Property('sha256', 'string') sha256!: string;
   @Property('createdAt', 'string') createdAt!: string;
   @Property('createdBy', 'string') createdBy!: string;
+  /** DICOM header fields, for `application/dicom` records. */
+  @Property('imaging', 'ImagingMeta') imaging?: ImagingMeta;
+  /** What a device's observation batch holds, for records a device posted. */
+  @Property('batch', 'BatchSummary') batch?: BatchSummary;
 }
 
 /** Record metadata plus the CID: what the ledger stores privately. */
@@ -204,4 +242,24 @@ export interface WrappedKey {
   recordId: string;
   patientId: string;
   jwe: string;
+}
+
+/** A device registered for one patient by an admin of the patient's home org. Private: it links to the patient. */
+@DataType()
+export class Device {
+  @Property('deviceId', 'string') deviceId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('homeOrg', 'string') homeOrg!: string;
+  @Property('status', 'string') status!: 'ACTIVE' | 'REVOKED';
+  @Property('registeredAt', 'string') registeredAt!: string;
+  @Property('registeredBy', 'string') registeredBy!: string;
+  @Property('revokedAt', 'string') revokedAt?: string;
+}
+
+/** The public anchor of an observation batch: its record id and plaintext SHA-256, nothing that links to a patient. */
+@DataType()
+export class BatchAnchor {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('sha256', 'string') sha256!: string;
+  @Property('anchoredAt', 'string') anchoredAt!: string;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { contracts } from '@careledger/chaincode';
 import { CachingBlobStore } from './adapters/caching/caching-blob-store.js';
 import { DevAuthenticator } from './adapters/dev-auth/dev-authenticator.js';
+import { JoseDeviceCredentials } from './adapters/device-tokens/jose-device-credentials.js';
 import { EmbeddedLedger } from './adapters/embedded-ledger/embedded-ledger.js';
 import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
@@ -46,8 +47,10 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   await permissions.ready();
   const auth = new DevAuthenticator({ keyFile: dir('keys/dev-token-signing.json'), ttlSeconds: config.tokenTtlSeconds });
   await auth.ready();
+  const deviceCredentials = new JoseDeviceCredentials({ keyFile: dir('keys/device-token-signing.json') });
+  await deviceCredentials.ready();
 
-  const { services, projector } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth });
+  const { services, projector } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials });
   await services.registry.seed();
   // Repairs the permission store from the ledger's events (what a crash between commit and projection missed).
   const following = new AbortController();

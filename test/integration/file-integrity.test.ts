@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppError } from '../../gateway/src/domain/app-error.js';
 import type { Ledger } from '../../gateway/src/ports/ledger.js';
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+import { TEST_PROFILE, itEmbeddedOnly } from '../support/test-profile.js';
 
 /** Every block file of the embedded blob store, largest first. */
 async function blockFiles(h: GatewayHarness): Promise<string[]> {
@@ -28,14 +29,14 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Pr
   return probe();
 }
 
-describe('file integrity on the embedded profile', () => {
+describe(`file integrity on the ${TEST_PROFILE} profile`, () => {
   let h: GatewayHarness | undefined;
   afterEach(async () => {
     await h?.close();
     h = undefined;
   });
 
-  it('a flipped byte in a stored ciphertext block aborts the read and is recorded as an integrity violation', async () => {
+  itEmbeddedOnly('a flipped byte in a stored ciphertext block aborts the read and is recorded as an integrity violation', 'edits the embedded blockstore on disk', async () => {
     h = await GatewayHarness.start();
     const { patient, doctor } = await h.aCareTeam();
     const { body: rec } = await doctor.upload('pat-1', someBytes(600_000)).expect(201);
@@ -72,7 +73,7 @@ describe('file integrity on the embedded profile', () => {
     expect(res.body).toMatchObject({ recordId: rec.recordId, verified: true, sha256: rec.sha256 });
   });
 
-  it('when the ledger refuses the record, the blob is removed and no record exists', async () => {
+  itEmbeddedOnly('when the ledger refuses the record, the blob is removed and no record exists', 'injects a ledger failure', async () => {
     const refuseCreate = (ledger: Ledger): Ledger => ({
       submit: (msp, req) => (req.name === 'records:CreateRecord' ? Promise.reject(new AppError('UNAVAILABLE', 'ledger down')) : ledger.submit(msp, req)),
       evaluate: (msp, req) => ledger.evaluate(msp, req),

@@ -1,5 +1,5 @@
 /**
- * A 256 MiB upload and download through the real gateway process (built `gateway/dist`, run by
+ * A 256 MiB upload, download and ZIP export through the real gateway process (built `gateway/dist`, run by
  * `npm test` after `npm run build`), with the process's RSS sampled from /proc: memory must stay flat.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { describeEmbeddedOnly } from '../support/test-profile.js';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.LARGE_FILE_MIB ?? 256) * MiB;
@@ -53,7 +54,7 @@ async function json(res: http.IncomingMessage): Promise<Record<string, unknown>>
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-describe('a 256 MiB file through the gateway process', () => {
+describeEmbeddedOnly('a 256 MiB file through the gateway process', 'runs the embedded gateway process with dev tokens', () => {
   let child: ChildProcess;
   let dataDir: string;
   let port = 0;
@@ -122,6 +123,15 @@ describe('a 256 MiB file through the gateway process', () => {
       return { bytes, sha256: hash.digest('hex') };
     };
 
+    const exportZip = async () => {
+      const res = await call(port, { method: 'GET', path: '/v1/patients/pat-big/export?format=zip', headers: { authorization: `Bearer ${patient}` } });
+      expect(res.statusCode).toBe(200);
+      let tail = Buffer.alloc(0);
+      for await (const chunk of res) tail = Buffer.concat([tail, chunk as Buffer]).subarray(-22);
+      // A complete ZIP ends with its end-of-central-directory record (no comment).
+      return { complete: tail.readUInt32LE(0) === 0x06054b50 };
+    };
+
     // Warm up (JIT, pools, caches), then take the baseline.
     await download(await upload(4 * MiB));
     await new Promise((r) => setTimeout(r, 300));
@@ -137,9 +147,13 @@ describe('a 256 MiB file through the gateway process', () => {
       const got = await download(recordId);
       const t2 = process.hrtime.bigint();
       expect(got.bytes).toBe(SIZE);
+      // The patient's ZIP export streams the same file (decrypted, verified, deflated) in the same flat memory.
+      const exported = await exportZip();
+      const t3 = process.hrtime.bigint();
+      expect(exported.complete).toBe(true);
       const mbps = (ns: bigint) => (SIZE / MiB / (Number(ns) / 1e9)).toFixed(1);
       process.stdout.write(
-        `large-file: upload ${mbps(t1 - t0)} MiB/s, download ${mbps(t2 - t1)} MiB/s, RSS baseline ${(baseline / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB, growth ${((peak - baseline) / MiB).toFixed(1)} MiB\n`,
+        `large-file: upload ${mbps(t1 - t0)} MiB/s, download ${mbps(t2 - t1)} MiB/s, ZIP export ${mbps(t3 - t2)} MiB/s, RSS baseline ${(baseline / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB, growth ${((peak - baseline) / MiB).toFixed(1)} MiB\n`,
       );
     } finally {
       clearInterval(sampler);

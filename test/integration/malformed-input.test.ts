@@ -1,4 +1,4 @@
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import { World, withWorld, aConsent, anAccessRequest, specOperations, type Caller } from '../support/rest-world.js';
 
 /** Part of every rejected value: an error must never echo it (it may be personal data). */
@@ -170,7 +170,92 @@ const CASES: Malformed[] = [
   { op: 'GET /v1/patients/{patientId}/access-log', what: 'a bookmark that was never issued', field: 'bookmark', send: (w) => w.client('patient').get(`/v1/patients/pat-1/access-log?pageSize=1&bookmark=${LEAK}`) },
   ...badIds('POST /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').post(`/v1/patients/${id}/erasure`)),
   ...badIds('GET /v1/patients/{patientId}/export', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/export`)),
+  { op: 'GET /v1/patients/{patientId}/export', what: 'an unknown format', field: 'format', send: (w) => w.client('patient').get(`/v1/patients/pat-1/export?format=${LEAK}`) },
+  // interoperability: devices and observations
+  ...badIds('GET /v1/patients/{patientId}/observations', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/observations?purpose=PATRQT`)),
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'a missing purpose', field: 'purpose', send: (w) => w.client('patient').get('/v1/patients/pat-1/observations') },
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'an unknown purpose', field: 'purpose', send: (w) => w.client('patient').get(`/v1/patients/pat-1/observations?purpose=${LEAK}`) },
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'a code that is not LOINC', field: 'code', send: (w) => w.client('patient').get(`/v1/patients/pat-1/observations?purpose=PATRQT&code=${LEAK}`) },
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'a from that is not a date-time', field: 'from', send: (w) => w.client('patient').get(`/v1/patients/pat-1/observations?purpose=PATRQT&from=${LEAK}`) },
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'a to without a time zone', field: 'to', send: (w) => w.client('patient').get('/v1/patients/pat-1/observations?purpose=PATRQT&to=2026-01-01T00:00:00') },
+  { op: 'GET /v1/patients/{patientId}/observations', what: 'a to before from', field: 'to', send: (w) => w.client('patient').get('/v1/patients/pat-1/observations?purpose=PATRQT&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z') },
+  ...['0', '10001', LEAK].map((limit): Malformed => ({
+    op: 'GET /v1/patients/{patientId}/observations', what: `limit=${limit === LEAK ? 'text' : limit}`, field: 'limit',
+    send: (w) => w.client('patient').get(`/v1/patients/pat-1/observations?purpose=PATRQT&limit=${limit}`),
+  })),
+  { op: 'POST /v1/devices', what: 'a missing patientId', field: 'patientId', send: (w) => w.client('adminA').post('/v1/devices', {}) },
+  { op: 'POST /v1/devices', what: 'a patientId that is not an id', field: 'patientId', send: (w) => w.client('adminA').post('/v1/devices', { patientId: `${LEAK} x` }) },
+  { op: 'POST /v1/devices', what: 'a serial number in the body (devices get pseudonymous ids)', field: 'serialNumber', send: (w) => w.client('adminA').post('/v1/devices', { patientId: 'pat-1', serialNumber: LEAK }) },
+  { op: 'POST /v1/devices', what: 'bad JSON text', field: 'body', send: (w) => rawJson(w, 'adminA', '/v1/devices', `{"patientId": ${LEAK}}`) },
+  ...notJson('POST /v1/devices', 'adminA', () => '/v1/devices'),
+  ...badIds('DELETE /v1/devices/{deviceId}', 'deviceId', (w, id) => w.client('adminA').delete(`/v1/devices/${id}`)),
+  ...badIds('POST /v1/devices/{deviceId}/observations', 'deviceId', async (w, id) => (await device(w)).post(`/v1/devices/${id}/observations`, { readings: [aReading()] })),
+  ...([
+    ['no readings', 'readings', {}],
+    // tsoa reads a lone value as a one-item list, so the item is what fails.
+    ['readings that are not a list', 'readings[0]', { readings: LEAK }],
+    ['an empty list of readings', 'readings', { readings: [] }],
+    ['10,001 readings', 'readings', { readings: Array.from({ length: 10_001 }, () => aReading()) }],
+    ['a reading without a code', 'readings[0].code', { readings: [aReading({ code: undefined })] }],
+    ['a code that is not LOINC', 'readings[0].code', { readings: [aReading({ code: LEAK })] }],
+    ['a LOINC code that is not a known vital sign', 'readings[1].code', { readings: [aReading(), aReading({ code: '2339-0' })] }],
+    ['a unit the code does not take', 'readings[0].unit', { readings: [aReading({ unit: 'mg' })] }],
+    ['a value that is text', 'readings[0].value', { readings: [aReading({ value: LEAK })] }],
+    ['a negative value', 'readings[0].value', { readings: [aReading({ value: -5 })] }],
+    ['a time that is not a date-time', 'readings[0].time', { readings: [aReading({ time: LEAK })] }],
+    ['a time in the future', 'readings[0].time', { readings: [aReading({ time: '2999-01-01T00:00:00Z' })] }],
+    ['an unknown field in a reading', 'readings[0].patientName', { readings: [aReading({ patientName: LEAK })] }],
+    ['an unknown body field', 'deviceSerial', { readings: [aReading()], deviceSerial: LEAK }],
+  ] as [string, string, object][]).map(([what, field, body]): Malformed => ({
+    op: 'POST /v1/devices/{deviceId}/observations', what, field,
+    send: async (w) => (await device(w)).post(`/v1/devices/${(await device(w)).deviceId}/observations`, body),
+  })),
+  { op: 'POST /v1/devices/{deviceId}/observations', what: 'bad JSON text', field: 'body',
+    send: async (w) => (await device(w)).post(`/v1/devices/${(await device(w)).deviceId}/observations`).set('Content-Type', 'application/json').send(`{"readings": [${LEAK}`) },
+  { op: 'POST /v1/devices/{deviceId}/observations', what: 'a text/plain body', status: 415,
+    send: async (w) => (await device(w)).post(`/v1/devices/${(await device(w)).deviceId}/observations`).set('Content-Type', 'text/plain').send(LEAK) },
+  // FHIR views
+  ...badIds('GET /v1/fhir/Patient/{id}', 'id', (w, id) => w.client('patient').get(`/v1/fhir/Patient/${id}`)),
+  ...badIds('GET /v1/fhir/DocumentReference/{id}', 'id', (w, id) => w.client('patient').get(`/v1/fhir/DocumentReference/${id}`)),
+  ...badIds('GET /v1/fhir/ImagingStudy/{id}', 'id', (w, id) => w.client('patient').get(`/v1/fhir/ImagingStudy/${id}`)),
+  ...badIds('GET /v1/fhir/Consent/{id}', 'id', (w, id) => w.client('patient').get(`/v1/fhir/Consent/${id}`)),
+  ...(['DocumentReference', 'ImagingStudy', 'Consent', 'AuditEvent'] as const).flatMap((type): Malformed[] => [
+    { op: `GET /v1/fhir/${type}`, what: 'a search without patient', field: 'patient', send: (w) => w.client('patient').get(`/v1/fhir/${type}`) },
+    { op: `GET /v1/fhir/${type}`, what: 'a patient that is not an id', field: 'patient', send: (w) => w.client('patient').get(`/v1/fhir/${type}?patient=${LEAK}%20x`) },
+  ]),
+  ...(['DocumentReference', 'ImagingStudy', 'AuditEvent'] as const).flatMap((type): Malformed[] => [
+    ...['0', '201', LEAK].map((count): Malformed => ({
+      op: `GET /v1/fhir/${type}`, what: `_count=${count === LEAK ? 'text' : count}`, field: '_count',
+      send: (w) => w.client('patient').get(`/v1/fhir/${type}?patient=pat-1&_count=${count}`),
+    })),
+    { op: `GET /v1/fhir/${type}`, what: 'a _page that was never issued', field: '_page', send: (w) => w.client('patient').get(`/v1/fhir/${type}?patient=pat-1&_count=1&_page=${LEAK}`) },
+  ]),
+  { op: 'GET /v1/fhir/DocumentReference', what: 'an unknown category', field: 'category', send: (w) => w.client('patient').get(`/v1/fhir/DocumentReference?patient=pat-1&category=${LEAK}`) },
+  { op: 'GET /v1/fhir/ImagingStudy', what: 'a modality that is not a DICOM code string', field: 'modality', send: (w) => w.client('patient').get(`/v1/fhir/ImagingStudy?patient=pat-1&modality=${LEAK}`) },
+  { op: 'GET /v1/patients/{patientId}/records', what: 'a modality that is not a DICOM code string', field: 'modality', send: (w) => w.client('patient').get(`/v1/patients/pat-1/records?modality=${LEAK}`) },
 ];
+
+/** A reading of a batch (heart rate unless told). */
+function aReading(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { code: '8867-4', time: '2026-01-01T00:00:00Z', value: 70, unit: '/min', ...overrides };
+}
+
+const devices = new WeakMap<World, Promise<{ deviceId: string; post: (url: string, body?: object) => request.Test }>>();
+/** A device of pat-1 (registered once per world) and a client that sends its credential. */
+function device(w: World) {
+  let d = devices.get(w);
+  if (!d) {
+    d = w.client('adminA').post('/v1/devices', { patientId: 'pat-1' }).expect(201).then((res) => ({
+      deviceId: res.body.deviceId as string,
+      post: (url: string, body?: object) => {
+        const r = request(w.h.app).post(url).set('Authorization', `Bearer ${res.body.token}`);
+        return body === undefined ? r : r.send(body);
+      },
+    }));
+    devices.set(w, d);
+  }
+  return d;
+}
 
 describe('malformed input', () => {
   const world = withWorld();

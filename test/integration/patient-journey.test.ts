@@ -1,6 +1,7 @@
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+import { TEST_PROFILE, itEmbeddedOnly } from '../support/test-profile.js';
 
-describe('patient journey on the embedded profile', () => {
+describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
   let h: GatewayHarness;
   beforeEach(async () => {
     h = await GatewayHarness.start();
@@ -40,7 +41,7 @@ describe('patient journey on the embedded profile', () => {
     expect(log.body.events.map((e: { outcome: string }) => e.outcome)).toEqual(['DENIED', 'GRANTED', 'DENIED']);
   });
 
-  it('a consent with an expiry stops reads once the ledger clock passes it', async () => {
+  itEmbeddedOnly('a consent with an expiry stops reads once the ledger clock passes it', 'moves the ledger clock', async () => {
     const { patient, doctor } = await h.aCareTeam();
     const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
     const expiresAt = new Date(h.clock.now().getTime() + 3_600_000).toISOString();
@@ -71,7 +72,7 @@ describe('patient journey on the embedded profile', () => {
     await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
   });
 
-  it('break-glass reads are flagged in the access log and listed for the admin to review', async () => {
+  itEmbeddedOnly('break-glass reads are flagged in the access log and listed for the admin to review', 'moves the ledger clock', async () => {
     const { patient, doctor, adminA } = await h.aCareTeam();
     const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
     const { body: session } = await doctor.post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201);

@@ -1,5 +1,7 @@
 import type { Response } from 'supertest';
 import { CALLERS, World, withWorld, aConsent, anAccessRequest, specOperations, type Caller } from '../support/rest-world.js';
+import { onNetwork } from '../support/test-profile.js';
+import { aDicomFile } from '../../gateway/src/testing/dicom-fixture.js';
 
 /** One operation of the spec and what each caller gets from it. */
 interface Endpoint {
@@ -26,7 +28,9 @@ function everyone(status: number): Record<Caller, number> {
 const ENDPOINTS: Endpoint[] = [
   { op: 'GET /health', what: 'liveness', statuses: everyone(200), send: (w, c) => w.client(c).get('/health') },
   { op: 'GET /ready', what: 'readiness', statuses: everyone(200), send: (w, c) => w.client(c).get('/ready') },
-  { op: 'POST /v1/dev/tokens', what: "a registered user's dev token", statuses: everyone(201), send: (w, c) => w.client(c).post('/v1/dev/tokens', { userId: 'pat-1' }) },
+  // Dev tokens exist on the embedded profile only: the network profile answers 404 to everyone.
+  { op: 'POST /v1/dev/tokens', what: onNetwork ? 'a dev token (network profile: none)' : "a registered user's dev token", statuses: everyone(onNetwork ? 404 : 201),
+    send: (w, c) => w.client(c).post('/v1/dev/tokens', { userId: 'pat-1' }) },
   //                                                                                 patient other doctor consented hospB adminA adminB
   { op: 'POST /v1/users', what: 'registering a user', statuses:                     row(403, 403, 403, 403, 403, 201, 201),
     send: (w, c) => w.client(c).post('/v1/users', { userId: w.freshId('new'), role: 'practitioner' }) },
@@ -77,10 +81,52 @@ const ENDPOINTS: Endpoint[] = [
       const patient = await w.freshPatient();
       return w.client(c, patient).post(`/v1/patients/${patient}/erasure`);
     } },
-  // Not implemented yet: every authenticated caller gets 501.
-  { op: 'GET /v1/patients/{patientId}/export', what: "the patient's export", statuses: row(501, 501, 501, 501, 501, 501, 501),
+  { op: 'GET /v1/patients/{patientId}/export', what: "the patient's FHIR export", statuses: row(200, 403, 403, 403, 403, 403, 403),
     send: (w, c) => w.client(c).get('/v1/patients/pat-1/export') },
+  // Interoperability. Observations, like lists, answer what the caller may see (pat-1 has no batch the others may read).
+  { op: 'GET /v1/patients/{patientId}/observations', what: "the patient's device observations", statuses: row(200, 200, 200, 200, 200, 200, 200),
+    send: (w, c) => w.client(c).get('/v1/patients/pat-1/observations?purpose=TREAT') },
+  { op: 'POST /v1/devices', what: "registering a device for Hospital A's patient", statuses: row(403, 403, 403, 403, 403, 201, 403),
+    send: (w, c) => w.client(c).post('/v1/devices', { patientId: 'pat-1' }) },
+  { op: 'DELETE /v1/devices/{deviceId}', what: "revoking a device of Hospital A", statuses: row(403, 403, 403, 403, 403, 200, 404),
+    send: async (w, c) => w.client(c).delete(`/v1/devices/${await freshDevice(w)}`) },
+  // A user token is never a device credential.
+  { op: 'POST /v1/devices/{deviceId}/observations', what: 'posting a device batch with a user token', statuses: everyone(401),
+    send: async (w, c) => w.client(c).post(`/v1/devices/${await freshDevice(w)}/observations`, { readings: [{ code: '8867-4', time: '2026-01-01T00:00:00Z', value: 70, unit: '/min' }] }) },
+  { op: 'GET /v1/fhir/Patient/{id}', what: 'the pseudonymous FHIR Patient', statuses: row(200, 200, 200, 200, 200, 200, 200),
+    send: (w, c) => w.client(c).get('/v1/fhir/Patient/pat-1') },
+  { op: 'GET /v1/fhir/DocumentReference/{id}', what: "a record's FHIR DocumentReference", statuses: row(200, 404, 404, 200, 404, 404, 404),
+    send: (w, c) => w.client(c).get(`/v1/fhir/DocumentReference/${w.records.report}`) },
+  { op: 'GET /v1/fhir/DocumentReference', what: "a search of the patient's DocumentReferences", statuses: row(200, 200, 200, 200, 200, 200, 200),
+    send: (w, c) => w.client(c).get('/v1/fhir/DocumentReference?patient=pat-1') },
+  { op: 'GET /v1/fhir/ImagingStudy/{id}', what: "a DICOM record's FHIR ImagingStudy", statuses: row(200, 404, 404, 404, 404, 404, 404),
+    send: async (w, c) => w.client(c).get(`/v1/fhir/ImagingStudy/${await dicomRecord(w)}`) },
+  { op: 'GET /v1/fhir/ImagingStudy', what: "a search of the patient's ImagingStudies", statuses: row(200, 200, 200, 200, 200, 200, 200),
+    send: (w, c) => w.client(c).get('/v1/fhir/ImagingStudy?patient=pat-1&modality=CT') },
+  { op: 'GET /v1/fhir/Consent/{id}', what: 'a FHIR Consent', statuses: row(200, 404, 404, 200, 404, 200, 404),
+    send: (w, c) => w.client(c).get(`/v1/fhir/Consent/${w.consentId}`) },
+  { op: 'GET /v1/fhir/Consent', what: "a search of the patient's FHIR Consents", statuses: row(200, 200, 200, 200, 200, 200, 200),
+    send: (w, c) => w.client(c).get('/v1/fhir/Consent?patient=pat-1') },
+  { op: 'GET /v1/fhir/AuditEvent', what: "the patient's access log as FHIR AuditEvents", statuses: row(200, 403, 403, 403, 403, 200, 403),
+    send: (w, c) => w.client(c).get('/v1/fhir/AuditEvent?patient=pat-1') },
 ];
+
+/** A new device of pat-1, registered by Hospital A's admin. */
+async function freshDevice(w: World): Promise<string> {
+  return (await w.client('adminA').post('/v1/devices', { patientId: 'pat-1' }).expect(201)).body.deviceId;
+}
+
+const dicomRecords = new WeakMap<World, Promise<string>>();
+/** A DICOM image of pat-1 (uploaded once per world; the consent of doc-c does not cover imaging). */
+function dicomRecord(w: World): Promise<string> {
+  let id = dicomRecords.get(w);
+  if (!id) {
+    const upload = w.client('doctor').post('/v1/patients/pat-1/records').field('title', 'CT').field('category', 'imaging').field('mediaType', 'application/dicom');
+    id = upload.attach('file', aDicomFile(), { filename: 'ct.dcm', contentType: 'application/dicom' }).expect(201).then((res) => res.body.recordId as string);
+    dicomRecords.set(w, id);
+  }
+  return id;
+}
 
 const CASES = ENDPOINTS.flatMap((e) =>
   (Object.keys(CALLERS) as Caller[]).map((caller) => ({

@@ -5,6 +5,7 @@ import type { AccessOutcome, Purpose } from '../rules/vocabulary.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
+import { addToIndex } from '../ledger/patient-index.js';
 import { decideAccess, loadPatientContext, loadRecord, page } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
@@ -121,6 +122,7 @@ async function recordEvent(
   // The timestamp in the key keeps the log in time order.
   await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
   await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
+  await addToIndex(state, 'events', record.patientId, [at, event.eventId], patientOrg);
   state.emit('AccessRecorded', { eventId: event.eventId });
   return event;
 }

@@ -4,6 +4,7 @@ import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { createConsent } from '../ledger/consents.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { addToIndex } from '../ledger/patient-index.js';
 import { recordsInScope } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkFutureInstant, checkId, checkPurpose, checkScope, checkText, checkWrappedKeys } from '../ledger/validate.js';
@@ -42,6 +43,7 @@ export class AccessRequestContract extends Contract {
       createdAt: state.now().toISOString(),
     };
     await putRequest(state, request);
+    await addToIndex(state, 'requests', patientId, [request.requestId], patient.homeOrg);
     state.emit('AccessRequested', { requestId: request.requestId });
     return request;
   }

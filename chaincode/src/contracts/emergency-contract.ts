@@ -3,6 +3,7 @@ import { EmergencySession } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { addToIndex } from '../ledger/patient-index.js';
 import { listRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
@@ -51,6 +52,7 @@ export class EmergencyContract extends Contract {
       uses: 0,
     };
     await putSession(state, session);
+    await addToIndex(state, 'sessions', patientId, [session.sessionId], patient.homeOrg);
     state.emit('EmergencyAccessOpened', { sessionId: session.sessionId, patientId });
     return session;
   }

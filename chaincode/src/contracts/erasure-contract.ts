@@ -3,8 +3,10 @@ import { Created, ErasurePlan, type AccessEvent, type AccessRequest, type Consen
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
+import { INDEXED, listIndexed, purgeIndex, type IndexKind } from '../ledger/patient-index.js';
 import { listRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
+import { purgeDevices } from './device-contract.js';
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -42,22 +44,25 @@ export class ErasureContract extends Contract {
       const anchor: RecordAnchor = { recordId: record.recordId, homeOrg: patient.homeOrg, status: 'ERASED' };
       await state.putPublic(KEY.recordAnchor, [record.recordId], anchor, patient.homeOrg);
     }
-    for (const c of await state.listShared<Consent>(KEY.consent, [patientId])) {
+    // From the patient's index, not a private range query: those forbid every write of the transaction.
+    for (const c of await listIndexed<Consent>(state, 'consents', patientId)) {
       await state.purgeShared(KEY.consent, [patientId, c.consentId]);
       await state.purgeShared(KEY.consentRef, [c.consentId]);
     }
-    for (const r of await state.listShared<AccessRequest>(KEY.request, [patientId])) {
+    for (const r of await listIndexed<AccessRequest>(state, 'requests', patientId)) {
       await state.purgeShared(KEY.request, [patientId, r.requestId]);
       await state.purgeShared(KEY.requestRef, [r.requestId]);
     }
-    for (const e of await state.listShared<AccessEvent>(KEY.event, [patientId])) {
+    for (const e of await listIndexed<AccessEvent>(state, 'events', patientId)) {
       await state.purgeShared(KEY.event, [patientId, e.at, e.eventId]);
       await state.purgeShared(KEY.eventRef, [e.eventId]);
     }
-    for (const s of await state.listShared<EmergencySession>(KEY.emergency, [patientId])) {
+    for (const s of await listIndexed<EmergencySession>(state, 'sessions', patientId)) {
       await state.purgeShared(KEY.emergency, [patientId, s.sessionId]);
       await state.purgeShared(KEY.emergencyRef, [s.sessionId]);
     }
+    for (const kind of Object.keys(INDEXED) as IndexKind[]) await purgeIndex(state, kind, patientId);
+    await purgeDevices(state, patientId);
     const erased: User = { ...patient, status: 'ERASED' };
     await state.putPublic(KEY.user, [patientId], erased, patient.homeOrg);
     state.emit('PatientErased', { patientId });

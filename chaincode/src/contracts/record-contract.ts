@@ -2,8 +2,10 @@ import contractApi, { Context, Contract } from 'fabric-contract-api';
 import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
-import { ChaincodeError, invalid } from '../ledger/errors.js';
+import { ChaincodeError } from '../ledger/errors.js';
 import { canSee, keyRecipients, loadPatientContext, loadRecord, listRecords, page } from '../ledger/queries.js';
+import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
+import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
 import { checkCategory, checkId, checkPageSize, checkSha256, checkSize, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -19,10 +21,9 @@ interface NewRecordInput {
   cid: unknown;
   /** MSP id -> data key wrapped for that org (compact JWE). */
   wrappedKeys: unknown;
+  /** DICOM header fields, for `application/dicom` only (see {@link checkImaging}). */
+  imaging?: unknown;
 }
-
-const CID = /^b[a-z2-7]{20,120}$/;
-const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,100}$/i;
 
 /** Strips the CID: what readers of metadata get. */
 export function toMeta(record: StoredRecord): RecordMeta {
@@ -51,11 +52,11 @@ export class RecordContract extends Contract {
     const input = state.transient<NewRecordInput>('record');
     const now = state.now();
     const category = checkCategory('category', input.category);
-    if (typeof input.cid !== 'string' || !CID.test(input.cid)) throw invalid('cid', 'cid must be a base32 CIDv1');
-    if (typeof input.mediaType !== 'string' || !MEDIA_TYPE.test(input.mediaType)) throw invalid('mediaType', 'mediaType must be type/subtype');
+    const cid = checkCid('cid', input.cid);
+    const mediaType = checkMediaType('mediaType', input.mediaType);
+    const imaging = input.imaging === undefined ? undefined : checkImaging('imaging', input.imaging, mediaType);
     const wrappedKeys = checkWrappedKeys('wrappedKeys', input.wrappedKeys);
-    const missing = (await keyRecipients(state, patient, category, now)).filter((org) => !wrappedKeys[org]);
-    if (missing.length > 0) throw invalid('wrappedKeys', `a wrapped key is required for ${missing.join(', ')}`);
+    requireWrappedKeysFor(await keyRecipients(state, patient, category, now), wrappedKeys);
 
     const recordId = state.newId('rec');
     const record: StoredRecord = {
@@ -63,21 +64,15 @@ export class RecordContract extends Contract {
       patientId,
       title: checkText('title', input.title, 200),
       category,
-      mediaType: input.mediaType.toLowerCase(),
+      mediaType,
       size: checkSize('size', input.size),
       sha256: checkSha256('sha256', input.sha256),
-      cid: input.cid,
+      cid,
       createdAt: now.toISOString(),
       createdBy: actor.userId,
+      ...(imaging ? { imaging } : {}),
     };
-    const anchor: RecordAnchor = { recordId, homeOrg: patient.homeOrg, status: 'ACTIVE' };
-    await state.putPublic(KEY.recordAnchor, [recordId], anchor, patient.homeOrg);
-    await state.putShared(KEY.record, [patientId, recordId], record, patient.homeOrg);
-    await state.putShared(KEY.recordRef, [recordId], { patientId }, patient.homeOrg);
-    for (const [org, jwe] of Object.entries(wrappedKeys)) {
-      checkId('wrappedKeys', org);
-      await state.putWrappedKey(org, recordId, { recordId, patientId, jwe });
-    }
+    await putRecord(state, patient.homeOrg, record, wrappedKeys);
     state.emit('RecordCreated', { recordId });
     return { id: recordId, at: record.createdAt };
   }
@@ -118,18 +113,18 @@ export class RecordContract extends Contract {
   @Transaction(false)
   @Returns('RecordPage')
   async ListRecords(ctx: Context, actorId: string, patientId: string, category: string, pageSize: string, bookmark: string): Promise<RecordPage> {
-    const state = new TxState(ctx);
-    const actor = await requireActor(state, actorId);
-    await requirePatient(state, patientId);
-    const filter = category === '' ? undefined : checkCategory('category', category);
-    const size = checkPageSize('pageSize', pageSize);
-    const now = state.now();
-    const pctx = await loadPatientContext(state, patientId);
-    const visible = (await listRecords(state, patientId)).filter(
-      (r) => (!filter || r.category === filter) && canSee(pctx, actor, r, now),
-    );
-    const { items, bookmark: next } = page(visible, (r) => r.recordId, size, bookmark);
-    return { records: items.map(toMeta), bookmark: next };
+    const filter: RecordFilter = category === '' ? {} : { category: checkCategory('category', category) };
+    return visibleRecords(new TxState(ctx), actorId, patientId, () => filter, pageSize, bookmark);
+  }
+
+  /**
+   * Like ListRecords with a JSON filter `{category?, modality?, imaging?}`: `modality` keeps the DICOM
+   * records of that modality, `imaging: true` every DICOM record.
+   */
+  @Transaction(false)
+  @Returns('RecordPage')
+  async SearchRecords(ctx: Context, actorId: string, patientId: string, filter: string, pageSize: string, bookmark: string): Promise<RecordPage> {
+    return visibleRecords(new TxState(ctx), actorId, patientId, () => checkFilter('filter', filter), pageSize, bookmark);
   }
 
   /** The public anchor's history (status changes with tx ids and times), for the patient, home admin or a reader. */
@@ -147,4 +142,17 @@ export class RecordContract extends Contract {
     const entries = await state.history<RecordAnchor>(KEY.recordAnchor, [recordId]);
     return entries.map((e) => ({ txId: e.txId, timestamp: e.timestamp, status: e.value?.status ?? 'DELETED', isDelete: e.isDelete }));
   }
+}
+
+/** One page of a patient's records that pass the filter and that the actor may see (nothing else counts). */
+async function visibleRecords(state: TxState, actorId: string, patientId: string, filterOf: () => RecordFilter, pageSize: string, bookmark: string): Promise<RecordPage> {
+  const actor = await requireActor(state, actorId);
+  await requirePatient(state, patientId);
+  const filter = filterOf();
+  const size = checkPageSize('pageSize', pageSize);
+  const now = state.now();
+  const pctx = await loadPatientContext(state, patientId);
+  const visible = (await listRecords(state, patientId)).filter((r) => matchesFilter(r, filter) && canSee(pctx, actor, r, now));
+  const { items, bookmark: next } = page(visible, (r) => r.recordId, size, bookmark);
+  return { records: items.map(toMeta), bookmark: next };
 }

@@ -24,4 +24,9 @@ export const KEY = {
   emergency: 'emergency',
   emergencyRef: 'emergencyRef',
   wrappedKey: 'wrappedKey',
+  /** Per patient and kind: the keys of the patient's items (see patient-index.ts). */
+  patientIndex: 'patientIndex',
+  device: 'device',
+  deviceRef: 'deviceRef',
+  batchAnchor: 'batchAnchor',
 } as const;

@@ -3,6 +3,7 @@ import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, Org, User } from '../model.js';
 import { KEY } from './collections.js';
 import { ChaincodeError, invalid } from './errors.js';
+import { addToIndex } from './patient-index.js';
 import { listConsents, listRecords, recordsInScope } from './queries.js';
 import type { TxState } from './state.js';
 
@@ -59,6 +60,7 @@ export async function createConsent(state: TxState, patient: User, input: Consen
   };
   await state.putShared(KEY.consent, [patient.userId, consent.consentId], consent, patient.homeOrg);
   await state.putShared(KEY.consentRef, [consent.consentId], { patientId: patient.userId }, patient.homeOrg);
+  await addToIndex(state, 'consents', patient.userId, [consent.consentId], patient.homeOrg);
   return consent;
 }
 

@@ -3,6 +3,7 @@ import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, EmergencySession, RecordAnchor, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
 import { ChaincodeError, invalid } from './errors.js';
+import { listIndexed } from './patient-index.js';
 import type { TxState } from './state.js';
 
 /** Loads a record by id; refuses an unknown or erased one. */
@@ -16,16 +17,19 @@ export async function loadRecord(state: TxState, recordId: string): Promise<Stor
   return record;
 }
 
+// A patient's items come from the patient's index, never from a private range query: those would forbid the
+// writes of a submitted transaction on a real peer (patient-index.ts).
+
 export function listRecords(state: TxState, patientId: string): Promise<StoredRecord[]> {
-  return state.listShared<StoredRecord>(KEY.record, [patientId]);
+  return listIndexed<StoredRecord>(state, 'records', patientId);
 }
 
 export function listConsents(state: TxState, patientId: string): Promise<Consent[]> {
-  return state.listShared<Consent>(KEY.consent, [patientId]);
+  return listIndexed<Consent>(state, 'consents', patientId);
 }
 
 export function listSessions(state: TxState, patientId: string): Promise<EmergencySession[]> {
-  return state.listShared<EmergencySession>(KEY.emergency, [patientId]);
+  return listIndexed<EmergencySession>(state, 'sessions', patientId);
 }
 
 /** Patient context for reads: consents and emergency sessions, loaded once per transaction. */

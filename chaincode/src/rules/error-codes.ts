@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   INTEGRITY_VIOLATION: 502,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A body that claims application/dicom but is not a DICOM Part 10 file. */
+  NOT_DICOM: 415,
   UNAVAILABLE: 503,
   NOT_IMPLEMENTED: 501,
   INTERNAL: 500,

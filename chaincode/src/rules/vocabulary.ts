@@ -43,3 +43,6 @@ export function isCategory(value: unknown): value is Category {
 export function isEmergencyReason(value: unknown): value is EmergencyReason {
   return typeof value === 'string' && (EMERGENCY_REASONS as readonly string[]).includes(value);
 }
+
+/** The most readings one device observation batch may hold (gateway and chaincode refuse more). */
+export const MAX_BATCH_READINGS = 10_000;

@@ -1,8 +1,9 @@
 /**
  * An in-memory model of what the chaincode sees of a peer, for unit tests: world state, private data
  * per collection with hashes, key history, validation parameters, the transient map, the tx timestamp
- * and the client's MSP. Like Fabric, reads do not see the transaction's own writes, and a transaction
- * that throws writes nothing. (The embedded ledger in the gateway runs the same contracts through
+ * and the client's MSP. Like Fabric, reads do not see the transaction's own writes, a transaction
+ * that throws writes nothing, and a transaction that ran a range query on private data may not write
+ * (nor query private ranges after writing). (The embedded ledger in the gateway runs the same contracts through
  * fabric-shim's real stub; this model keeps the chaincode's own tests fast and dependency-free.)
  */
 import { createHash } from 'node:crypto';
@@ -123,13 +124,24 @@ export class FakeLedger {
         }
       })(this.collection(collection));
     const composite = (type: string, attrs: string[]) => SEP + type + SEP + attrs.map((a) => a + SEP).join('');
+    // Fabric's rule (lockbased_txmgr): private range queries are for read-only transactions only.
+    let privateQueried = false;
+    const write = <T>(w: T): T => {
+      if (privateQueried) throw new Error('Transaction has already performed queries on pvt data. Writes are not allowed');
+      return w;
+    };
+    const privateScan = (c: string, type: string, attrs: string[]) => {
+      if (writes.length > 0 || policies.size > 0) throw new Error('Queries on pvt data is supported only in a read-only transaction');
+      privateQueried = true;
+      return scan(c, composite(type, attrs));
+    };
     return {
       getTxID: () => txId,
       getDateTimestamp: () => new Date(this.now),
       getTransient: () => transient,
       createCompositeKey: composite,
       getState: async (key: string) => this.collection('').get(key) ?? new Uint8Array(),
-      putState: async (key: string, value: Uint8Array) => void writes.push({ collection: '', key, value }),
+      putState: async (key: string, value: Uint8Array) => void writes.push(write({ collection: '', key, value })),
       getStateByPartialCompositeKey: (type: string, attrs: string[]) => scan('', composite(type, attrs)),
       getHistoryForKey: (key: string) =>
         (async function* (list) {
@@ -139,12 +151,12 @@ export class FakeLedger {
         })(this.history.get(key) ?? []),
       getPrivateData: async (c: string, key: string) => this.collection(c).get(key) ?? new Uint8Array(),
       getPrivateDataHash: async (c: string, key: string) => this.hashStore(c).get(key) ?? new Uint8Array(),
-      putPrivateData: async (c: string, key: string, value: Uint8Array) => void writes.push({ collection: c, key, value }),
-      deletePrivateData: async (c: string, key: string) => void writes.push({ collection: c, key }),
-      purgePrivateData: async (c: string, key: string) => void writes.push({ collection: c, key, purge: true }),
-      getPrivateDataByPartialCompositeKey: (c: string, type: string, attrs: string[]) => scan(c, composite(type, attrs)),
-      setStateValidationParameter: async (key: string, ep: Uint8Array) => void policies.set(SEP + key, ep),
-      setPrivateDataValidationParameter: async (c: string, key: string, ep: Uint8Array) => void policies.set(c + SEP + key, ep),
+      putPrivateData: async (c: string, key: string, value: Uint8Array) => void writes.push(write({ collection: c, key, value })),
+      deletePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key })),
+      purgePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key, purge: true })),
+      getPrivateDataByPartialCompositeKey: privateScan,
+      setStateValidationParameter: async (key: string, ep: Uint8Array) => void policies.set(SEP + key, write(ep)),
+      setPrivateDataValidationParameter: async (c: string, key: string, ep: Uint8Array) => void policies.set(c + SEP + key, write(ep)),
       setEvent: (name: string, payload: Uint8Array) => setEvent({ name, payload }),
     };
   }

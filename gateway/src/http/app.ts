@@ -14,6 +14,8 @@ export interface AppOptions {
   corsOrigins: string[];
   /** Limit of JSON bodies (uploads are streamed and limited separately). */
   jsonLimit: string;
+  /** Limit of a device's observation batch (10,000 readings are about 0.8 MB); default 4mb. */
+  batchJsonLimit?: string;
   log: { error(o: object, m?: string): void; warn(o: object, m?: string): void; info(o: object, m?: string): void };
 }
 
@@ -40,6 +42,8 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
   app.use(/^(?!\/docs).*/, helmet());
   app.use(cors(options.corsOrigins));
   app.use(knownMediaTypes);
+  // A device batch may be larger than other bodies; parsed first, the general parser then leaves it alone.
+  app.use('/v1/devices/:deviceId/observations', express.json({ limit: options.batchJsonLimit ?? '4mb', type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: options.jsonLimit, type: ['application/json', 'application/*+json'] }));
   app.get('/openapi.json', (_req, res) => {
     res.json(options.openapi);

@@ -1,19 +1,22 @@
 import type { Request } from 'express';
 import { AuthError } from '../ports/authenticator.js';
 import type { ActorRef } from '../services/chaincode-client.js';
+import type { DeviceRef } from '../services/device-chaincode.js';
 import { servicesOf } from './gateway-services.js';
 
 /**
  * tsoa's hook for `@Security('bearer')`: verifies the token, then takes role and org from the ledger
- * registry. Nothing the client sends besides the token decides who it is.
+ * registry. Nothing the client sends besides the token decides who it is. `@Security('device')` accepts
+ * device credentials only (another issuer and key): a device is never a user, a user never a device.
  */
-export async function expressAuthentication(request: Request, securityName: string, _scopes?: string[]): Promise<ActorRef> {
-  if (securityName !== 'bearer') throw new AuthError('invalid');
+export async function expressAuthentication(request: Request, securityName: string, _scopes?: string[]): Promise<ActorRef | DeviceRef> {
+  if (securityName !== 'bearer' && securityName !== 'device') throw new AuthError('invalid');
   const header = request.headers.authorization;
   if (!header) throw new AuthError('missing');
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
   if (!match) throw new AuthError('malformed');
   const services = servicesOf(request);
+  if (securityName === 'device') return services.devices.authenticate(match[1]);
   const { userId } = await services.authenticator.verify(match[1]);
   return services.registry.resolveActor(userId);
 }

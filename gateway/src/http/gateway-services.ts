@@ -4,8 +4,12 @@ import type { AccessRequestService } from '../services/access-request-service.js
 import type { AuditService } from '../services/audit-service.js';
 import type { ActorRef } from '../services/chaincode-client.js';
 import type { ConsentService } from '../services/consent-service.js';
+import type { DeviceRef } from '../services/device-chaincode.js';
+import type { DeviceService } from '../services/device-service.js';
 import type { EmergencyService } from '../services/emergency-service.js';
 import type { ErasureService } from '../services/erasure-service.js';
+import type { ExportService } from '../services/export-service.js';
+import type { FhirService } from '../services/fhir-service.js';
 import type { RecordService } from '../services/record-service.js';
 import type { RegistryService } from '../services/registry-service.js';
 
@@ -26,6 +30,12 @@ export interface GatewayServices {
   emergency: EmergencyService;
   audit: AuditService;
   erasure: ErasureService;
+  /** Devices and their observation batches. */
+  devices: DeviceService;
+  /** FHIR R4 read and search views. */
+  fhir: FhirService;
+  /** The patient's FHIR export (Bundle or ZIP). */
+  exports: ExportService;
   /** Readiness of every adapter: name -> ok or unavailable. */
   readiness(): Promise<Record<string, 'ok' | 'unavailable'>>;
 }
@@ -37,3 +47,6 @@ export function servicesOf(request: Request): GatewayServices {
 
 /** A request that passed bearer authentication: `user` is the actor from the ledger registry. */
 export type AuthenticatedRequest = Request & { user: ActorRef };
+
+/** A request that passed device authentication: `user` is the device its credential names. */
+export type DeviceRequest = Request & { user: DeviceRef };

@@ -67,7 +67,122 @@ export interface RecordMetadata {
   /** SHA-256 of the plaintext, hex. */
   sha256: string;
   createdAt: string;
+  /** The uploading practitioner, or the device that posted the batch. */
   createdBy: string;
+  /** DICOM header fields of an `application/dicom` record (never a name, id or birth date). */
+  imaging?: ImagingMetadata;
+  /** What a device observation batch holds. */
+  batch?: BatchSummary;
+}
+
+/** The DICOM header fields a record keeps. */
+export interface ImagingMetadata {
+  /** (0008,0060), e.g. CT */
+  modality?: string;
+  /** (0008,0020) as YYYY-MM-DD */
+  studyDate?: string;
+  /** (0018,0015), e.g. CHEST */
+  bodyPart?: string;
+  /** (0008,1030) */
+  studyDescription?: string;
+  /** (0008,103E) */
+  seriesDescription?: string;
+  /** (0008,0016) */
+  sopClassUid?: string;
+  /** (0028,0008) */
+  numberOfFrames?: number;
+}
+
+/** A device observation batch as the ledger describes it. */
+export interface BatchSummary {
+  deviceId: string;
+  readings: number;
+  /** LOINC codes in the batch. */
+  codes: string[];
+  from: string;
+  to: string;
+}
+
+/**
+ * A DICOM modality code (CS), e.g. CT, MR, US.
+ * @pattern ^[A-Z0-9_\x20]{1,16}$
+ * @example "CT"
+ */
+export type Modality = string;
+
+/**
+ * A LOINC code.
+ * @pattern ^[0-9]{1,7}-[0-9]$
+ * @example "8867-4"
+ */
+export type LoincCode = string;
+
+/** A FHIR R4 resource (application/fhir+json): a Bundle, DocumentReference, ImagingStudy, Consent, AuditEvent or Patient. */
+export interface FhirResource {
+  resourceType: string;
+  id?: string;
+  [element: string]: unknown;
+}
+
+export interface RegisterDeviceRequest {
+  /** The patient (of the admin's org) the device measures. */
+  patientId: Id;
+}
+
+/** A registered device and its credential: a bearer token for `POST /v1/devices/{deviceId}/observations` only. Shown once. */
+export interface DeviceRegistration {
+  deviceId: string;
+  patientId: string;
+  homeOrg: string;
+  registeredAt: string;
+  token: string;
+  tokenType: 'Bearer';
+  /** Seconds until the credential expires. */
+  expiresIn: number;
+}
+
+export interface DeviceRevocation {
+  deviceId: string;
+  status: 'REVOKED';
+  revokedAt: string;
+}
+
+/** One reading of a vital sign. */
+export interface Reading {
+  /** LOINC code of a vital sign (see the README's list), e.g. 8867-4 heart rate. */
+  code: LoincCode;
+  /**
+   * When it was measured: ISO-8601 with a time zone.
+   * @example "2026-03-01T08:00:00Z"
+   */
+  time: string;
+  value: number;
+  /**
+   * UCUM unit accepted for the code, e.g. /min, %, Cel, mm[Hg], kg.
+   * @maxLength 16
+   */
+  unit: string;
+}
+
+/** A batch of readings from one device. */
+export interface ObservationBatch {
+  /** Optional: if given, it must be the patient the device was registered for. */
+  patientId?: Id;
+  /**
+   * @minItems 1
+   * @maxItems 10000
+   */
+  readings: Reading[];
+}
+
+export interface BatchReceipt {
+  /** The record id the batch is kept under (category device-observations). */
+  batchId: string;
+  deviceId: string;
+  readings: number;
+  /** SHA-256 (hex) of the stored batch, anchored on the ledger. */
+  sha256: string;
+  anchoredAt: string;
 }
 
 export interface RecordPage {

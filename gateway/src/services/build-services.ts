@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { DevTokenIssuer, GatewayServices } from '../http/gateway-services.js';
 import type { Authenticator } from '../ports/authenticator.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import type { DeviceCredentials } from '../ports/device-credentials.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
@@ -9,11 +10,16 @@ import { AccessRequestService } from './access-request-service.js';
 import { AuditService } from './audit-service.js';
 import { ChaincodeClient } from './chaincode-client.js';
 import { ConsentService } from './consent-service.js';
+import { DeviceChaincode } from './device-chaincode.js';
+import { DeviceService } from './device-service.js';
 import { EmergencyService } from './emergency-service.js';
 import { ErasureService } from './erasure-service.js';
+import { ExportService } from './export-service.js';
+import { FhirService } from './fhir-service.js';
 import { KeySharing } from './key-sharing.js';
 import type { Logger } from './logger.js';
 import { PermissionProjection } from './projection.js';
+import { RecordSearchChaincode } from './record-search-chaincode.js';
 import { RecordService } from './record-service.js';
 import { RegistryService } from './registry-service.js';
 import { PermissionProjector } from './permission-projector.js';
@@ -28,6 +34,8 @@ export interface Adapters {
   permissions: PermissionStore;
   authenticator: Authenticator;
   devTokens?: DevTokenIssuer;
+  /** Issues and verifies device credentials; without it, device registration answers 501 and device tokens 401. */
+  deviceCredentials?: DeviceCredentials;
 }
 
 /** What a profile runs: the services the HTTP layer calls and the background projector. */
@@ -49,23 +57,28 @@ export function buildServices(a: Adapters): Built {
       return 'unavailable';
     }
   };
+  const records = new RecordService(chaincode, a.blobs, a.keys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
   const services: GatewayServices = {
     profile: a.config.profile,
     authenticator: a.authenticator,
     devTokens: a.devTokens,
     registry: new RegistryService(chaincode, a.keys, a.config.orgs, a.log),
-    records: new RecordService(chaincode, a.blobs, a.keys, a.log, a.config.maxUploadBytes),
+    records,
     consents: new ConsentService(chaincode, sharing, projection),
     accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
     erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.log),
+    devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, a.blobs, a.deviceCredentials, a.log),
+    fhir: new FhirService(chaincode, records),
+    exports: new ExportService(chaincode, records, a.log),
     readiness: async () => ({
       ledger: await probe(() => a.ledger.ready()),
       blobStore: await probe(() => a.blobs.ready()),
       permissionStore: await probe(() => a.permissions.ready()),
       keyService: await probe(() => a.keys.ready()),
       authenticator: await probe(() => a.authenticator.ready()),
+      ...(a.deviceCredentials ? { deviceCredentials: await probe(() => a.deviceCredentials!.ready()) } : {}),
     }),
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);

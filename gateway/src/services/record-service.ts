@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HistoryEntry, RecordMeta, RecordPage } from '@careledger/chaincode';
-import { isCategory, isPurpose, type Purpose } from '@careledger/chaincode/rules';
+import { isCategory, isPurpose, type Category, type Purpose } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
 import { decryptStream, encryptStream } from '../crypto/segmented-aead.js';
 import { newDataKey, wrapDataKey } from '../crypto/data-key.js';
@@ -9,7 +9,9 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService, PublicJwk } from '../ports/key-service.js';
 import type { Logger } from './logger.js';
 import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
+import { DICOM_MEDIA_TYPE, DicomHeaderTap } from './dicom-header-tap.js';
 import { IdempotencyCache } from './idempotency-cache.js';
+import type { RecordFilter, RecordSearchChaincode } from './record-search-chaincode.js';
 import { ByteLimit, Sha256Tap, Sha256Verifier } from './streams.js';
 
 /** Metadata a client sends with an upload. */
@@ -45,6 +47,7 @@ export class RecordService {
     private readonly keys: KeyService,
     private readonly log: Logger,
     private readonly maxUploadBytes: number,
+    private readonly recordSearch: RecordSearchChaincode,
   ) {}
 
   /**
@@ -77,9 +80,11 @@ export class RecordService {
     const dataKey = newDataKey();
     const limit = new ByteLimit(this.maxUploadBytes);
     const tap = new Sha256Tap();
+    // DICOM: the header is read while the file streams (modality, study date, ...; never a name or id).
+    const dicom = meta.mediaType.toLowerCase() === DICOM_MEDIA_TYPE ? new DicomHeaderTap() : undefined;
     const encrypted = encryptStream(dataKey);
     const added = this.blobs.add(encrypted);
-    await pipeline(content, limit, tap, encrypted).catch(async (error) => {
+    await pipeline([content, limit, ...(dicom ? [dicom] : []), tap, encrypted]).catch(async (error) => {
       encrypted.destroy();
       await added.then((r) => this.blobs.remove(r.cid)).catch(() => undefined);
       throw error;
@@ -96,6 +101,7 @@ export class RecordService {
         sha256: tap.digest,
         cid,
         wrappedKeys,
+        ...(dicom?.imaging ? { imaging: dicom.imaging } : {}),
       });
       this.log.info({ recordId: id }, 'record created');
       return {
@@ -108,6 +114,7 @@ export class RecordService {
         sha256: tap.digest,
         createdAt: at ?? new Date().toISOString(),
         createdBy: actor.userId,
+        ...(dicom?.imaging ? { imaging: dicom.imaging } : {}),
       };
     } catch (error) {
       await this.blobs.remove(cid).catch((e) => this.log.error({ err: e }, 'could not remove the blob of a refused record'));
@@ -115,9 +122,16 @@ export class RecordService {
     }
   }
 
-  list(actor: ActorRef, patientId: string, category: string | undefined, page: PageQuery): Promise<RecordPage> {
+  /** A patient's records the actor may see; `modality` keeps the DICOM records of that modality. */
+  list(actor: ActorRef, patientId: string, category: string | undefined, page: PageQuery, modality?: string): Promise<RecordPage> {
     if (category !== undefined && !isCategory(category)) throw badInput('category', 'category is not one of the known categories');
+    if (modality !== undefined) return this.search(actor, patientId, { ...(category ? { category: category as Category } : {}), modality }, page);
     return this.chaincode.listRecords(actor, patientId, category ?? '', page);
+  }
+
+  /** Records by imaging metadata (DICOM only, one modality), over what the actor may see. */
+  search(actor: ActorRef, patientId: string, filter: RecordFilter, page: PageQuery): Promise<RecordPage> {
+    return this.recordSearch.search(actor, patientId, filter, page);
   }
 
   get(actor: ActorRef, recordId: string): Promise<RecordMeta> {

@@ -1,7 +1,8 @@
-import { Controller, Get, Path, Post, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
-import { AppError } from '../../domain/app-error.js';
+import { Controller, Get, Path, Post, Produces, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import type { Readable } from 'node:stream';
+import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { AccessLogPage, ErasureResult, Id, Problem } from '../models.js';
+import type { AccessLogPage, ErasureResult, FhirResource, Id, Problem } from '../models.js';
 
 @Route('v1/patients/{patientId}')
 @Tags('Patients')
@@ -33,11 +34,31 @@ export class PatientController extends Controller {
     return this.services.erasure.erase(req.user, patientId);
   }
 
-  /** Everything the patient may take away, as a FHIR R4 Bundle (not yet implemented: 501). */
+  /**
+   * Everything the patient may take away (right of access and portability), for the patient only: a FHIR R4
+   * `collection` Bundle with the Patient and every DocumentReference (ImagingStudy for DICOM), Consent and
+   * AuditEvent. `format=zip` streams a ZIP instead: `bundle.json` plus every file under `files/`, each read
+   * with purpose PATRQT (recorded), decrypted and verified; a file that fails verification cuts the stream.
+   */
   @Get('export')
-  @Response<Problem>(501, 'Not implemented yet')
-  public async export(@Path() patientId: Id): Promise<void> {
-    void patientId;
-    throw new AppError('NOT_IMPLEMENTED', 'the FHIR export is not implemented yet');
+  @Produces('application/fhir+json')
+  @Produces('application/zip')
+  @Response<Problem>(400, 'Unknown format')
+  @Response<Problem>(403, 'Only the patient exports')
+  @Response<Problem>(502, 'A file failed verification (recorded; the ZIP is cut)')
+  public async export(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Query() format?: 'json' | 'zip'): Promise<FhirResource | Readable> {
+    const base = { base: gatewayBase(req) };
+    if (format !== 'zip') {
+      const bundle = await this.services.exports.bundle(req.user, patientId, base);
+      this.setHeader('Content-Type', FHIR_JSON);
+      return bundle as unknown as FhirResource;
+    }
+    const zip = await this.services.exports.zip(req.user, patientId, base);
+    this.setHeader('Content-Type', 'application/zip');
+    this.setHeader('Content-Disposition', `attachment; filename="careledger-export-${patientId}.zip"`);
+    this.setHeader('Cache-Control', 'no-store');
+    // A failure after the headers went out must cut the connection, not end it as if complete.
+    zip.on('error', () => req.res?.destroy());
+    return zip;
   }
 }

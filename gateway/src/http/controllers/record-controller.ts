@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { Category, HistoryEntry, Id, Problem, Purpose, RecordMetadata, RecordPage, VerifyRequest, VerifyResult } from '../models.js';
+import type { Category, HistoryEntry, Id, Modality, Problem, Purpose, RecordMetadata, RecordPage, VerifyRequest, VerifyResult } from '../models.js';
 import { readMultipartUpload } from '../multipart-upload.js';
 
 @Route('v1')
@@ -41,7 +41,10 @@ export class RecordController extends Controller {
     return record as RecordMetadata;
   }
 
-  /** The patient's records the caller may see (paged; optionally one category). Counts reveal nothing else. */
+  /**
+   * The patient's records the caller may see (paged; optionally one category, or the DICOM records of one
+   * modality). Counts reveal nothing else.
+   */
   @Get('patients/{patientId}/records')
   public async list(
     @Request() req: AuthenticatedRequest,
@@ -49,8 +52,9 @@ export class RecordController extends Controller {
     @Query() category?: Category,
     /** @isInt @minimum 1 @maximum 200 */ @Query() pageSize?: number,
     @Query() bookmark?: string,
+    @Query() modality?: Modality,
   ): Promise<RecordPage> {
-    return (await this.services.records.list(req.user, patientId, category, { pageSize, bookmark })) as RecordPage;
+    return (await this.services.records.list(req.user, patientId, category, { pageSize, bookmark }, modality)) as RecordPage;
   }
 
   /** Metadata of a record (404 when the caller may not see it). */

@@ -1,0 +1,56 @@
+import type { BatchAnchor, Created } from '@careledger/chaincode';
+import type { Ledger } from '../ports/ledger.js';
+import { evaluateJson, submitJson, transientJson } from './chaincode-call.js';
+import type { ActorRef } from './chaincode-client.js';
+
+/** Private inputs of a batch (sent in the transient map). */
+export interface NewBatch {
+  sha256: string;
+  size: number;
+  cid: string;
+  mediaType: string;
+  /** MSP id -> compact JWE of the data key. */
+  wrappedKeys: Record<string, string>;
+  summary: { readings: number; codes: string[]; from: string; to: string };
+}
+
+/** A device as a call names it: the device, the patient its credential is for, and the org that registered it. */
+export interface DeviceRef {
+  deviceId: string;
+  patientId: string;
+  org: string;
+}
+
+/**
+ * The chaincode's `devices` contract as typed calls: register and revoke devices (an admin), the orgs a
+ * batch is wrapped for, and anchoring a batch (the device, through its org's gateway).
+ */
+export class DeviceChaincode {
+  constructor(private readonly ledger: Ledger) {}
+
+  registerDevice(actor: ActorRef, patientId: string): Promise<Created> {
+    return submitJson(this.ledger, actor.org, { name: 'devices:RegisterDevice', args: [actor.userId, patientId], endorsingOrgs: [actor.org] });
+  }
+
+  revokeDevice(actor: ActorRef, deviceId: string): Promise<Created> {
+    return submitJson(this.ledger, actor.org, { name: 'devices:RevokeDevice', args: [actor.userId, deviceId], endorsingOrgs: [actor.org] });
+  }
+
+  batchRecipients(device: DeviceRef): Promise<string[]> {
+    return evaluateJson(this.ledger, device.org, { name: 'devices:BatchRecipients', args: [device.deviceId, device.patientId] });
+  }
+
+  /** One transaction per batch; the home org endorses, and every org whose implicit collection gets a key. */
+  anchorBatch(device: DeviceRef, batch: NewBatch): Promise<Created> {
+    return submitJson(this.ledger, device.org, {
+      name: 'devices:AnchorBatch',
+      args: [device.deviceId, device.patientId],
+      transient: { batch: transientJson(batch) },
+      endorsingOrgs: [...new Set([device.org, ...Object.keys(batch.wrappedKeys)])].sort(),
+    });
+  }
+
+  getBatchAnchor(asOrg: string, recordId: string): Promise<BatchAnchor> {
+    return evaluateJson(this.ledger, asOrg, { name: 'devices:GetBatchAnchor', args: [recordId] });
+  }
+}

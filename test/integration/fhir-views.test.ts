@@ -1,0 +1,86 @@
+import { fhirErrors } from '../../gateway/src/testing/fhir-validator.js';
+import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
+
+describe('FHIR R4 views (/v1/fhir)', () => {
+  let h: GatewayHarness;
+  let team: Awaited<ReturnType<GatewayHarness['aCareTeam']>>;
+  const records: string[] = [];
+  let consentId = '';
+  beforeAll(async () => {
+    h = await GatewayHarness.start();
+    team = await h.aCareTeam();
+    for (const category of ['report', 'report', 'lab-result']) records.push((await team.doctor.upload('pat-1', someBytes(5000), { category }).expect(201)).body.recordId);
+    consentId = (
+      await team.patient
+        .post('/v1/patients/pat-1/consents', { grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+        .expect(201)
+    ).body.consentId;
+    await team.doctor.get(`/v1/records/${records[0]}/content?purpose=TREAT`).expect(200);
+    await team.doctor.get(`/v1/records/${records[2]}/content?purpose=TREAT`).expect(403);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers application/fhir+json resources that validate against R4', async () => {
+    for (const url of [
+      '/v1/fhir/Patient/pat-1',
+      `/v1/fhir/DocumentReference/${records[0]}`,
+      '/v1/fhir/DocumentReference?patient=pat-1',
+      `/v1/fhir/Consent/${consentId}`,
+      '/v1/fhir/Consent?patient=pat-1',
+      '/v1/fhir/AuditEvent?patient=pat-1',
+      '/v1/fhir/ImagingStudy?patient=pat-1',
+    ]) {
+      const res = await team.patient.get(url).expect(200);
+      expect({ url, type: res.headers['content-type'] }).toEqual({ url, type: 'application/fhir+json; charset=utf-8' });
+      expect({ url, errors: fhirErrors(res.body) }).toEqual({ url, errors: [] });
+    }
+  });
+
+  it('reads a resource by its FHIR id (`-`) or by our id (`_`)', async () => {
+    const fhirId = records[0].replace('_', '-');
+    const a = await team.patient.get(`/v1/fhir/DocumentReference/${fhirId}`).expect(200);
+    const b = await team.patient.get(`/v1/fhir/DocumentReference/${records[0]}`).expect(200);
+    expect(a.body.identifier).toEqual(b.body.identifier);
+    expect(a.body.id).toBe(fhirId);
+    await team.patient.get(`/v1/fhir/Consent/${consentId.replace('_', '-')}`).expect(200);
+  });
+
+  it('pages a DocumentReference search with next links, over what the caller may see', async () => {
+    const first = await team.patient.get('/v1/fhir/DocumentReference?patient=pat-1&_count=2').expect(200);
+    expect(first.body.entry).toHaveLength(2);
+    const next = first.body.link.find((l: { relation: string }) => l.relation === 'next').url as string;
+    const second = await team.patient.get(new URL(next).pathname + new URL(next).search).expect(200);
+    expect(second.body.entry).toHaveLength(1);
+    expect(second.body.link.some((l: { relation: string }) => l.relation === 'next')).toBe(false);
+    const reports = await team.patient.get('/v1/fhir/DocumentReference?patient=pat-1&category=report').expect(200);
+    expect(reports.body.entry).toHaveLength(2);
+    const doctor = await team.doctor.get('/v1/fhir/DocumentReference?patient=pat-1').expect(200);
+    expect(doctor.body.entry.map((e: { resource: { identifier: { value: string }[] } }) => e.resource.identifier[0].value).sort()).toEqual([records[0], records[1]].sort());
+    expect((await team.otherHospital.get('/v1/fhir/DocumentReference?patient=pat-1').expect(200)).body.entry).toEqual([]);
+  });
+
+  it('hides what the caller may not see: 404 for reads, nothing in searches', async () => {
+    await team.doctor.get(`/v1/fhir/DocumentReference/${records[2]}`).expect(404);
+    await team.otherHospital.get(`/v1/fhir/Consent/${consentId}`).expect(404);
+    await team.patient.get(`/v1/fhir/ImagingStudy/${records[0]}`).expect(404);
+    await team.patient.get('/v1/fhir/Patient/doc-a').expect(404);
+    expect((await team.otherHospital.get('/v1/fhir/Consent?patient=pat-1').expect(200)).body.entry).toEqual([]);
+    await team.doctor.get('/v1/fhir/AuditEvent?patient=pat-1').expect(403);
+  });
+
+  it('shows granted and denied reads as AuditEvents with outcome and purpose', async () => {
+    const res = await team.adminA.get('/v1/fhir/AuditEvent?patient=pat-1').expect(200);
+    const events = res.body.entry.map((e: { resource: { outcome: string; purposeOfEvent: { coding: { code: string }[] }[] } }) => `${e.resource.outcome}:${e.resource.purposeOfEvent[0].coding[0].code}`);
+    expect(events.sort()).toEqual(['0:TREAT', '4:TREAT']);
+  });
+
+  it('maps the consent: grantee as actor, purposes, period to expiry, category codes', async () => {
+    const res = await team.doctor.get(`/v1/fhir/Consent/${consentId}`).expect(200);
+    expect(res.body).toMatchObject({
+      status: 'active',
+      provision: { actor: [{ reference: { identifier: { value: 'doc-a' } } }], purpose: [{ code: 'TREAT' }], code: [{ coding: [{ code: 'report' }, { code: '47045-0' }] }] },
+    });
+  });
+});
