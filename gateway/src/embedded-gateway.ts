@@ -12,7 +12,7 @@ import type { Ledger } from './ports/ledger.js';
 import type { GatewayServices } from './http/gateway-services.js';
 import { buildServices } from './services/build-services.js';
 import type { Logger } from './services/logger.js';
-import type { PermissionProjector } from './services/permission-projector.js';
+import { followLedger, type PermissionProjector } from './services/permission-projector.js';
 
 /** A wired gateway and how to shut it down. */
 export interface RunningGateway {
@@ -52,18 +52,12 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
 
   const { services, projector } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials });
   await services.registry.seed();
-  // Repairs the permission store from the ledger's events (what a crash between commit and projection missed).
-  const following = new AbortController();
-  const projecting = options.follow === false ? Promise.resolve(0) : projector.run(following.signal).catch((err) => {
-    log.error({ err }, 'the permission projector stopped');
-    return 0;
-  });
+  const following = followLedger(projector, log, options.follow !== false);
   return {
     services,
     projector,
     async close() {
-      following.abort();
-      await projecting;
+      await following.stop();
       await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);
     },
   };

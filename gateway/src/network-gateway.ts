@@ -16,6 +16,7 @@ import type { KeyService } from './ports/key-service.js';
 import { buildServices } from './services/build-services.js';
 import { ChaincodeClient } from './services/chaincode-client.js';
 import type { Logger } from './services/logger.js';
+import { followLedger } from './services/permission-projector.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */
 export interface NetworkOptions {
@@ -82,18 +83,12 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     await seedOrgs(() => services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
 
-    // Repairs the permission store from the ledger's events (what a crash between commit and projection missed).
-    const following = new AbortController();
-    const projecting = options.follow === false ? Promise.resolve(0) : projector.run(following.signal).catch((err) => {
-      log.error({ err }, 'the permission projector stopped');
-      return 0;
-    });
+    const following = followLedger(projector, log, options.follow !== false);
     return {
       services,
       projector,
       async close() {
-        following.abort();
-        await projecting;
+        await following.stop();
         await closeAdapters();
       },
     };

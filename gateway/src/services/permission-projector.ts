@@ -102,3 +102,23 @@ export class PermissionProjector {
     this.log.warn({}, 'an event named an object no admin of this gateway may read; skipped');
   }
 }
+
+/**
+ * Runs the projector in the background until `stop()` (both profiles): it repairs the permission store from
+ * the ledger's events, i.e. whatever a crash between a commit and its projection missed.
+ */
+export function followLedger(projector: PermissionProjector, log: Logger, enabled = true): { stop(): Promise<void> } {
+  const following = new AbortController();
+  const projecting = enabled
+    ? projector.run(following.signal).catch((err) => {
+        log.error({ err }, 'the permission projector stopped');
+        return 0;
+      })
+    : Promise.resolve(0);
+  return {
+    async stop() {
+      following.abort();
+      await projecting;
+    },
+  };
+}

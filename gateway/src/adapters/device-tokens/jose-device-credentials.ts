@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { calculateJwkThumbprint, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
+import { loadOrCreateEs256Key, toAuthError, ES256, type SigningKeys } from '../jose-keys/es256-key-file.js';
 import { AuthError } from '../../ports/authenticator.js';
 import type { DeviceCredentials, DeviceSubject, IssuedDeviceCredential } from '../../ports/device-credentials.js';
 
@@ -9,7 +8,7 @@ import type { DeviceCredentials, DeviceSubject, IssuedDeviceCredential } from '.
 export const DEVICE_ISSUER = 'careledger-devices';
 /** `aud` of device credentials: the ingest path only (user authentication never accepts it). */
 export const DEVICE_AUDIENCE = 'careledger-device-ingest';
-const ALG = 'ES256';
+const ALG = ES256;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 
 export interface JoseDeviceCredentialsOptions {
@@ -19,11 +18,6 @@ export interface JoseDeviceCredentialsOptions {
   ttlSeconds?: number;
 }
 
-interface SigningKeys {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  kid: string;
-}
 
 /**
  * Device credentials as ES256 JWTs signed by the gateway's own device key (`<dataDir>/keys/`): `sub` is
@@ -68,49 +62,15 @@ export class JoseDeviceCredentials implements DeviceCredentials {
       return { deviceId: sub as string, patientId: pid as string, org: org as string };
     } catch (err) {
       // jose's errors can carry the claims: keep only the category.
-      if (err instanceof AuthError) throw err;
-      if (err instanceof errors.JWTExpired) throw new AuthError('expired');
-      if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) throw new AuthError('malformed');
-      if (err instanceof errors.JOSEError) throw new AuthError('invalid');
-      throw err;
+      throw toAuthError(err);
     }
   }
 
   private keys(): Promise<SigningKeys> {
-    this.loading ??= loadOrCreateKey(this.options.keyFile).catch((err: unknown) => {
+    this.loading ??= loadOrCreateEs256Key(this.options.keyFile, 'device signing key').catch((err: unknown) => {
       this.loading = undefined;
       throw err;
     });
     return this.loading;
   }
-}
-
-async function loadOrCreateKey(file: string): Promise<SigningKeys> {
-  try {
-    return await loadKey(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx' never overwrites: a key another process wrote first wins, and its credentials stay valid.
-    await writeFile(file, `${JSON.stringify({ ...(await exportJWK(privateKey)), alg: ALG })}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return loadKey(file);
-}
-
-async function loadKey(file: string): Promise<SigningKeys> {
-  const { mode } = await stat(file);
-  if ((mode & 0o077) !== 0) throw new Error(`device signing key ${file} is accessible to other users; restrict it with chmod 600`);
-  const jwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') throw new Error(`device signing key ${file} is not a P-256 private JWK`);
-  const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
-  return {
-    privateKey: (await importJWK(jwk, ALG)) as CryptoKey,
-    publicKey: (await importJWK(publicJwk, ALG)) as CryptoKey,
-    kid: await calculateJwkThumbprint(publicJwk),
-  };
 }
