@@ -77,5 +77,44 @@ for (const extra of ['ledger', 'iot-ingest', 'files-network']) {
   if (r?.markdown) out.push(r.markdown, '');
 }
 
+const ledger = await load('ledger');
+if (ledger?.cases) {
+  const values = ledger.cases.flatMap((e) =>
+    e.levels.flatMap((l) => [
+      { transaction: e.name, level: `c=${l.concurrency}`, series: 'gateway', tps: l.gateway.txPerSec.median },
+      { transaction: e.name, level: `c=${l.concurrency}`, series: 'raw fabric-gateway', tps: l.raw.txPerSec.median },
+    ]),
+  );
+  await chart('bench/ledger.png', {
+    title: 'Ledger (network): median committed tx/s, gateway vs raw client',
+    data: { values },
+    mark: 'bar',
+    width: 170,
+    encoding: {
+      column: { field: 'transaction', type: 'nominal', sort: null, title: null },
+      x: { field: 'level', type: 'nominal', sort: null, title: 'concurrency' },
+      xOffset: { field: 'series' },
+      y: { field: 'tps', type: 'quantitative', title: 'tx/s' },
+      color: { field: 'series' },
+    },
+  });
+}
+
+const filesNetwork = await load('files-network');
+if (filesNetwork?.sizes) {
+  const values = filesNetwork.sizes.flatMap((s) => [
+    { size: size(s.size), series: 'gateway upload', mbps: s.uploadMBps.median },
+    { size: size(s.size), series: 'raw Kubo add', mbps: s.rawAddMBps.median },
+    { size: size(s.size), series: 'gateway download', mbps: s.downloadMBps.median },
+    { size: size(s.size), series: 'raw Kubo cat', mbps: s.rawCatMBps.median },
+  ]);
+  await chart('bench/files-network.png', {
+    title: 'Files (network): median MiB/s, gateway vs raw Kubo',
+    data: { values },
+    mark: 'bar',
+    encoding: { x: { field: 'size', type: 'nominal', sort: null }, xOffset: { field: 'series' }, y: { field: 'mbps', type: 'quantitative', title: 'MiB/s' }, color: { field: 'series' } },
+  });
+}
+
 await writeFile('bench/RESULTS.md', out.join('\n'));
 console.log('wrote bench/RESULTS.md');
