@@ -6,7 +6,7 @@
  * size-262144 chunker, pinned), in the same run. Peak RSS of the gateway process per size.
  *
  *   npm run network:up && npm run build && node bench/files-network.mjs
- *   (BENCH_RUNS=5, BENCH_SIZES=65536,1048576,67108864[,1073741824])
+ *   (BENCH_RUNS=5, BENCH_SIZES=65536,1048576,67108864,1073741824; 1 GiB x 10 adds ~11 GB to the Kubo repo until network:down)
  *
  * The raw bytes differ from run to run (a per-run salt in every MiB) so that Kubo never finds the blocks
  * already stored; the gateway's ciphertext differs anyway (a fresh data key per file).
@@ -21,10 +21,13 @@ import { MiB, download, timed, upload } from './lib/gateway-process.mjs';
 import { emulatorIdToken, networkConnection, registerUsers, startNetworkGateway } from './lib/network.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SIZES = (process.env.BENCH_SIZES ?? '65536,1048576,67108864').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '65536,1048576,67108864,1073741824').split(',').map(Number);
 const KUBO_ADD_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: 'size-262144', pin: true };
 
-/** `size` bytes like lib/gateway-process.mjs pattern(), with a salt after each MiB's counter. */
+/**
+ * `size` bytes like lib/gateway-process.mjs pattern() (a counter in every 256 KiB chunk, so that no two
+ * IPFS blocks are equal), plus a per-run salt after each counter.
+ */
 function saltedPattern(size, salt) {
   const block = Buffer.alloc(MiB);
   for (let i = 0; i < MiB; i++) block[i] = (i * 31 + 7) % 251;
@@ -33,8 +36,10 @@ function saltedPattern(size, salt) {
     (function* () {
       while (sent < size) {
         const chunk = Buffer.from(block.subarray(0, Math.min(MiB, size - sent)));
-        chunk.writeUInt32BE(sent / MiB, 0);
-        salt.copy(chunk, 4, 0, Math.min(salt.length, Math.max(0, chunk.length - 4)));
+        for (let at = 0; at + 4 <= chunk.length; at += 262_144) {
+          chunk.writeUInt32BE(((sent + at) / 262_144) >>> 0, at);
+          salt.copy(chunk, at + 4, 0, Math.min(salt.length, chunk.length - at - 4));
+        }
         sent += chunk.length;
         yield chunk;
       }
@@ -59,7 +64,7 @@ const sizeName = (b) => (b >= 1024 ** 3 ? `${b / 1024 ** 3} GiB` : b >= MiB ? `$
 
 const connection = await networkConnection();
 const ipfs = create({ url: connection.kubo.apiUrl });
-const results = { case: 'files-network', command: 'node bench/files-network.mjs', machine: machine(), runs: RUNS, at: new Date().toISOString(), kubo: connection.kubo.apiUrl, sizes: [] };
+const results = { case: 'files-network', command: [...['BENCH_RUNS', 'BENCH_SIZES'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`), 'node bench/files-network.mjs'].join(' '), machine: machine(), runs: RUNS, at: new Date().toISOString(), kubo: connection.kubo.apiUrl, sizes: [] };
 const gateway = await startNetworkGateway('hospital-a');
 try {
   const port = gateway.port;

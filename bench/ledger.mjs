@@ -65,7 +65,7 @@ const patientsOf = (kase, c) => Array.from({ length: c }, (_, w) => `bp-${tag}-$
 
 const results = {
   case: 'ledger',
-  command: 'node bench/ledger.mjs',
+  command: [...['BENCH_RUNS', 'BENCH_CONCURRENCY', 'BENCH_TX', 'BENCH_CASES'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`), 'node bench/ledger.mjs'].join(' '),
   machine: machine(),
   runs: RUNS,
   at: new Date().toISOString(),

@@ -91,7 +91,7 @@ if (ledger?.cases) {
     mark: 'bar',
     width: 170,
     encoding: {
-      column: { field: 'transaction', type: 'nominal', sort: null, title: null },
+      column: { field: 'transaction', type: 'nominal', sort: ledger.cases.map((e) => e.name), title: null },
       x: { field: 'level', type: 'nominal', sort: null, title: 'concurrency' },
       xOffset: { field: 'series' },
       y: { field: 'tps', type: 'quantitative', title: 'tx/s' },
