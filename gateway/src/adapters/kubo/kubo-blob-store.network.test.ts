@@ -42,3 +42,12 @@ describe('Kubo and the embedded store', () => {
     }
   }, 120_000);
 });
+
+describe('KuboBlobStore configuration', () => {
+  it('accepts the API URL with or without /api/v0 (connection.json gives the bare host)', async () => {
+    const bare = new KuboBlobStore({ url: kubo.apiUrl.replace(/\/api\/v0$/, '') });
+    const { cid } = await bare.add(patternStream(70_000));
+    await expect(bare.has(cid)).resolves.toBe(true);
+    await bare.remove(cid);
+  });
+});

@@ -27,7 +27,9 @@ export class KuboBlobStore implements BlobStore {
 
   constructor(options: KuboBlobStoreOptions) {
     this.ipfs = create({ url: options.url });
-    this.url = options.url.replace(/\/$/, '');
+    // kubo-rpc-client adds /api/v0 to a bare host URL; the direct add call must do the same.
+    const base = options.url.replace(/\/+$/, '');
+    this.url = base.endsWith('/api/v0') ? base : `${base}/api/v0`;
     this.gcOnRemove = options.gcOnRemove ?? true;
   }
 
