@@ -16,7 +16,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { machine } from './lib/machine.mjs';
+import { commandLine, machine } from './lib/machine.mjs';
 import { round, summary } from './lib/stats.mjs';
 import { download, upload } from './lib/gateway-process.mjs';
 import { emulatorIdToken, networkConnection, rawFabric, registerUsers, request, startNetworkGateway } from './lib/network.mjs';
@@ -65,7 +65,7 @@ const patientsOf = (kase, c) => Array.from({ length: c }, (_, w) => `bp-${tag}-$
 
 const results = {
   case: 'ledger',
-  command: [...['BENCH_RUNS', 'BENCH_CONCURRENCY', 'BENCH_TX', 'BENCH_CASES'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`), 'node bench/ledger.mjs'].join(' '),
+  command: commandLine('bench/ledger.mjs', ['BENCH_RUNS', 'BENCH_CONCURRENCY', 'BENCH_TX', 'BENCH_CASES']),
   machine: machine(),
   runs: RUNS,
   at: new Date().toISOString(),
@@ -204,31 +204,6 @@ try {
   raw.close();
   await gateway.stop();
 }
-
-// The section bench/report.mjs appends to RESULTS.md (the chart bench/ledger.png is drawn there from `cases`).
-const mmm = (s, d = 1) => `${round(s.min, d)} / **${round(s.median, d)}** / ${round(s.max, d)}`;
-const m = results.machine;
-const md = [
-  '## Ledger (network profile: gateway vs raw fabric-gateway client)',
-  '',
-  `Command: \`${results.command}\` (network up: \`npm run network:up\`) — ${RUNS} runs per cell, ${LEVELS.map((c) => `${txCount(c)} tx at c=${c}`).join(', ')} — ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform} — ${results.at}`,
-  '',
-  `Gateway = Hospital A's network gateway process (\`node gateway/dist/main.js --org hospital-a\`, \`CARELEDGER_AUTH_EMULATOR=true\`) over HTTP: create-record = multipart upload of a ${FILE_BYTES}-byte file (encrypt, Kubo add, KeyRecipients, CreateRecord), grant = \`POST /v1/patients/{id}/consents\` (GetUser, GrantConsent, Firestore projection), access = \`GET /v1/records/{id}/content?purpose=PATRQT\` (GetAnchor, Access, ReleaseKey, Kubo cat, decrypt, verify), get-record = \`GET /v1/records/{id}\` (an evaluate, nothing committed: the fixed cost of a gateway call against a raw \`records:GetRecord\` evaluate); every request also verifies a Firebase emulator ID token and resolves the actor (GetUser). Raw = @hyperledger/fabric-gateway as HospitalAMSP submitting the same chaincode transaction (same args and transient JSON, fake CID and compact JWE), waiting for the commit. tx/s = committed transactions / wall time of the run; latency percentiles per run, then min / **median** / max over runs. Ratios = gateway median / raw median.`,
-  '',
-  '| transaction | c | gateway tx/s | raw tx/s | tx/s gw/raw | gateway p50 / p95 / p99 ms | raw p50 / p95 / p99 ms | p50 gw/raw |',
-  '|---|---|---|---|---|---|---|---|',
-];
-for (const e of results.cases) {
-  for (const l of e.levels) {
-    const pct = (x) => `${round(x.p50Ms.median)} / ${round(x.p95Ms.median)} / ${round(x.p99Ms.median)}`;
-    md.push(`| ${e.name} | ${l.concurrency} | ${mmm(l.gateway.txPerSec)} | ${mmm(l.raw.txPerSec)} | ${l.tpsRatio} | ${pct(l.gateway)} | ${pct(l.raw)} | ${l.p50Ratio} |`);
-  }
-}
-const errs = results.cases.flatMap((e) => e.levels.filter((l) => l.gateway.errors + l.raw.errors > 0).map((l) => `${e.name} c=${l.concurrency}: gateway ${l.gateway.errors}, raw ${l.raw.errors}`));
-md.push('', errs.length ? `Failed transactions (not counted): ${errs.join('; ')}.` : 'No transaction failed.');
-md.push('', `Gateway process RSS: ${results.gatewayRssBaselineMiB} MiB after warm-up, ${results.gatewayRssPeakMiB} MiB peak.`);
-md.push('', '![ledger](ledger.png) — median committed tx/s per transaction and concurrency, gateway vs raw client.', '');
-results.markdown = md.join('\n');
 
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/ledger.json', JSON.stringify(results, null, 2));

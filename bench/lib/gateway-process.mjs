@@ -1,6 +1,6 @@
 /**
- * Runs the built gateway (`gateway/dist/main.js`) as a child process on a free port with a fresh data
- * dir, samples its RSS from /proc, and offers the few HTTP calls the benchmarks need.
+ * Runs the built gateway (`gateway/dist/main.js`) as a child process on a free port, samples its RSS from
+ * /proc, and offers the few HTTP calls the benchmarks need.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,10 +12,27 @@ import { Readable } from 'node:stream';
 
 export const MiB = 1024 * 1024;
 
+/** The embedded gateway on a free port with a fresh data dir (removed on stop). */
 export async function startGateway(env = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'careledger-bench-'));
-  const child = spawn(process.execPath, ['gateway/dist/main.js'], {
-    env: { ...process.env, CARELEDGER_PORT: '0', CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'error', ...env },
+  const gateway = await spawnGateway([], { CARELEDGER_DATA_DIR: dataDir, ...env });
+  return {
+    ...gateway,
+    dataDir,
+    async stop() {
+      await gateway.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `node gateway/dist/main.js ...args` on a free port (CARELEDGER_PORT=0): resolves once it prints its API
+ * address, with its port and its RSS (current, and the peak sampled every 50 ms since the last resetPeak).
+ */
+export async function spawnGateway(args, env) {
+  const child = spawn(process.execPath, ['gateway/dist/main.js', ...args], {
+    env: { ...process.env, CARELEDGER_PORT: '0', CARELEDGER_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise((resolve, reject) => {
@@ -25,22 +42,22 @@ export async function startGateway(env = {}) {
       const m = /API\s+http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`gateway/dist/main.js ${args.join(' ')} exited with ${code}`)));
   });
+  child.stdout.resume();
   let peak = 0;
   const sampler = setInterval(() => rss(child.pid).then((v) => (peak = Math.max(peak, v)), () => {}), 50);
   return {
     port,
     pid: child.pid,
-    dataDir,
     rss: () => rss(child.pid),
     resetPeak: async () => (peak = await rss(child.pid)),
     peak: () => peak,
     async stop() {
       clearInterval(sampler);
+      if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

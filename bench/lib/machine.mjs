@@ -11,3 +11,8 @@ export function machine() {
     platform: `${os.platform()} ${os.release()}`,
   };
 }
+
+/** The command line that reproduces a run: the BENCH_* variables that were set, then the script. */
+export function commandLine(script, keys) {
+  return [...keys.filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`), `node ${script}`].join(' ');
+}

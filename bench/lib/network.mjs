@@ -4,13 +4,12 @@
  * RSS sampled from /proc), Firebase Auth emulator ID tokens, users registered through that gateway, and a raw
  * @hyperledger/fabric-gateway client that signs with the same org identity the gateway uses.
  */
-import { spawn } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
-import { call, json } from './gateway-process.mjs';
+import { call, json, spawnGateway } from './gateway-process.mjs';
 
 export const CONNECTION_FILE = path.resolve(process.env.CARELEDGER_NETWORK_CONNECTION ?? 'network/.state/connection.json');
 
@@ -66,49 +65,16 @@ export async function emulatorIdToken(connection, uid) {
 export async function startNetworkGateway(org = 'hospital-a', env = {}) {
   const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? path.join('.data', 'bench-network', org));
   await mkdir(dataDir, { recursive: true });
-  const child = spawn(process.execPath, ['gateway/dist/main.js', '--org', org], {
-    env: {
-      ...process.env,
-      CARELEDGER_AUTH_EMULATOR: 'true',
-      CARELEDGER_PORT: '0',
-      CARELEDGER_DATA_DIR: dataDir,
-      CARELEDGER_LOG_LEVEL: 'error',
-      CARELEDGER_NETWORK_CONNECTION: CONNECTION_FILE,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /API\s+http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the network gateway exited with ${code}`)));
-  });
-  child.stdout.resume();
-  let peak = 0;
-  const sampler = setInterval(() => rss(child.pid).then((v) => (peak = Math.max(peak, v)), () => {}), 50);
-  return {
-    port,
-    pid: child.pid,
-    dataDir,
-    rss: () => rss(child.pid),
-    resetPeak: async () => (peak = await rss(child.pid)),
-    peak: () => peak,
-    async stop() {
-      clearInterval(sampler);
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const gateway = await spawnGateway(['--org', org], { CARELEDGER_AUTH_EMULATOR: 'true', CARELEDGER_DATA_DIR: dataDir, CARELEDGER_NETWORK_CONNECTION: CONNECTION_FILE, ...env });
+  return { ...gateway, dataDir };
 }
 
-async function rss(pid) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+/** A patient and a practitioner of Hospital A registered through the gateway, with emulator ID tokens. */
+export async function networkCareTeam(connection, port, prefix = 'bench') {
+  const tag = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const team = { patient: `${prefix}-p-${tag}`, doctor: `${prefix}-d-${tag}` };
+  await registerUsers(port, await emulatorIdToken(connection, 'hospital-a-admin'), { [team.patient]: 'patient', [team.doctor]: 'practitioner' });
+  return { ...team, patientToken: await emulatorIdToken(connection, team.patient), doctorToken: await emulatorIdToken(connection, team.doctor) };
 }
 
 /** A JSON request through the gateway; throws unless the status is `expect`. */
