@@ -17,6 +17,7 @@ import { ErasureService } from './erasure-service.js';
 import { ExportService } from './export-service.js';
 import { FhirService } from './fhir-service.js';
 import { KeySharing } from './key-sharing.js';
+import { OrgKeys } from './org-keys.js';
 import type { Logger } from './logger.js';
 import { PermissionProjection } from './projection.js';
 import { RecordSearchChaincode } from './record-search-chaincode.js';
@@ -47,7 +48,8 @@ export interface Built {
 /** Builds the use-case services over any profile's adapters (services know ports only). */
 export function buildServices(a: Adapters): Built {
   const chaincode = new ChaincodeClient(a.ledger);
-  const sharing = new KeySharing(chaincode, a.keys);
+  const orgKeys = new OrgKeys(chaincode);
+  const sharing = new KeySharing(chaincode, a.keys, orgKeys);
   const projection = new PermissionProjection(a.permissions, a.log);
   const probe = async (check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
     try {
@@ -57,7 +59,7 @@ export function buildServices(a: Adapters): Built {
       return 'unavailable';
     }
   };
-  const records = new RecordService(chaincode, a.blobs, a.keys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
+  const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
   const services: GatewayServices = {
     profile: a.config.profile,
     authenticator: a.authenticator,
@@ -69,7 +71,7 @@ export function buildServices(a: Adapters): Built {
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
     erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.log),
-    devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, a.blobs, a.deviceCredentials, a.log),
+    devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records),
     exports: new ExportService(chaincode, records, a.log),
     readiness: async () => ({

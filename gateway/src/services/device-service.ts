@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RecordMeta } from '@careledger/chaincode';
 import { isPurpose } from '@careledger/chaincode/rules';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
-import { newDataKey, wrapDataKey } from '../crypto/data-key.js';
+import { newDataKey } from '../crypto/data-key.js';
 import { encryptStream } from '../crypto/segmented-aead.js';
 import { AppError, badInput } from '../domain/app-error.js';
 import { searchSetBundle } from '../domain/fhir/bundle.js';
@@ -21,10 +21,10 @@ import {
 } from '../domain/observation-batch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { DeviceCredentials } from '../ports/device-credentials.js';
-import type { PublicJwk } from '../ports/key-service.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { DeviceChaincode, DeviceRef } from './device-chaincode.js';
 import type { Logger } from './logger.js';
+import type { OrgKeys } from './org-keys.js';
 import type { RecordService } from './record-service.js';
 
 /** What an admin gets back when registering a device: the device and its credential (shown once). */
@@ -66,12 +66,11 @@ const MAX_BATCH_FILE_BYTES = 8 * 1024 * 1024;
  * consents, every batch read recorded in the access log.
  */
 export class DeviceService {
-  private readonly orgKeys = new Map<string, PublicJwk>();
-
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly devices: DeviceChaincode,
     private readonly records: RecordService,
+    private readonly orgKeys: OrgKeys,
     private readonly blobs: BlobStore,
     private readonly credentials: DeviceCredentials | undefined,
     private readonly log: Logger,
@@ -118,8 +117,7 @@ export class DeviceService {
     encrypted.end(plaintext);
     const { cid } = await added;
     try {
-      const wrappedKeys: Record<string, string> = {};
-      for (const org of recipients) wrappedKeys[org] = await wrapDataKey(dataKey, await this.orgKey(device.org, org));
+      const wrappedKeys = await this.orgKeys.wrapFor(device.org, recipients, dataKey);
       const summary = summarize(readings);
       const { id, at } = await this.devices.anchorBatch(device, { sha256, size: plaintext.length, cid, mediaType: BATCH_MEDIA_TYPE, wrappedKeys, summary });
       this.log.info({ recordId: id, deviceId, readings: readings.length }, 'observation batch anchored');
@@ -184,15 +182,6 @@ export class DeviceService {
   private requireCredentials(): DeviceCredentials {
     if (!this.credentials) throw new AppError('NOT_IMPLEMENTED', 'device credentials are not configured on this gateway');
     return this.credentials;
-  }
-
-  private async orgKey(asOrg: string, mspId: string): Promise<PublicJwk> {
-    let jwk = this.orgKeys.get(mspId);
-    if (!jwk) {
-      jwk = JSON.parse((await this.chaincode.getOrg(asOrg, mspId)).publicJwk) as PublicJwk;
-      this.orgKeys.set(mspId, jwk);
-    }
-    return jwk;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { ConsentScope } from '@careledger/chaincode/rules';
 import { wrapDataKey } from '../crypto/data-key.js';
-import type { KeyService, PublicJwk } from '../ports/key-service.js';
+import type { KeyService } from '../ports/key-service.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { OrgKeys } from './org-keys.js';
 
 /**
  * Re-wraps the home org's data keys for another org, on the patient's own gateway: the home org's
@@ -12,12 +13,13 @@ export class KeySharing {
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly keys: KeyService,
+    private readonly orgKeys: OrgKeys,
   ) {}
 
   async rewrap(patient: ActorRef, scope: ConsentScope, targetOrg: string): Promise<Record<string, string>> {
     if (targetOrg === patient.org) return {};
     const shared = await this.chaincode.keysForScope(patient, scope);
-    const target = JSON.parse((await this.chaincode.getOrg(patient.org, targetOrg)).publicJwk) as PublicJwk;
+    const target = await this.orgKeys.publicKey(patient.org, targetOrg);
     const out: Record<string, string> = {};
     for (const { recordId, wrappedKey } of shared) {
       const dataKey = await this.keys.unwrap(patient.org, wrappedKey);

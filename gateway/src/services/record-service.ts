@@ -4,13 +4,14 @@ import type { HistoryEntry, RecordMeta, RecordPage } from '@careledger/chaincode
 import { isCategory, isPurpose, type Category, type Purpose } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
 import { decryptStream, encryptStream } from '../crypto/segmented-aead.js';
-import { newDataKey, wrapDataKey } from '../crypto/data-key.js';
+import { newDataKey } from '../crypto/data-key.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { KeyService, PublicJwk } from '../ports/key-service.js';
+import type { KeyService } from '../ports/key-service.js';
 import type { Logger } from './logger.js';
 import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
 import { DICOM_MEDIA_TYPE, DicomHeaderTap } from './dicom-header-tap.js';
 import { IdempotencyCache } from './idempotency-cache.js';
+import type { OrgKeys } from './org-keys.js';
 import type { RecordFilter, RecordSearchChaincode } from './record-search-chaincode.js';
 import { ByteLimit, Sha256Tap, Sha256Verifier } from './streams.js';
 
@@ -45,6 +46,7 @@ export class RecordService {
     private readonly chaincode: ChaincodeClient,
     private readonly blobs: BlobStore,
     private readonly keys: KeyService,
+    private readonly orgKeys: OrgKeys,
     private readonly log: Logger,
     private readonly maxUploadBytes: number,
     private readonly recordSearch: RecordSearchChaincode,
@@ -91,8 +93,7 @@ export class RecordService {
     });
     const { cid } = await added;
     try {
-      const wrappedKeys: Record<string, string> = {};
-      for (const org of recipients) wrappedKeys[org] = await wrapDataKey(dataKey, await this.orgKey(actor.org, org));
+      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey);
       const { id, at } = await this.chaincode.createRecord(actor, patientId, {
         title: meta.title,
         category: meta.category,
@@ -196,17 +197,6 @@ export class RecordService {
       if (error instanceof AppError && error.code === 'INTEGRITY_VIOLATION') return { recordId, verified: false, sha256: content.sha256, eventId: content.eventId };
       throw error;
     }
-  }
-
-  private orgKeyCache = new Map<string, PublicJwk>();
-
-  private async orgKey(asOrg: string, mspId: string): Promise<PublicJwk> {
-    const cached = this.orgKeyCache.get(mspId);
-    if (cached) return cached;
-    const org = await this.chaincode.getOrg(asOrg, mspId);
-    const jwk = JSON.parse(org.publicJwk) as PublicJwk;
-    this.orgKeyCache.set(mspId, jwk);
-    return jwk;
   }
 }
 
