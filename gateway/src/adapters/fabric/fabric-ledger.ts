@@ -6,7 +6,6 @@ import {
   connect,
   GatewayError,
   hash,
-  signers,
   type Checkpoint,
   type Contract,
   type Gateway,
@@ -15,6 +14,7 @@ import {
 import type { AbortOptions } from '../../ports/abort.js';
 import type { EventCheckpoint, Ledger, LedgerEvent, SubmitResult, TransactionRequest } from '../../ports/ledger.js';
 import { LedgerError } from '../../ports/ledger-error.js';
+import { newNativeEcdsaSigner } from './native-signer.js';
 
 /** How to reach one org's peer as one of its client identities. */
 export interface FabricOrgConnection {
@@ -92,8 +92,9 @@ export class FabricLedger implements Ledger {
       const gateway = connect({
         client,
         identity: { mspId: org.mspId, credentials: cert },
-        signer: signers.newPrivateKeySigner(createPrivateKey(key)),
-        hash: hash.sha256,
+        // Native ECDSA (OpenSSL) over the whole message; see native-signer.ts for why not signers.newPrivateKeySigner.
+        signer: newNativeEcdsaSigner(createPrivateKey(key)),
+        hash: hash.none,
         evaluateOptions: () => ({ deadline: Date.now() + d.evaluate }),
         endorseOptions: () => ({ deadline: Date.now() + d.endorse }),
         submitOptions: () => ({ deadline: Date.now() + d.submit }),
