@@ -118,12 +118,12 @@ SERVICE_CWD="${CHAINCODE_DIR}" start_service chaincode env -i \
   --chaincode-address="${CC_ADDRESS}" \
   --chaincode-id="${PACKAGE_ID}" \
   --module-path="${CHAINCODE_DIR}"
-for ((i = 0; i < 300; i++)); do
-  port_open "${CHAINCODE_PORT}" && break
+chaincode_listening() {
+  port_open "${CHAINCODE_PORT}" && return 0
   pid_alive chaincode || die "the chaincode server exited (see ${LOG_DIR}/chaincode.log)"
-  sleep 0.1
-done
-port_open "${CHAINCODE_PORT}" || die "the chaincode server did not listen on ${CC_ADDRESS} (see ${LOG_DIR}/chaincode.log)"
+  return 1
+}
+retry_for 30 0.1 chaincode_listening || die "the chaincode server did not listen on ${CC_ADDRESS} (see ${LOG_DIR}/chaincode.log)"
 
 # --------------------------------------------------------------- definition
 COLLECTION_ARGS=()
@@ -176,18 +176,13 @@ fi
 # ------------------------------------------------------------ smoke check
 # Every contract chaincode answers GetMetadata: proves both peers reach the
 # server through the external builder's connection.json.
+answers_metadata() {
+  (use_org "$1" && peer chaincode query -C "${CHANNEL_NAME}" -n "${CHAINCODE_NAME}" \
+    -c '{"Args":["org.hyperledger.fabric:GetMetadata"]}') >/dev/null 2>>"${LOG_DIR}/peer-cli.log"
+}
 for org in a b; do
-  use_org "${org}"
-  ok=0
-  for ((i = 0; i < 20; i++)); do
-    if peer chaincode query -C "${CHANNEL_NAME}" -n "${CHAINCODE_NAME}" \
-      -c '{"Args":["org.hyperledger.fabric:GetMetadata"]}' >/dev/null 2>>"${LOG_DIR}/peer-cli.log"; then
-      ok=1
-      break
-    fi
-    sleep 0.5
-  done
-  ((ok)) || die "peer-${org} cannot reach the chaincode (see ${LOG_DIR}/peer-${org}.log and chaincode.log)"
+  retry_for 10 0.5 answers_metadata "${org}" ||
+    die "peer-${org} cannot reach the chaincode (see ${LOG_DIR}/peer-${org}.log and chaincode.log)"
 done
 
 # ------------------------------------------------------------------ record

@@ -275,64 +275,44 @@ OSNADMIN_ARGS=(-o "localhost:${ORDERER_ADMIN_PORT}" --ca-file "${ORDERER_CA_FILE
   --client-cert "${ORDERER_ADMIN_TLS_DIR}/client.crt" --client-key "${ORDERER_ADMIN_TLS_DIR}/client.key")
 # osnadmin exits 0 whatever the HTTP status: read the status it prints.
 # /healthz can answer before the admin listener is up, hence the retries.
-joined=0
-for ((i = 0; i < 40; i++)); do
+orderer_joined() {
+  local out
   out=$(osnadmin channel join --channelID "${CHANNEL_NAME}" --config-block "${GENESIS_BLOCK}" "${OSNADMIN_ARGS[@]}" 2>&1) || true
   echo "${out}" >>"${LOG_DIR}/osnadmin.log"
-  if [[ "${out}" == *"Status: 201"* ]]; then
-    joined=1
-    break
-  fi
+  [[ "${out}" == *"Status: 201"* ]] && return 0
   out=$(osnadmin channel list --channelID "${CHANNEL_NAME}" "${OSNADMIN_ARGS[@]}" 2>&1) || true
-  if [[ "${out}" == *"Status: 200"* ]]; then
-    joined=1
-    break
-  fi
-  sleep 0.5
-done
-((joined)) || die "osnadmin channel join failed (see ${LOG_DIR}/osnadmin.log)"
+  [[ "${out}" == *"Status: 200"* ]]
+}
+retry_for 20 0.5 orderer_joined || die "osnadmin channel join failed (see ${LOG_DIR}/osnadmin.log)"
 
 # --------------------------------------------------------- peers join channel
+# /healthz answers before the peer's gRPC service is up (ledger set-up can
+# take a few seconds on a busy machine): retry the join until it is.
+peer_joined() {
+  (use_org "$1" && peer channel join -b "${GENESIS_BLOCK}") >>"${LOG_DIR}/peer-cli.log" 2>&1 ||
+    (use_org "$1" && peer channel list 2>/dev/null | grep -qx "${CHANNEL_NAME}")
+}
 for org in a b; do
   ops_var="PEER_${org^^}_OPS_PORT"
   wait_for_health "peer-${org}" "${!ops_var}" 30
-  # /healthz answers before the peer's gRPC service is up (ledger set-up can
-  # take a few seconds on a busy machine): retry the join until it is.
   log "joining peer-${org} to '${CHANNEL_NAME}'"
-  joined=0
-  for ((i = 0; i < 60; i++)); do
-    if (use_org "${org}" && peer channel join -b "${GENESIS_BLOCK}") >>"${LOG_DIR}/peer-cli.log" 2>&1 ||
-      (use_org "${org}" && peer channel list 2>/dev/null | grep -qx "${CHANNEL_NAME}"); then
-      joined=1
-      break
-    fi
-    sleep 0.5
-  done
-  ((joined)) || die "peer-${org} could not join ${CHANNEL_NAME} in 30s (see ${LOG_DIR}/peer-cli.log)"
+  retry_for 30 0.5 peer_joined "${org}" || die "peer-${org} could not join ${CHANNEL_NAME} in 30s (see ${LOG_DIR}/peer-cli.log)"
 done
 
 # ------------------------------------------------------------ readiness
 log "waiting for the Raft leader"
-for ((i = 0; i < 300; i++)); do
-  grep -q 'Raft leader changed' "${LOG_DIR}/orderer.log" && break
-  sleep 0.1
-done
-grep -q 'Raft leader changed' "${LOG_DIR}/orderer.log" || die "the orderer elected no Raft leader in 30s (see ${LOG_DIR}/orderer.log)"
+retry_for 30 0.1 grep -q 'Raft leader changed' "${LOG_DIR}/orderer.log" ||
+  die "the orderer elected no Raft leader in 30s (see ${LOG_DIR}/orderer.log)"
 
 # Private data dissemination fails ("know of only 0 eligible peers") until
 # the two peers have found each other through the anchor peers.
+peers_see_each_other() {
+  grep -q "Membership view has changed. peers went online:.*localhost:${PEER_B_PORT}" "${LOG_DIR}/peer-a.log" &&
+    grep -q "Membership view has changed. peers went online:.*localhost:${PEER_A_PORT}" "${LOG_DIR}/peer-b.log"
+}
 log "waiting for gossip membership between the hospitals (usually 5-10 s)"
 GOSSIP_STARTED=$(now)
-gossip_ok=0
-for ((i = 0; i < 600; i++)); do
-  if grep -q "Membership view has changed. peers went online:.*localhost:${PEER_B_PORT}" "${LOG_DIR}/peer-a.log" &&
-    grep -q "Membership view has changed. peers went online:.*localhost:${PEER_A_PORT}" "${LOG_DIR}/peer-b.log"; then
-    gossip_ok=1
-    break
-  fi
-  sleep 0.1
-done
-((gossip_ok)) || die "the peers did not see each other within 60s (see ${LOG_DIR}/peer-*.log)"
+retry_for 60 0.1 peers_see_each_other || die "the peers did not see each other within 60s (see ${LOG_DIR}/peer-*.log)"
 log "the peers see each other (after $(elapsed "${GOSSIP_STARTED}")s)"
 
 for p in "${KUBO_API_PORT}" "${FIRESTORE_PORT}"; do wait_for_port "${p}" "kubo/firestore" 60; done

@@ -98,38 +98,44 @@ require_binaries() {
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_for_port PORT NAME [TIMEOUT_S]
-wait_for_port() {
-  local port=$1 name=$2 timeout=${3:-30} i
-  for ((i = 0; i < timeout * 10; i++)); do
-    port_open "${port}" && return 0
-    sleep 0.1
+# retry_for TIMEOUT_S INTERVAL_S CMD... : runs CMD until it succeeds (status
+# 0) or TIMEOUT_S seconds have passed (status 1). Every wait of the network
+# scripts goes through here.
+retry_for() {
+  local timeout=$1 interval=$2 deadline
+  shift 2
+  deadline=$(($(date +%s) + timeout))
+  until "$@"; do
+    (($(date +%s) < deadline)) || return 1
+    sleep "${interval}"
   done
-  die "${name} did not open port ${port} within ${timeout}s (see ${LOG_DIR})"
 }
 
-# wait_for_health NAME OPS_PORT [TIMEOUT_S] : a Fabric node's operations
-# endpoint answers /healthz with status OK (503 means a failed checker, e.g.
-# the Docker socket when vm.endpoint is set).
+# wait_for_port PORT NAME [TIMEOUT_S]
+wait_for_port() {
+  retry_for "${3:-30}" 0.1 port_open "$1" || die "$2 did not open port $1 within ${3:-30}s (see ${LOG_DIR})"
+}
+
+# healthy OPS_PORT : a Fabric node's operations endpoint answers /healthz with
+# status OK (503 means a failed checker, e.g. the Docker socket when
+# vm.endpoint is set). The last answer is left in HEALTH_BODY.
+healthy() {
+  HEALTH_BODY=$(curl -s --max-time 1 "http://127.0.0.1:$1/healthz" || true)
+  [[ "${HEALTH_BODY}" == *'"OK"'* ]]
+}
+
+# wait_for_health NAME OPS_PORT [TIMEOUT_S]
 wait_for_health() {
-  local name=$1 port=$2 timeout=${3:-30} i body=""
-  for ((i = 0; i < timeout * 10; i++)); do
-    body=$(curl -s --max-time 1 "http://127.0.0.1:${port}/healthz" || true)
-    [[ "${body}" == *'"OK"'* ]] && return 0
-    sleep 0.1
-  done
-  die "${name} is not healthy after ${timeout}s: ${body:-no answer} (see ${LOG_DIR}/${name}.log)"
+  HEALTH_BODY=""
+  retry_for "${3:-30}" 0.1 healthy "$2" ||
+    die "$1 is not healthy after ${3:-30}s: ${HEALTH_BODY:-no answer} (see ${LOG_DIR}/$1.log)"
 }
 
 # wait_for_port_free PORT [TIMEOUT_S]; returns 1 if still busy.
 wait_for_port_free() {
-  local port=$1 timeout=${2:-20} i
-  for ((i = 0; i < timeout * 10; i++)); do
-    port_open "${port}" || return 0
-    sleep 0.1
-  done
-  return 1
+  retry_for "${2:-20}" 0.1 port_closed "$1"
 }
+port_closed() { ! port_open "$1"; }
 
 # start_service NAME CMD... : runs CMD detached in its own session and process
 # group (setsid), stdout/stderr appended to $LOG_DIR/NAME.log, and records its
