@@ -9,6 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { emulatorIdToken as idTokenFrom } from '../../gateway/dist/adapters/firebase-auth/emulator-id-token.js';
 import { call, json, spawnGateway } from './gateway-process.mjs';
 
 export const CONNECTION_FILE = path.resolve(process.env.CARELEDGER_NETWORK_CONNECTION ?? 'network/.state/connection.json');
@@ -29,31 +30,11 @@ export function organizationOf(connection, org) {
   return found;
 }
 
-/**
- * An ID token for `uid` from the Firebase Auth emulator: an unsigned custom token exchanged with
- * `accounts:signInWithCustomToken` (what test/support/network-fixture.ts does).
- */
+/** An ID token for `uid` from the network's Firebase Auth emulator (gateway/src/adapters/firebase-auth/emulator-id-token.ts). */
 export async function emulatorIdToken(connection, uid) {
   const host = connection.auth?.emulatorHost;
   if (!host) throw new Error('the connection profile names no Firebase Auth emulator');
-  const now = Math.floor(Date.now() / 1000);
-  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const customToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({
-    iss: 'careledger-bench@demo.invalid',
-    sub: 'careledger-bench@demo.invalid',
-    aud: 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit',
-    iat: now,
-    exp: now + 3600,
-    uid,
-  })}.`;
-  const response = await fetch(`http://${host}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: customToken, returnSecureToken: true }),
-  });
-  const body = await response.json();
-  if (!response.ok || typeof body.idToken !== 'string') throw new Error(`the Auth emulator refused a token for ${uid}: ${JSON.stringify(body.error)}`);
-  return body.idToken;
+  return idTokenFrom(host, uid);
 }
 
 /**

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { emulatorIdToken as idTokenFrom } from '../../gateway/src/adapters/firebase-auth/emulator-id-token.js';
 import { readNetworkConnection, type NetworkConnection } from '../../gateway/src/network-connection.js';
 
 const run = promisify(execFile);
@@ -55,29 +56,7 @@ export async function authEmulatorHost(): Promise<string> {
   return host;
 }
 
-/**
- * An ID token for `uid` from the Firebase Auth emulator: an unsigned custom token (the emulator accepts
- * those) exchanged with `accounts:signInWithCustomToken`, which also creates the account on first use.
- * What a portal does with the Firebase client SDK after its own sign-in.
- */
+/** An ID token for `uid` from the network's Firebase Auth emulator (gateway/src/adapters/firebase-auth/emulator-id-token.ts). */
 export async function emulatorIdToken(uid: string): Promise<string> {
-  const host = await authEmulatorHost();
-  const now = Math.floor(Date.now() / 1000);
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const customToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({
-    iss: 'careledger-tests@demo.invalid',
-    sub: 'careledger-tests@demo.invalid',
-    aud: 'https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit',
-    iat: now,
-    exp: now + 3600,
-    uid,
-  })}.`;
-  const response = await fetch(`http://${host}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: customToken, returnSecureToken: true }),
-  });
-  const body = (await response.json()) as { idToken?: string; error?: unknown };
-  if (!response.ok || typeof body.idToken !== 'string') throw new Error(`the Auth emulator refused a token for ${uid}: ${JSON.stringify(body.error)}`);
-  return body.idToken;
+  return idTokenFrom(await authEmulatorHost(), uid);
 }
