@@ -1,12 +1,14 @@
 /**
  * `npm run start:network -- --org <org>` as processes: the built gateway (`gateway/dist/main.js`, which
  * `npm run test:network` builds first) started once per hospital on the running development network, each
- * on its own port with its own org's identity, on a fresh chaincode namespace.
+ * on its own port with its own org's identity, on a fresh chaincode namespace; the Postman collection
+ * runs against Hospital A's with the network environment and emulator tokens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { emulatorIdToken, freshChaincodeNamespace, uniqueName } from '../support/network-fixture.js';
 
@@ -107,4 +109,25 @@ describe('npm run start:network -- --org <org>', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('FIREBASE_AUTH_EMULATOR_HOST is set');
   });
+
+  it("passes the whole Postman collection with the network environment and the operator's tokens", async () => {
+    // What postman/README.md tells an operator to do: fill in postman/network-hospital-a's tokens.
+    const ids = { adminUserId: 'hospital-a-admin', doctorId: uniqueName('pm-doc'), patientId: uniqueName('pm-pat') };
+    const tokens = { adminToken: ids.adminUserId, doctorToken: ids.doctorId, patientToken: ids.patientId };
+    const values: Record<string, string> = { ...ids };
+    for (const [key, uid] of Object.entries(tokens)) values[key] = await emulatorIdToken(uid);
+    const environment = JSON.parse(await readFile('postman/network-hospital-a.postman_environment.json', 'utf8')) as { values: { key: string; value: string }[] };
+    for (const v of environment.values) if (v.key in values) v.value = values[v.key]!;
+    for (const key of Object.keys(values)) if (!environment.values.some((v) => v.key === key)) environment.values.push({ key, value: values[key]! });
+    const file = path.join(a!.dataDir, 'network.postman_environment.json');
+    await writeFile(file, JSON.stringify(environment));
+
+    const outcome = await promisify(execFile)(process.execPath, ['test/postman/run-newman.mjs', '--environment', file, '--base-url', a!.url], { env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 1024 * 1024 }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, stdout: error.stdout ?? '' }),
+    );
+    const summary = /run-newman: (\d+) requests \((\d+) failed\), (\d+) assertions \((\d+) failed\)/.exec(outcome.stdout);
+    expect({ code: outcome.code, summary: summary?.[0] ?? outcome.stdout.slice(-4000) }).toEqual({ code: 0, summary: expect.stringMatching(/ \(0 failed\), \d+ assertions \(0 failed\)/) });
+    expect(Number(summary![1])).toBeGreaterThan(150);
+  }, 300_000);
 });
