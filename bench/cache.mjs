@@ -3,7 +3,7 @@
  *   node bench/cache.mjs   (BENCH_RUNS=30)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { machine } from './lib/machine.mjs';
+import { commandLine, machine } from './lib/machine.mjs';
 import { round, summary } from './lib/stats.mjs';
 import { MiB, aCareTeam, download, startGateway, timed, upload } from './lib/gateway-process.mjs';
 
@@ -25,7 +25,7 @@ async function reads(env) {
 
 const hit = await reads({});
 const miss = await reads({ CARELEDGER_CACHE_BYTES: '0' });
-const results = { case: 'cache', command: 'node bench/cache.mjs', machine: machine(), runs: RUNS, at: new Date().toISOString(), hitMs: hit, missMs: miss, hitVsMiss: round(hit.median / miss.median, 3) };
+const results = { case: 'cache', command: commandLine('bench/cache.mjs', ['BENCH_RUNS']), machine: machine(), runs: RUNS, at: new Date().toISOString(), hitMs: hit, missMs: miss, hitVsMiss: round(hit.median / miss.median, 3) };
 console.log(`cache 1 MiB read: hit ${round(hit.median, 2)} ms, miss ${round(miss.median, 2)} ms (median of ${RUNS})`);
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/cache.json', JSON.stringify(results, null, 2));

@@ -5,7 +5,7 @@
  *   node bench/iot-ingest.mjs   (BENCH_RUNS=5, BENCH_BATCHES=20, BENCH_BATCH_SIZE=1000; needs `npm run build`)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { machine } from './lib/machine.mjs';
+import { commandLine, machine } from './lib/machine.mjs';
 import { round, summary } from './lib/stats.mjs';
 import { aCareTeam, call, json, startGateway, timed } from './lib/gateway-process.mjs';
 
@@ -35,7 +35,7 @@ async function post(port, path, token, body) {
   return answer;
 }
 
-const results = { case: 'iot-ingest', command: 'node bench/iot-ingest.mjs', machine: machine(), runs: RUNS, batchesPerRun: BATCHES, batchSize: BATCH_SIZE, at: new Date().toISOString() };
+const results = { case: 'iot-ingest', command: commandLine('bench/iot-ingest.mjs', ['BENCH_RUNS', 'BENCH_BATCHES', 'BENCH_BATCH_SIZE']), machine: machine(), runs: RUNS, batchesPerRun: BATCHES, batchSize: BATCH_SIZE, at: new Date().toISOString() };
 const gateway = await startGateway();
 try {
   const team = await aCareTeam(gateway.port);
