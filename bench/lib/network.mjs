@@ -10,9 +10,10 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { emulatorIdToken as idTokenFrom } from '../../gateway/dist/adapters/firebase-auth/emulator-id-token.js';
+import { connectionFileFromEnv } from '../../gateway/dist/network-connection.js';
 import { call, json, spawnGateway } from './gateway-process.mjs';
 
-export const CONNECTION_FILE = path.resolve(process.env.CARELEDGER_NETWORK_CONNECTION ?? 'network/.state/connection.json');
+export const CONNECTION_FILE = connectionFileFromEnv();
 
 /** The running network's connection profile (network/README.md "Connection profile"). */
 export async function networkConnection() {

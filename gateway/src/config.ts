@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CONNECTION_FILE } from './network-connection.js';
 
 /** One hospital org this gateway speaks for: its MSP id and registry name. */
 export interface OrgConfig {
@@ -35,7 +36,7 @@ const schema = z.object({
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
-  CARELEDGER_NETWORK_CONNECTION: z.string().default('network/.state/connection.json'),
+  CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
   CARELEDGER_CHAINCODE: optional.pipe(z.string().regex(/^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$/, 'must be a chaincode name').optional()),
   CARELEDGER_KUBO_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_FIREBASE_PROJECT: optional.pipe(z.string().regex(/^[a-z0-9-]{4,40}$/, 'must be a Firebase project id').optional()),

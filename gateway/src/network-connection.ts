@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
+
+/** Where `npm run network:up` writes the connection profile (relative to the repository root). */
+export const DEFAULT_CONNECTION_FILE = 'network/.state/connection.json';
+
+/** The connection profile's absolute path: CARELEDGER_NETWORK_CONNECTION, else the default. */
+export function connectionFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.CARELEDGER_NETWORK_CONNECTION ?? DEFAULT_CONNECTION_FILE);
+}
 
 const organization = z.object({
   name: z.string().min(1),

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { emulatorIdToken as idTokenFrom } from '../../gateway/src/adapters/firebase-auth/emulator-id-token.js';
-import { readNetworkConnection, type NetworkConnection } from '../../gateway/src/network-connection.js';
+import { connectionFileFromEnv, readNetworkConnection, type NetworkConnection } from '../../gateway/src/network-connection.js';
 
 const run = promisify(execFile);
 
 /** The connection profile the tests use (the network's, unless CARELEDGER_NETWORK_CONNECTION names another). */
-export const CONNECTION_FILE = path.resolve(process.env.CARELEDGER_NETWORK_CONNECTION ?? 'network/.state/connection.json');
+export const CONNECTION_FILE = connectionFileFromEnv();
 
 let connection: Promise<NetworkConnection> | undefined;
 

@@ -5,7 +5,7 @@
  * (CARELEDGER_NETWORK_CONNECTION, default network/.state/connection.json). The token lasts an hour.
  */
 import { emulatorIdToken } from '../adapters/firebase-auth/emulator-id-token.js';
-import { readNetworkConnection } from '../network-connection.js';
+import { connectionFileFromEnv, readNetworkConnection } from '../network-connection.js';
 
 const userId = process.argv[2];
 if (!userId || process.argv.length > 3) {
@@ -13,7 +13,7 @@ if (!userId || process.argv.length > 3) {
   process.exit(2);
 }
 try {
-  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST || (await readNetworkConnection(process.env.CARELEDGER_NETWORK_CONNECTION ?? 'network/.state/connection.json')).auth?.emulatorHost;
+  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST || (await readNetworkConnection(connectionFileFromEnv())).auth?.emulatorHost;
   if (!host) throw new Error('the connection profile names no Firebase Auth emulator');
   process.stdout.write(`${await emulatorIdToken(host, userId)}\n`);
 } catch (error) {
