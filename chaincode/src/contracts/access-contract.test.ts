@@ -42,6 +42,28 @@ describe('AccessContract', () => {
     await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason });
   });
 
+  it("an org-wide consent lets the org's practitioners read, and nobody else of that org", async () => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    await grant({ grantee: { kind: 'org', org: B }, scope: { recordIds: [recordId] }, wrappedKeys: { [recordId]: aJwe('b') } });
+    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
+    for (const stranger of ['pat-2', 'admin-b']) {
+      await expect(access(stranger, B, recordId)).resolves.toEqual({ eventId: expect.any(String), outcome: 'DENIED', reason: 'NO_CONSENT' });
+      await expect(ledger.evaluate('records:GetRecord', [stranger, recordId], { msp: B })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+      await expect(ledger.evaluate<{ records: unknown[] }>('records:ListRecords', [stranger, 'pat-1', '', '', ''], { msp: B })).resolves.toMatchObject({ records: [] });
+      await expect(ledger.evaluate<unknown[]>('consents:ListConsents', [stranger, 'pat-1'], { msp: B })).resolves.toEqual([]);
+    }
+  });
+
+  it('names only NO_CONSENT to a caller whom no consent names, whatever the consents of others say', async () => {
+    const { createRecord, grant, access } = await aConsortium();
+    const recordId = await createRecord();
+    await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['imaging'] }, purposes: ['HPAYMT'] });
+    await expect(access('pat-2', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
+    await expect(access('admin-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
+    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'OUT_OF_SCOPE' });
+  });
+
   it('denies a record out of the consent scope', async () => {
     const { createRecord, grant, access } = await aConsortium();
     const recordId = await createRecord({ category: 'prescription' });

@@ -1,4 +1,4 @@
-import { isInForce, namesActor, scopeCovers, type ConsentScope, type Grantee } from '../rules/consent.js';
+import { isInForce, namesActor, scopeCovers, type Actor, type ConsentScope, type Grantee } from '../rules/consent.js';
 import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, Org, User } from '../model.js';
 import { KEY } from './collections.js';
@@ -92,8 +92,8 @@ export async function revokeConsent(state: TxState, consent: Consent): Promise<C
   return revoked;
 }
 
-/** Whether the actor may read a consent: the patient, the home org's admin, or the grantee. */
-export function canReadConsent(consent: Consent, actor: { userId: string; org: string; role: string }): boolean {
+/** Whether the actor may read a consent: the patient, the home org's admin, or a practitioner it names. */
+export function canReadConsent(consent: Consent, actor: Actor): boolean {
   return (
     actor.userId === consent.patientId ||
     (actor.role === 'admin' && actor.org === consent.patientOrg) ||

@@ -40,6 +40,26 @@ describe('evaluateConsents', () => {
     expect(evaluateConsents([consent], doctor, record, 'TREAT', now)).toMatchObject({ allowed: true });
   });
 
+  it.each<[string, 'patient' | 'admin']>([
+    ['a patient', 'patient'],
+    ['an admin', 'admin'],
+  ])("does not name %s of the grantee org in an org-wide consent", (_name, role) => {
+    const consent = aConsent({ grantee: { kind: 'org', org: 'HospitalAMSP' } });
+    const reader = { userId: 'someone', org: 'HospitalAMSP', role };
+    expect(evaluateConsents([consent], reader, record, 'TREAT', now)).toEqual({ allowed: false, reason: 'NO_CONSENT' });
+  });
+
+  it('does not name a non-practitioner even by a user grant', () => {
+    const consent = aConsent({ grantee: { kind: 'user', userId: 'hospital-a-admin' } });
+    const admin = { userId: 'hospital-a-admin', org: 'HospitalAMSP', role: 'admin' as const };
+    expect(evaluateConsents([consent], admin, record, 'TREAT', now)).toEqual({ allowed: false, reason: 'NO_CONSENT' });
+  });
+
+  it('tells a caller no consent names nothing about the consents of others', () => {
+    const consents = [aConsent({ grantee: { kind: 'user', userId: 'doc-b' }, purposes: ['HPAYMT'] }), aConsent({ consentId: 'con_2', grantee: { kind: 'org', org: 'HospitalBMSP' }, status: 'REVOKED' })];
+    expect(evaluateConsents(consents, doctor, record, 'TREAT', now)).toEqual({ allowed: false, reason: 'NO_CONSENT' });
+  });
+
   it('reports the closest miss among several consents', () => {
     const consents = [aConsent({ scope: { categories: ['imaging'] } }), aConsent({ consentId: 'con_2', expiresAt: '2026-01-01T00:00:00Z' })];
     expect(evaluateConsents(consents, doctor, record, 'TREAT', now)).toEqual({ allowed: false, reason: 'CONSENT_EXPIRED' });

@@ -39,8 +39,14 @@ export type DenialReason = 'NO_CONSENT' | 'OUT_OF_SCOPE' | 'WRONG_PURPOSE' | 'CO
 
 export type ConsentDecision = { allowed: true; consentId: string } | { allowed: false; reason: DenialReason };
 
-/** Whether a consent names this actor as grantee (a user grant, or a grant to the actor's whole org). */
-export function namesActor(grantee: Grantee, actor: Pick<Actor, 'userId' | 'org'>): boolean {
+/**
+ * Whether a consent names this actor as grantee. Consents are for care: only a practitioner is ever named,
+ * either by a user grant or by a grant to the practitioner's whole org. A patient or an admin of the grantee
+ * org is not named by an org grant (an admin runs the hospital's registry, not its care), so for them such a
+ * consent does not exist: they get what any stranger gets.
+ */
+export function namesActor(grantee: Grantee, actor: Pick<Actor, 'userId' | 'org' | 'role'>): boolean {
+  if (actor.role !== 'practitioner') return false;
   return grantee.kind === 'user' ? grantee.userId === actor.userId : grantee.org === actor.org;
 }
 
@@ -68,7 +74,9 @@ function firstFailure(c: ConsentTerms, record: RecordRef, purpose: Purpose, now:
 /**
  * Decides whether `actor` may read `record` for `purpose` at `now` under the patient's consents.
  * The patient always may read their own records. Otherwise one consent naming the actor must be
- * in force, cover the record and list the purpose; when none does, the reason is the closest miss.
+ * in force, cover the record and list the purpose; when none does, the reason is the closest miss among
+ * the consents that name the actor, and `NO_CONSENT` when none names them (a denial never tells a
+ * caller about consents granted to someone else).
  * Pure: the chaincode decides with it (time = tx timestamp) and the gateway pre-checks with it.
  */
 export function evaluateConsents(
