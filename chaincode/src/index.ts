@@ -25,3 +25,4 @@ export const contracts = [
   ErasureContract,
   DeviceContract,
 ];
+export { EVENT_FIELDS, type EventName } from './ledger/events.js';

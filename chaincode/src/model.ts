@@ -237,6 +237,14 @@ export class ErasurePlan {
   @Property('cids', 'string[]') cids!: string[];
 }
 
+/** What remains of an erasure for the home org: which patient an erasure event was about. */
+@DataType()
+export class ErasureReceipt {
+  @Property('erasureId', 'string') erasureId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('at', 'string') at!: string;
+}
+
 /** A data key wrapped for one org (stored in that org's implicit collection). */
 export interface WrappedKey {
   recordId: string;

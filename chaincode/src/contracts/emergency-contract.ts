@@ -53,7 +53,7 @@ export class EmergencyContract extends Contract {
     };
     await putSession(state, session);
     await addToIndex(state, 'sessions', patientId, [session.sessionId], patient.homeOrg);
-    state.emit('EmergencyAccessOpened', { sessionId: session.sessionId, patientId });
+    state.emit('EmergencyAccessOpened', { sessionId: session.sessionId });
     return session;
   }
 

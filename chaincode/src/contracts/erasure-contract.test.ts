@@ -20,16 +20,19 @@ describe('ErasureContract', () => {
     await expect(ledger.evaluate('erasure:ErasurePlan', ['doc-a', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('purges every private value and wrapped key; only anchors marked ERASED remain', async () => {
+  it('purges every private value and wrapped key; only anchors marked ERASED and the erasure receipt remain', async () => {
     const { ledger, recordId } = await aPatientWithHistory();
     await ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A });
-    expect(ledger.keys('patientData')).toEqual([]);
+    // The receipt links the (public) erasure to the pseudonymous patient id, which the public registry keeps anyway.
+    const [receiptKey, ...others] = ledger.keys('patientData');
+    expect(others).toEqual([]);
+    expect(ledger.read('patientData', receiptKey)).toEqual({ erasureId: expect.stringMatching(/^era_/), patientId: 'pat-1', at: expect.any(String) });
     expect(ledger.keys(`_implicit_org_${A}`)).toEqual([]);
     expect(ledger.keys(`_implicit_org_${B}`)).toEqual([]);
-    expect([...(ledger.hashes.get('patientData')?.keys() ?? [])]).toEqual([]);
+    expect([...(ledger.hashes.get('patientData')?.keys() ?? [])]).toEqual([receiptKey]);
     const anchor = ledger.read('', ledger.keys('').find((k) => k.includes(recordId))!);
     expect(anchor).toMatchObject({ status: 'ERASED' });
-    expect(ledger.events.at(-1)).toMatchObject({ name: 'PatientErased', payload: { patientId: 'pat-1' } });
+    expect(ledger.events.at(-1)).toMatchObject({ name: 'PatientErased', payload: { erasureId: expect.stringMatching(/^era_/) } });
   });
 
   it('answers erased codes afterwards', async () => {

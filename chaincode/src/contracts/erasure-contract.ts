@@ -1,11 +1,12 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { Created, ErasurePlan, type AccessEvent, type AccessRequest, type Consent, type EmergencySession, type Org, type RecordAnchor, type User } from '../model.js';
+import { Created, ErasurePlan, ErasureReceipt, type AccessEvent, type AccessRequest, type Consent, type EmergencySession, type Org, type RecordAnchor, type User } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
 import { INDEXED, listIndexed, purgeIndex, type IndexKind } from '../ledger/patient-index.js';
 import { listRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
+import { checkId } from '../ledger/validate.js';
 import { purgeDevices } from './device-contract.js';
 
 const { Info, Returns, Transaction } = contractApi;
@@ -65,8 +66,23 @@ export class ErasureContract extends Contract {
     await purgeDevices(state, patientId);
     const erased: User = { ...patient, status: 'ERASED' };
     await state.putPublic(KEY.user, [patientId], erased, patient.homeOrg);
-    state.emit('PatientErased', { patientId });
+    // The event names a receipt, not the patient: events are public in every org's blocks.
+    const receipt: ErasureReceipt = { erasureId: state.newId('era'), patientId, at: state.now().toISOString() };
+    await state.putShared(KEY.erasure, [receipt.erasureId], receipt, patient.homeOrg);
+    state.emit('PatientErased', { erasureId: receipt.erasureId });
     return { id: patientId };
+  }
+
+  /** The patient an erasure event was about, for an admin of the patient's home org (evaluate). */
+  @Transaction(false)
+  @Returns('ErasureReceipt')
+  async ErasureReceipt(ctx: Context, actorId: string, erasureId: string): Promise<ErasureReceipt> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['admin']);
+    const receipt = await state.getShared<ErasureReceipt>(KEY.erasure, [checkId('erasureId', erasureId)]);
+    const patient = receipt && (await state.getPublic<User>(KEY.user, [receipt.patientId]));
+    if (!receipt || patient?.homeOrg !== actor.org) throw new ChaincodeError('NOT_FOUND', 'no such erasure');
+    return receipt;
   }
 
   private async authorize(state: TxState, actorId: string, patientId: string): Promise<User> {

@@ -88,7 +88,7 @@ export class RegistryContract extends Contract {
     if (await state.getPublic<User>(KEY.user, [userId])) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
     const user: User = { userId, role: checkedRole, homeOrg: state.mspId, status: 'ACTIVE', registeredAt: state.now().toISOString() };
     await state.putPublic(KEY.user, [userId], user, state.mspId);
-    state.emit('UserRegistered', { userId });
+    state.emit('UserRegistered', {});
     return user;
   }
 
@@ -110,7 +110,7 @@ export class RegistryContract extends Contract {
     }
     const updated: User = { ...user, role: checkedRole };
     await state.putPublic(KEY.user, [userId], updated, state.mspId);
-    state.emit('UserRoleChanged', { userId });
+    state.emit('UserRoleChanged', {});
     return updated;
   }
 

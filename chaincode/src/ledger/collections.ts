@@ -29,4 +29,6 @@ export const KEY = {
   device: 'device',
   deviceRef: 'deviceRef',
   batchAnchor: 'batchAnchor',
+  /** An erasure receipt: erasure id -> the erased patient, for the home org's followers. */
+  erasure: 'erasure',
 } as const;

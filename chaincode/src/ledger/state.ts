@@ -3,6 +3,7 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 import { ChaincodeError, invalid } from './errors.js';
 import { marshal, unmarshal } from './marshal.js';
 import { implicitCollection, SHARED_COLLECTION } from './collections.js';
+import type { EventIds, EventName } from './events.js';
 
 /**
  * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys); every
@@ -130,8 +131,8 @@ export class TxState {
     return bytes && bytes.length > 0 ? this.transient<T>(name) : undefined;
   }
 
-  /** The transaction's one event: a type and opaque ids only (events are public in every org's blocks). */
-  emit(name: string, ids: Record<string, string>): void {
+  /** The transaction's one event: a type and its catalogued opaque ids (events are public in every org's blocks). */
+  emit<N extends EventName>(name: N, ids: EventIds<N>): void {
     this.ctx.stub.setEvent(name, marshal(ids));
   }
 }

@@ -5,6 +5,7 @@ import type {
   Consent,
   Created,
   EmergencySession,
+  ErasureReceipt,
   ErasurePlan,
   HistoryEntry,
   KeyRelease,
@@ -194,6 +195,10 @@ export class ChaincodeClient {
   }
   erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
     return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  }
+  /** The patient a `PatientErased` event was about (home org admins only). */
+  erasureReceipt(actor: ActorRef, erasureId: string): Promise<ErasureReceipt> {
+    return this.evaluate(actor.org, { name: 'erasure:ErasureReceipt', args: [actor.userId, erasureId] });
   }
 
   private async submit<T>(mspId: string, request: TransactionRequest): Promise<T> {

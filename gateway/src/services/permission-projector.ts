@@ -83,7 +83,7 @@ export class PermissionProjector {
       case 'AccessRequestDenied':
         return this.asSomeAdmin(async (admin) => this.projection.request(await this.chaincode.getRequest(admin, ids.requestId)));
       case 'PatientErased':
-        return this.store.deletePatient(ids.patientId);
+        return this.asSomeAdmin(async (admin) => this.store.deletePatient((await this.chaincode.erasureReceipt(admin, ids.erasureId)).patientId));
       default:
         return;
     }

@@ -1,0 +1,30 @@
+/**
+ * Every chaincode event and the ids it carries. Events are written into every org's blocks, where no purge
+ * reaches them, so they carry an event type and opaque ids of ledger objects only — never a user or patient
+ * id, never a name, CID, hash or reason. A follower that needs more fetches it with an evaluate it may run.
+ */
+export const EVENT_FIELDS = {
+  OrgRegistered: ['mspId'],
+  OrgKeyRotated: ['mspId'],
+  // Registry changes carry no id: a user id may be a patient's.
+  UserRegistered: [],
+  UserRoleChanged: [],
+  RecordCreated: ['recordId'],
+  AccessRecorded: ['eventId'],
+  ConsentGranted: ['consentId'],
+  ConsentRevoked: ['consentId'],
+  AccessRequested: ['requestId'],
+  AccessRequestApproved: ['requestId', 'consentId'],
+  AccessRequestDenied: ['requestId'],
+  EmergencyAccessOpened: ['sessionId'],
+  EmergencyAccessReviewed: ['sessionId'],
+  DeviceRegistered: ['deviceId'],
+  DeviceRevoked: ['deviceId'],
+  // The erasure receipt's id; the home org's admin reads the receipt (erasure:ErasureReceipt).
+  PatientErased: ['erasureId'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type EventName = keyof typeof EVENT_FIELDS;
+
+/** The payload of an event: exactly its catalogued ids. */
+export type EventIds<N extends EventName> = { [K in (typeof EVENT_FIELDS)[N][number]]: string };
