@@ -26,3 +26,4 @@ export const contracts = [
   DeviceContract,
 ];
 export { EVENT_FIELDS, type EventName } from './ledger/events.js';
+export { simulateEndorserClock } from './ledger/endorser-clock.js';

@@ -187,6 +187,8 @@ export class AccessEvent {
   @Property('reason', 'string') reason?: string;
   @Property('consentId', 'string') consentId?: string;
   @Property('emergencySessionId', 'string') emergencySessionId?: string;
+  /** For the final outcome of a granted read that delivered no content: the granted event it concludes. */
+  @Property('decisionEventId', 'string') decisionEventId?: string;
   @Property('at', 'string') at!: string;
 }
 

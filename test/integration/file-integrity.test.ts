@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../gateway/src/domain/app-error.js';
 import type { Ledger } from '../../gateway/src/ports/ledger.js';
@@ -63,6 +63,56 @@ describe(`file integrity on the ${TEST_PROFILE} profile`, () => {
 
     const verify = await patient.post(`/v1/records/${rec.recordId}/verify`, { purpose: 'PATRQT' }).expect(200);
     expect(verify.body.verified).toBe(false);
+  });
+
+  itEmbeddedOnly('a missing blob answers 502 CONTENT_MISSING before the first byte, and the log shows the read failed', 'edits the embedded blockstore on disk', async () => {
+    h = await GatewayHarness.start();
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(300_000)).expect(201);
+    for (const file of await blockFiles(h)) await rm(file);
+
+    const res = await patient.get(`/v1/records/${rec.recordId}/content?purpose=PATRQT`).expect(502);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'CONTENT_MISSING', requestId: expect.any(String) });
+
+    const log = await patient.get('/v1/patients/pat-1/access-log').expect(200);
+    const [granted, failed] = log.body.events as { eventId: string; outcome: string; reason?: string; decisionEventId?: string }[];
+    expect(log.body.events).toHaveLength(2);
+    expect(granted.outcome).toBe('GRANTED');
+    expect(failed).toMatchObject({ outcome: 'FAILED', reason: 'CONTENT_MISSING', decisionEventId: granted.eventId });
+  });
+
+  itEmbeddedOnly('a revocation that lands between the decision and the key release: 403 CONSENT_REVOKED, and the log says DENIED', 'injects a ledger failure', async () => {
+    let beforeRelease: (() => Promise<unknown>) | undefined;
+    const revokeBeforeRelease = (ledger: Ledger): Ledger => ({
+      submit: (msp, req) => ledger.submit(msp, req),
+      evaluate: async (msp, req) => {
+        if (req.name === 'access:ReleaseKey' && beforeRelease) {
+          const hook = beforeRelease;
+          beforeRelease = undefined;
+          await hook();
+        }
+        return ledger.evaluate(msp, req);
+      },
+      events: (from, o) => ledger.events(from, o),
+      ready: () => ledger.ready(),
+      close: () => ledger.close(),
+    });
+    h = await GatewayHarness.start({ wrapLedger: revokeBeforeRelease });
+    const { patient, doctor } = await h.aCareTeam();
+    const { body: rec } = await doctor.upload('pat-1', someBytes(10_000)).expect(201);
+    const grant = { grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [rec.recordId] }, purposes: ['TREAT'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const { body: consent } = await patient.post('/v1/patients/pat-1/consents', grant).expect(201);
+    beforeRelease = () => patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
+
+    const res = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+    expect(res.body.code).toBe('CONSENT_REVOKED');
+
+    const log = await patient.get('/v1/patients/pat-1/access-log').expect(200);
+    const events = log.body.events as { eventId: string; actorId: string; outcome: string; reason?: string; decisionEventId?: string }[];
+    const [granted, final] = events.filter((e) => e.actorId === 'doc-a');
+    expect(granted.outcome).toBe('GRANTED');
+    expect(final).toMatchObject({ outcome: 'DENIED', reason: 'CONSENT_REVOKED', decisionEventId: granted.eventId });
   });
 
   it('verify answers verified for an intact record', async () => {

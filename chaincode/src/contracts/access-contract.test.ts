@@ -64,6 +64,37 @@ describe('AccessContract', () => {
     await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'OUT_OF_SCOPE' });
   });
 
+  describe('the final outcome of a granted read that delivered no content', () => {
+    it('is DENIED with the chaincode\'s own reason when a revocation won the race with the key release', async () => {
+      const { ledger, createRecord, grant, access } = await aConsortium();
+      const recordId = await createRecord();
+      const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+      const { eventId } = await access('doc-a', A, recordId);
+      await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
+      const final = await ledger.submit('access:ReportFailedRead', ['doc-a', eventId, 'STALE_DECISION'], { msp: A });
+      expect(final).toEqual({ eventId: expect.stringMatching(/^evt_/), outcome: 'DENIED', reason: 'CONSENT_REVOKED' });
+      const log = await ledger.evaluate<{ events: Record<string, unknown>[] }>('access:AccessLog', ['pat-1', 'pat-1', '', '', ''], { msp: A });
+      expect(log.events.map((e) => [e.outcome, e.reason, e.decisionEventId])).toEqual([['GRANTED', undefined, undefined], ['DENIED', 'CONSENT_REVOKED', eventId]]);
+    });
+
+    it('is FAILED with the reported reason while the read is still allowed', async () => {
+      const { ledger, createRecord, access } = await aConsortium();
+      const recordId = await createRecord();
+      const { eventId } = await access('pat-1', A, recordId, 'PATRQT');
+      await expect(ledger.submit('access:ReportFailedRead', ['pat-1', eventId, 'CONTENT_MISSING'], { msp: A })).resolves.toMatchObject({ outcome: 'FAILED', reason: 'CONTENT_MISSING' });
+    });
+
+    it('is refused for an unknown reason, a denied event and another actor\'s event', async () => {
+      const { ledger, createRecord, access } = await aConsortium();
+      const recordId = await createRecord();
+      const granted = await access('pat-1', A, recordId, 'PATRQT');
+      const denied = await access('doc-a', A, recordId);
+      await expect(ledger.submit('access:ReportFailedRead', ['pat-1', granted.eventId, 'BORED'], { msp: A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(ledger.submit('access:ReportFailedRead', ['doc-a', denied.eventId, 'UNAVAILABLE'], { msp: A })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(ledger.submit('access:ReportFailedRead', ['doc-a', granted.eventId, 'UNAVAILABLE'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+
   it('denies a record out of the consent scope', async () => {
     const { createRecord, grant, access } = await aConsortium();
     const recordId = await createRecord({ category: 'prescription' });
@@ -123,5 +154,39 @@ describe('AccessContract', () => {
     await expect(ledger.evaluate('access:AccessLog', ['doc-a', 'pat-1', '', '', ''], { msp: A })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(ledger.evaluate('access:AccessLog', ['admin-b', 'pat-1', '', '', ''], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(ledger.evaluate('access:AccessLog', ['pat-1', 'pat-1', 'bad id', '', ''], { msp: A })).rejects.toMatchObject({ field: 'recordId' });
+  });
+});
+
+describe('time a client cannot choose', () => {
+  const SKEW = 30_000;
+
+  it('refuses a backdated read that would have judged an expired consent by an earlier time', async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const recordId = await createRecord();
+    await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] }, expiresAt: '2026-01-01T01:00:00.000Z' });
+    ledger.advance(2 * HOUR);
+    const backdated = new Date(ledger.now.getTime() - 2 * HOUR);
+    await expect(ledger.submit('access:Access', ['doc-a', recordId, 'TREAT'], { msp: A, clientTime: backdated })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+    await expect(ledger.submit('access:Access', ['doc-a', recordId, 'TREAT'], { msp: A })).resolves.toMatchObject({ outcome: 'DENIED', reason: 'CONSENT_EXPIRED' });
+  });
+
+  it('refuses a forward-dated break-glass session, and a key release judged by a chosen time', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const future = new Date(ledger.now.getTime() + 365 * 24 * HOUR);
+    await expect(ledger.submit('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A, clientTime: future })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+    const { eventId } = await access('pat-1', A, recordId, 'PATRQT');
+    ledger.advance(KEY_RELEASE_WINDOW_MS + 1);
+    const withinWindow = new Date(ledger.now.getTime() - KEY_RELEASE_WINDOW_MS);
+    await expect(ledger.evaluate('access:ReleaseKey', ['pat-1', eventId], { msp: A, clientTime: withinWindow })).rejects.toMatchObject({ code: 'CLOCK_SKEW' });
+  });
+
+  it('accepts a timestamp within the allowed skew either way', async () => {
+    const { ledger, createRecord } = await aConsortium();
+    const recordId = await createRecord();
+    for (const offset of [-SKEW + 1000, SKEW - 1000]) {
+      const clientTime = new Date(ledger.now.getTime() + offset);
+      await expect(ledger.submit('access:Access', ['pat-1', recordId, 'PATRQT'], { msp: A, clientTime })).resolves.toMatchObject({ outcome: 'GRANTED' });
+    }
   });
 });

@@ -1,10 +1,10 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
 import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type StoredRecord, type WrappedKey } from '../model.js';
 import type { Actor } from '../rules/consent.js';
-import type { AccessOutcome, Purpose } from '../rules/vocabulary.js';
+import { isReadFailure, READ_FAILURES, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
-import { ChaincodeError } from '../ledger/errors.js';
+import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { addToIndex } from '../ledger/patient-index.js';
 import { decideAccess, loadPatientContext, loadRecord, page } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
@@ -72,12 +72,28 @@ export class AccessContract extends Contract {
   @Returns('AccessDecision')
   async ReportIntegrityViolation(ctx: Context, actorId: string, eventId: string): Promise<AccessDecision> {
     const state = new TxState(ctx);
-    const actor = await requireActor(state, actorId);
-    const granted = await loadEvent(state, checkId('eventId', eventId));
-    if (granted.actorId !== actor.userId) throw new ChaincodeError('NOT_FOUND', 'no such access event');
-    const record = await loadRecord(state, granted.recordId);
-    const event = await recordEvent(state, actor, record, granted.purpose, 'INTEGRITY_VIOLATION', { reason: 'HASH_MISMATCH' });
+    const { actor, granted, record } = await loadOwnGrantedRead(state, actorId, eventId);
+    const event = await recordEvent(state, actor, record, granted.purpose, 'INTEGRITY_VIOLATION', { reason: 'HASH_MISMATCH', decisionEventId: granted.eventId });
     return { eventId: event.eventId, outcome: event.outcome, reason: 'HASH_MISMATCH' };
+  }
+
+  /**
+   * The reader's gateway reports that a granted read ended without content, so that the log shows what the
+   * reader got. The chaincode decides again first: if the read is no longer allowed (a revocation or expiry
+   * won the race with the key release), the final outcome is DENIED with the chaincode's own reason;
+   * otherwise it is FAILED with the reported reason (one of READ_FAILURES).
+   */
+  @Transaction()
+  @Returns('AccessDecision')
+  async ReportFailedRead(ctx: Context, actorId: string, eventId: string, reason: string): Promise<AccessDecision> {
+    const state = new TxState(ctx);
+    if (!isReadFailure(reason)) throw invalid('reason', `reason must be one of ${READ_FAILURES.join(', ')}`);
+    const { actor, granted, record } = await loadOwnGrantedRead(state, actorId, eventId);
+    const now = state.now();
+    const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, granted.purpose, now);
+    const [outcome, why] = decision.outcome === 'DENIED' ? (['DENIED', decision.reason] as const) : (['FAILED', reason] as const);
+    const event = await recordEvent(state, actor, record, granted.purpose, outcome, { reason: why, decisionEventId: granted.eventId });
+    return { eventId: event.eventId, outcome: event.outcome, reason: why };
   }
 
   /** The access log of a patient (optionally one record), oldest first, for the patient and the home admin. */
@@ -102,7 +118,7 @@ async function recordEvent(
   record: StoredRecord,
   purpose: Purpose,
   outcome: AccessOutcome,
-  extra: { reason?: string; consentId?: string; emergencySessionId?: string },
+  extra: { reason?: string; consentId?: string; emergencySessionId?: string; decisionEventId?: string },
 ): Promise<AccessEvent> {
   const at = state.now().toISOString();
   const event: AccessEvent = {
@@ -117,6 +133,7 @@ async function recordEvent(
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(extra.consentId ? { consentId: extra.consentId } : {}),
     ...(extra.emergencySessionId ? { emergencySessionId: extra.emergencySessionId } : {}),
+    ...(extra.decisionEventId ? { decisionEventId: extra.decisionEventId } : {}),
   };
   const patientOrg = (await requirePatient(state, record.patientId)).homeOrg;
   // The timestamp in the key keeps the log in time order.
@@ -125,6 +142,15 @@ async function recordEvent(
   await addToIndex(state, 'events', record.patientId, [at, event.eventId], patientOrg);
   state.emit('AccessRecorded', { eventId: event.eventId });
   return event;
+}
+
+/** A granted (or break-glass) read event of this actor, with the actor and the record. */
+async function loadOwnGrantedRead(state: TxState, actorId: string, eventId: string) {
+  const actor = await requireActor(state, actorId);
+  const granted = await loadEvent(state, checkId('eventId', eventId));
+  if (granted.actorId !== actor.userId) throw new ChaincodeError('NOT_FOUND', 'no such access event');
+  if (granted.outcome !== 'GRANTED' && granted.outcome !== 'BREAK_GLASS') throw new ChaincodeError('CONFLICT', 'only a granted read has a final outcome to report');
+  return { actor, granted, record: await loadRecord(state, granted.recordId) };
 }
 
 async function loadEvent(state: TxState, eventId: string): Promise<AccessEvent> {

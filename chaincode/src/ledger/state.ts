@@ -1,5 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import { checkedTxTime } from './endorser-clock.js';
 import { ChaincodeError, invalid } from './errors.js';
 import { marshal, unmarshal } from './marshal.js';
 import { implicitCollection, SHARED_COLLECTION } from './collections.js';
@@ -19,9 +20,12 @@ export class TxState {
     return this.ctx.clientIdentity.getMSPID();
   }
 
-  /** The transaction time: the only clock chaincode may read. */
+  private txTime?: Date;
+
+  /** The transaction time (the only time chaincode decides by), checked against the endorser's clock. */
   now(): Date {
-    return this.ctx.stub.getDateTimestamp();
+    this.txTime ??= checkedTxTime(this.ctx.stub);
+    return new Date(this.txTime);
   }
 
   /** An id for something this transaction creates: a prefix plus the tx id (unique, deterministic). */

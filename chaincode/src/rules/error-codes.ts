@@ -22,11 +22,15 @@ export const ERROR_CODES = {
   RECORD_ERASED: 410,
   PATIENT_ERASED: 410,
   INTEGRITY_VIOLATION: 502,
+  /** The ledger names content the blob store does not have. */
+  CONTENT_MISSING: 502,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** A body that claims application/dicom but is not a DICOM Part 10 file. */
   NOT_DICOM: 415,
   UNAVAILABLE: 503,
+  /** The transaction time is too far from an endorser's clock (a skewed gateway, or a chosen timestamp). */
+  CLOCK_SKEW: 503,
   NOT_IMPLEMENTED: 501,
   INTERNAL: 500,
 } as const;

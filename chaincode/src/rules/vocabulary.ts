@@ -24,9 +24,21 @@ export type Category = (typeof CATEGORIES)[number];
 export const EMERGENCY_REASONS = ['UNCONSCIOUS', 'LIFE_THREATENING', 'CANNOT_CONSENT', 'OTHER_EMERGENCY'] as const;
 export type EmergencyReason = (typeof EMERGENCY_REASONS)[number];
 
-/** Outcome of an access decision, as recorded in the access log. */
-export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_VIOLATION'] as const;
+/**
+ * Outcome of an access, as recorded in the access log. A granted read that ends without content gets a
+ * second event with its final outcome: DENIED (the key release was refused, e.g. a revocation won the
+ * race), INTEGRITY_VIOLATION (the content did not match the ledger) or FAILED (see READ_FAILURES).
+ */
+export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_VIOLATION', 'FAILED'] as const;
 export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
+
+/** Why a granted read delivered no content although it was still allowed. */
+export const READ_FAILURES = ['CONTENT_MISSING', 'UNAVAILABLE', 'KEY_NOT_SHARED', 'STALE_DECISION'] as const;
+export type ReadFailure = (typeof READ_FAILURES)[number];
+
+export function isReadFailure(value: unknown): value is ReadFailure {
+  return typeof value === 'string' && (READ_FAILURES as readonly string[]).includes(value);
+}
 
 export function isPurpose(value: unknown): value is Purpose {
   return typeof value === 'string' && (PURPOSES as readonly string[]).includes(value);

@@ -7,6 +7,7 @@
  * fabric-shim's real stub; this model keeps the chaincode's own tests fast and dependency-free.)
  */
 import { createHash } from 'node:crypto';
+import { simulateEndorserClock } from '../ledger/endorser-clock.js';
 import type { Context, Contract } from 'fabric-contract-api';
 import { contracts } from '../index.js';
 
@@ -24,6 +25,8 @@ interface Write {
 export interface CallOptions {
   msp: string;
   transient?: Record<string, unknown>;
+  /** The timestamp the client puts in the proposal (default: the ledger's clock, which the endorser reads). */
+  clientTime?: Date;
 }
 
 export class FakeLedger {
@@ -76,7 +79,9 @@ export class FakeLedger {
     const writes: Write[] = [];
     const policies = new Map<string, Uint8Array>();
     let event: { name: string; payload: Uint8Array } | undefined;
-    const ctx = { stub: this.stub(txId, options, writes, policies, (e) => (event = e)), clientIdentity: { getMSPID: () => options.msp } };
+    const stub = this.stub(txId, options, writes, policies, (e) => (event = e));
+    simulateEndorserClock(stub, () => new Date(this.now));
+    const ctx = { stub, clientIdentity: { getMSPID: () => options.msp } };
     const result = await contract[fn].call(contract, ctx as unknown as Context, ...args);
     if (commit) {
       this.apply(txId, writes);
@@ -137,7 +142,7 @@ export class FakeLedger {
     };
     return {
       getTxID: () => txId,
-      getDateTimestamp: () => new Date(this.now),
+      getDateTimestamp: () => new Date(options.clientTime ?? this.now),
       getTransient: () => transient,
       createCompositeKey: composite,
       getState: async (key: string) => this.collection('').get(key) ?? new Uint8Array(),

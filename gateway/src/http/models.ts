@@ -310,10 +310,12 @@ export interface AccessEvent {
   actorId: string;
   actorOrg: string;
   purpose: Purpose;
-  outcome: 'GRANTED' | 'DENIED' | 'BREAK_GLASS' | 'INTEGRITY_VIOLATION';
+  outcome: 'GRANTED' | 'DENIED' | 'BREAK_GLASS' | 'INTEGRITY_VIOLATION' | 'FAILED';
   reason?: string;
   consentId?: string;
   emergencySessionId?: string;
+  /** On the final outcome of a granted read that delivered no content: the granted event it concludes. */
+  decisionEventId?: string;
   at: string;
 }
 

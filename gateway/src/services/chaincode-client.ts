@@ -16,7 +16,7 @@ import type {
   SharedKey,
   User,
 } from '@careledger/chaincode';
-import type { ConsentScope, Grantee, Purpose, Role } from '@careledger/chaincode/rules';
+import type { ConsentScope, Grantee, Purpose, ReadFailure, Role } from '@careledger/chaincode/rules';
 import { AppError } from '../domain/app-error.js';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
 import { LedgerError } from '../ports/ledger-error.js';
@@ -183,6 +183,10 @@ export class ChaincodeClient {
   }
   reportIntegrityViolation(actor: ActorRef, eventId: string, recordOrg: string): Promise<AccessDecision> {
     return this.submit(actor.org, { name: 'access:ReportIntegrityViolation', args: [actor.userId, eventId], endorsingOrgs: orgs(recordOrg) });
+  }
+  /** Records how a granted read ended without content (the chaincode re-decides: DENIED or FAILED). */
+  reportFailedRead(actor: ActorRef, eventId: string, reason: ReadFailure, recordOrg: string): Promise<AccessDecision> {
+    return this.submit(actor.org, { name: 'access:ReportFailedRead', args: [actor.userId, eventId, reason], endorsingOrgs: orgs(recordOrg) });
   }
   accessLog(actor: ActorRef, patientId: string, recordId: string, page: PageQuery): Promise<AccessEventPage> {
     const [size, bookmark] = pageArgs(page);

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HistoryEntry, RecordMeta, RecordPage } from '@careledger/chaincode';
-import { isCategory, isPurpose, type Category, type Purpose } from '@careledger/chaincode/rules';
+import type { HistoryEntry, KeyRelease, RecordMeta, RecordPage } from '@careledger/chaincode';
+import { isCategory, isPurpose, type Category, type Purpose, type ReadFailure } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
 import { decryptStream, encryptStream } from '../crypto/segmented-aead.js';
 import { newDataKey } from '../crypto/data-key.js';
-import type { BlobStore } from '../ports/blob-store.js';
+import { BlobNotFoundError, type BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Logger } from './logger.js';
 import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
@@ -145,9 +145,17 @@ export class RecordService {
 
   /**
    * Opens a record's content: the ledger records the access (denied ones too) before any key is released;
-   * the stream decrypts and verifies, and an integrity failure is recorded and fails the stream.
+   * the stream decrypts and verifies, and an integrity failure is recorded and fails the stream. A granted
+   * read that ends without content (key release refused, key unusable, blob missing, store down) gets its
+   * final outcome recorded too, and fails before the first byte so the client gets a status.
    */
   async open(actor: ActorRef, recordId: string, purpose: string): Promise<RecordContent> {
+    const content = await this.decide(actor, recordId, purpose);
+    return { ...content, stream: await afterFirstChunk(content.stream) };
+  }
+
+  /** The decision, key release and the verifying stream of a read (not yet started). */
+  private async decide(actor: ActorRef, recordId: string, purpose: string): Promise<RecordContent> {
     if (!isPurpose(purpose)) throw badInput('purpose', 'purpose must be one of TREAT, ETREAT, HPAYMT, HRESCH, PATRQT');
     const anchor = await this.chaincode.getAnchor(actor.org, recordId);
     if (anchor.status === 'ERASED') throw new AppError('RECORD_ERASED', 'the record was erased');
@@ -155,39 +163,52 @@ export class RecordService {
     if (decision.outcome === 'DENIED') {
       throw new AppError(decision.reason && isDenial(decision.reason) ? decision.reason : 'FORBIDDEN', 'access denied and recorded');
     }
-    const release = await this.chaincode.releaseKey(actor, decision.eventId);
-    const dataKey = await this.keys.unwrap(actor.org, release.wrappedKey);
+    const eventId = decision.eventId;
+    let concluded = false;
+    // Records how this granted read ended (once): the access log must show what the reader got.
+    const conclude = async (record: () => Promise<unknown>, what: string) => {
+      if (concluded) return;
+      concluded = true;
+      await record()
+        .then(() => this.log.warn({ recordId, eventId }, `${what} recorded`))
+        .catch((e) => this.log.error({ err: e, recordId }, `could not record ${what}`));
+    };
+    const readFailed = (reason: ReadFailure) => conclude(() => this.chaincode.reportFailedRead(actor, eventId, reason, anchor.homeOrg), 'the final outcome of a read');
+    const integrityViolated = () => conclude(() => this.chaincode.reportIntegrityViolation(actor, eventId, anchor.homeOrg), 'an integrity violation');
+
+    let release: KeyRelease;
+    let dataKey: Awaited<ReturnType<KeyService['unwrap']>>;
+    try {
+      release = await this.chaincode.releaseKey(actor, eventId);
+      dataKey = await this.keys.unwrap(actor.org, release.wrappedKey);
+    } catch (error) {
+      await readFailed(releaseFailure(error));
+      throw error;
+    }
     const source = Readable.from(this.blobs.cat(release.cid));
     const decrypt = decryptStream(dataKey);
     const verify = new Sha256Verifier(release.sha256);
-    const report = () => {
-      this.chaincode
-        .reportIntegrityViolation(actor, decision.eventId, anchor.homeOrg)
-        .then(() => this.log.warn({ recordId, eventId: decision.eventId }, 'integrity violation recorded'))
-        .catch((e) => this.log.error({ err: e, recordId }, 'could not record an integrity violation'));
-    };
-    let failed = false;
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      report();
-      verify.destroy(error instanceof AppError ? error : new AppError('INTEGRITY_VIOLATION', 'the stored ciphertext failed verification'));
-    };
-    source.on('error', (e) => fail(e));
-    decrypt.on('error', (e) => fail(e));
+    source.on('error', (e) => {
+      const missing = e instanceof BlobNotFoundError;
+      void readFailed(missing ? 'CONTENT_MISSING' : 'UNAVAILABLE');
+      verify.destroy(
+        missing ? new AppError('CONTENT_MISSING', 'the content of this record is missing from the blob store') : e instanceof AppError ? e : new AppError('UNAVAILABLE', 'the blob store could not deliver the content'),
+      );
+    });
+    decrypt.on('error', (e) => {
+      void integrityViolated();
+      verify.destroy(e instanceof AppError ? e : new AppError('INTEGRITY_VIOLATION', 'the stored ciphertext failed verification'));
+    });
     verify.on('error', (e) => {
-      if (!failed && e instanceof AppError && e.code === 'INTEGRITY_VIOLATION') {
-        failed = true;
-        report();
-      }
+      if (e instanceof AppError && e.code === 'INTEGRITY_VIOLATION') void integrityViolated();
     });
     source.pipe(decrypt).pipe(verify);
-    return { recordId, mediaType: release.mediaType, size: release.size, sha256: release.sha256, eventId: decision.eventId, outcome: decision.outcome, stream: verify };
+    return { recordId, mediaType: release.mediaType, size: release.size, sha256: release.sha256, eventId, outcome: decision.outcome, stream: verify };
   }
 
   /** Reads, decrypts and verifies a record without sending it; a failure is recorded as an integrity violation. */
   async verify(actor: ActorRef, recordId: string, purpose: string): Promise<{ recordId: string; verified: boolean; sha256: string; eventId: string }> {
-    const content = await this.open(actor, recordId, purpose);
+    const content = await this.decide(actor, recordId, purpose);
     try {
       for await (const _chunk of content.stream) {
         // drain: the verifier checks the hash at the end
@@ -198,6 +219,35 @@ export class RecordService {
       throw error;
     }
   }
+}
+
+/** Why a key release (or the unwrap after it) gave no key; the chaincode re-decides denials itself. */
+function releaseFailure(error: unknown): ReadFailure {
+  if (error instanceof AppError && error.status >= 500) return 'UNAVAILABLE';
+  if (error instanceof AppError && error.code === 'NOT_FOUND') return 'KEY_NOT_SHARED';
+  if (error instanceof AppError && error.code === 'FORBIDDEN') return 'STALE_DECISION';
+  // Denials (a revocation won the race) are recorded as DENIED by the chaincode's own decision.
+  if (error instanceof AppError && error.status < 500) return 'STALE_DECISION';
+  return 'KEY_NOT_SHARED';
+}
+
+/**
+ * Waits for the stream's first chunk (or its end) so that a failure before any content — a missing blob, a
+ * store that is down, a bad first segment — is thrown here, while the response can still carry a status.
+ */
+async function afterFirstChunk(stream: Readable): Promise<Readable> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  async function* rest(): AsyncGenerator<Buffer> {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    } finally {
+      await chunks.return?.();
+    }
+  }
+  return Readable.from(rest(), { objectMode: false });
 }
 
 const DENIALS = ['NO_CONSENT', 'OUT_OF_SCOPE', 'WRONG_PURPOSE', 'CONSENT_REVOKED', 'CONSENT_EXPIRED'] as const;

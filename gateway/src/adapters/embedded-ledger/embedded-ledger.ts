@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import contractApi, { type Contract } from 'fabric-contract-api';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract.js';
 import ChaincodeStub from 'fabric-shim/lib/stub.js';
+import { simulateEndorserClock } from '@careledger/chaincode';
 import type { AbortOptions } from '../../ports/abort.js';
 import { LedgerError } from '../../ports/ledger-error.js';
 import type { EventCheckpoint, Ledger, LedgerEvent, SubmitResult, TransactionRequest } from '../../ports/ledger.js';
@@ -154,6 +155,8 @@ export class EmbeddedLedger implements Ledger {
       });
       const simulator = new TransactionSimulator({ store: this.store, channelId: this.channel, chaincodeName: this.chaincodeName, txId, timestamp });
       const stub = new ChaincodeStub(simulator, this.channel, txId, input, signedProposal);
+      // The in-process endorser reads the same clock the proposal's timestamp came from.
+      simulateEndorserClock(stub, this.now);
       let response;
       let writeSet;
       try {

@@ -7,11 +7,13 @@ const OUTCOMES: Record<AccessEvent['outcome'], AuditEvent['outcome']> = {
   BREAK_GLASS: '0',
   DENIED: '4',
   INTEGRITY_VIOLATION: '8',
+  // The read was allowed but delivered nothing (blob missing, store down): a minor failure.
+  FAILED: '4',
 };
 
 /**
  * An access-log entry as FHIR R4 AuditEvent: a RESTful read (`rest`/`read`) with its outcome (0 success,
- * 4 denied, 8 integrity violation), the purpose of use (HL7 v3 ActReason; break-glass adds BTG), the
+ * 4 denied or failed, 8 integrity violation), the purpose of use (HL7 v3 ActReason; break-glass adds BTG), the
  * reading user as requesting agent, the reader's org as observer, and the record and the patient as
  * entities (plus the consent or break-glass session that allowed it).
  */

@@ -67,14 +67,16 @@ export class RecordController extends Controller {
 
   /**
    * The decrypted, verified content. The ledger records the access (granted or denied) before any key is
-   * released; a content hash mismatch aborts the response and is recorded as an integrity violation.
+   * released; a granted read that ends without content is recorded with its final outcome (DENIED when a
+   * revocation won the race, FAILED when the content is missing or the store is down, INTEGRITY_VIOLATION).
+   * Failures before the first byte answer a status; a hash mismatch found later cuts the response.
    */
   @Get('records/{recordId}/content')
   @Produces('application/octet-stream')
   @Response<Problem>(400, 'Missing or unknown purpose')
-  @Response<Problem>(403, 'Access denied (and recorded)')
+  @Response<Problem>(403, 'Access denied (and recorded), also when consent ended between the decision and the key release')
   @Response<Problem>(404, 'No such record')
-  @Response<Problem>(502, 'The content failed verification (recorded; the response is cut)')
+  @Response<Problem>(502, 'The content failed verification (INTEGRITY_VIOLATION) or is missing from the blob store (CONTENT_MISSING); recorded')
   @Response<Problem>(410, 'The record was erased')
   public async content(@Request() req: AuthenticatedRequest, @Path() recordId: Id, @Query() purpose: Purpose): Promise<Readable> {
     const content = await this.services.records.open(req.user, recordId, purpose);
