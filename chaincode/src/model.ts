@@ -239,6 +239,18 @@ export class ErasurePlan {
   @Property('cids', 'string[]') cids!: string[];
 }
 
+/** The outcome of an org's vote on the channel config. */
+@DataType()
+export class ConfigVote {
+  /** The break-glass window in force after this vote, in hours. */
+  @Property('emergencyHours', 'number') emergencyHours!: number;
+  /** The value this org voted for. */
+  @Property('proposed', 'number') proposed!: number;
+  /** Orgs that voted for the proposed value, and how many a change needs (a majority of registered orgs). */
+  @Property('votes', 'number') votes!: number;
+  @Property('needed', 'number') needed!: number;
+}
+
 /** What remains of an erasure for the home org: which patient an erasure event was about. */
 @DataType()
 export class ErasureReceipt {

@@ -20,6 +20,7 @@ describe('EmergencyContract', () => {
   it('uses the configured window', async () => {
     const { ledger } = await aConsortium();
     await ledger.submit('registry:Configure', ['admin-a', '1'], { msp: A });
+    await ledger.submit('registry:Configure', ['admin-b', '1'], { msp: B });
     const session = await ledger.submit<Session>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'LIFE_THREATENING'], { msp: A });
     expect(Date.parse(session.expiresAt) - ledger.now.getTime()).toBe(HOUR);
   });

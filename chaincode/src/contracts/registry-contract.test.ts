@@ -1,3 +1,5 @@
+import protos from '@hyperledger/fabric-protos';
+import { majorityOf } from '../ledger/state.js';
 import { A, B, PUBLIC_JWK, aConsortium } from '../testing/scenario.js';
 import { FakeLedger } from '../testing/fake-ledger.js';
 import { KeyEndorsementPolicy } from 'fabric-shim';
@@ -104,10 +106,36 @@ describe('RegistryContract', () => {
   });
 
   describe('Configure', () => {
-    it('sets the break-glass window once', async () => {
+    it('changes the break-glass window only when a majority of the orgs voted for the same value', async () => {
       const { ledger } = await aConsortium();
-      await expect(ledger.submit('registry:Configure', ['admin-a', '2'], { msp: A })).resolves.toBe(2);
-      await expect(ledger.submit('registry:Configure', ['admin-b', '3'], { msp: B })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      // Two orgs: a majority is both.
+      await expect(ledger.submit('registry:Configure', ['admin-a', '2'], { msp: A })).resolves.toEqual({ emergencyHours: 4, proposed: 2, votes: 1, needed: 2 });
+      await expect(ledger.submit('registry:Configure', ['admin-b', '3'], { msp: B })).resolves.toEqual({ emergencyHours: 4, proposed: 3, votes: 1, needed: 2 });
+      await expect(ledger.submit('registry:Configure', ['admin-b', '2'], { msp: B })).resolves.toEqual({ emergencyHours: 2, proposed: 2, votes: 2, needed: 2 });
+      // One org changing its mind alone changes nothing.
+      await expect(ledger.submit('registry:Configure', ['admin-a', '24'], { msp: A })).resolves.toEqual({ emergencyHours: 2, proposed: 24, votes: 1, needed: 2 });
+    });
+
+    it('guards the config key with a majority policy and each vote with its own org', async () => {
+      const { ledger } = await aConsortium();
+      await ledger.submit('registry:Configure', ['admin-a', '2'], { msp: A });
+      await ledger.submit('registry:Configure', ['admin-b', '2'], { msp: B });
+      // Validation parameters are kept per collection ('' = public) and key.
+      const policyOf = (part: string) => ledger.validation.get(`\u0000${ledger.keys('').find((k) => k.startsWith(`\u0000${part}\u0000`))}`);
+      expect(policyOf('config')).toEqual(majorityOf([A, B]));
+      expect(Buffer.from(policyOf('configVote')!).toString('latin1')).toContain(A);
+    });
+
+    it.each([
+      [[A], 1],
+      [[A, B], 2],
+      [[A, B, 'HospitalCMSP'], 2],
+      [[A, B, 'HospitalCMSP', 'HospitalDMSP'], 3],
+    ])('the majority policy over %j needs %i endorsements, one from each of distinct orgs', (orgs, n) => {
+      const envelope = protos.common.SignaturePolicyEnvelope.deserializeBinary(majorityOf(orgs));
+      expect(envelope.getRule()?.getNOutOf()?.getN()).toBe(n);
+      const named = envelope.getIdentitiesList().map((p) => protos.msp.MSPRole.deserializeBinary(p.getPrincipal_asU8()).getMspIdentifier());
+      expect(named.sort()).toEqual([...orgs].sort());
     });
 
     it.each(['0', '25', 'x', '1.5'])('refuses the window %s', async (hours) => {

@@ -1,5 +1,5 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { Org, User } from '../model.js';
+import { ConfigVote, Org, User } from '../model.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { requireActor } from '../ledger/actors.js';
@@ -12,7 +12,7 @@ const { Info, Returns, Transaction } = contractApi;
 export const DEFAULT_EMERGENCY_HOURS = 4;
 const MAX_EMERGENCY_HOURS = 24;
 
-/** Channel-wide settings, written once by `Configure`. */
+/** Channel-wide settings, changed by a majority of the orgs through `Configure`. */
 export interface ChannelConfig {
   emergencyHours: number;
 }
@@ -122,19 +122,31 @@ export class RegistryContract extends Contract {
     return user;
   }
 
-  /** Sets the channel config once (at deployment): the break-glass window in hours (1-24). */
+  /**
+   * The submitting org's admin votes for the channel config (the break-glass window in hours, 1-24). The
+   * value changes once a majority of the registered orgs voted for it, and the config key then carries a
+   * majority key-level policy: no single org sets or changes the windows the chaincode judges reads by.
+   */
   @Transaction()
-  @Returns('number')
-  async Configure(ctx: Context, actorId: string, emergencyHours: string): Promise<number> {
+  @Returns('ConfigVote')
+  async Configure(ctx: Context, actorId: string, emergencyHours: string): Promise<ConfigVote> {
     const state = new TxState(ctx);
     await requireActor(state, actorId, ['admin']);
     const hours = Number(emergencyHours);
     if (!Number.isInteger(hours) || hours < 1 || hours > MAX_EMERGENCY_HOURS) {
       throw invalid('emergencyHours', `emergencyHours must be an integer from 1 to ${MAX_EMERGENCY_HOURS}`);
     }
-    if (await state.getPublic<ChannelConfig>(KEY.config, [])) throw new ChaincodeError('ALREADY_EXISTS', 'the channel is configured');
-    await state.putPublic(KEY.config, [], { emergencyHours: hours }, state.mspId);
-    return hours;
+    await state.putPublic(KEY.configVote, [state.mspId], { emergencyHours: hours, at: state.now().toISOString() }, state.mspId);
+    const orgs = (await state.listPublic<Org>(KEY.org, [])).map((o) => o.mspId);
+    const others = await Promise.all(orgs.filter((o) => o !== state.mspId).map((o) => state.getPublic<ChannelConfig>(KEY.configVote, [o])));
+    const votes = 1 + others.filter((v) => v?.emergencyHours === hours).length;
+    const needed = Math.floor(orgs.length / 2) + 1;
+    let inForce = (await readConfig(state)).emergencyHours;
+    if (votes >= needed && inForce !== hours) {
+      await state.putPublicByMajority(KEY.config, [], { emergencyHours: hours }, orgs);
+      inForce = hours;
+    }
+    return { emergencyHours: inForce, proposed: hours, votes, needed };
   }
 }
 

@@ -11,6 +11,8 @@ export const KEY = {
   org: 'org',
   user: 'user',
   config: 'config',
+  /** One org's vote for the channel config (see registry:Configure). */
+  configVote: 'configVote',
   recordAnchor: 'recordAnchor',
   profile: 'profile',
   record: 'record',

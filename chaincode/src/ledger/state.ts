@@ -47,6 +47,16 @@ export class TxState {
     await this.ctx.stub.setStateValidationParameter(key, endorsementFor(ownerOrg));
   }
 
+  /**
+   * Writes a channel-wide public value that only a majority of `orgs` may change: its key-level policy needs
+   * endorsements from more than half of them, so no single member can rewrite it, even with its own peer.
+   */
+  async putPublicByMajority(type: string, attrs: string[], value: unknown, orgs: string[]): Promise<void> {
+    const key = this.key(type, attrs);
+    await this.ctx.stub.putState(key, marshal(value));
+    await this.ctx.stub.setStateValidationParameter(key, majorityOf(orgs));
+  }
+
   /** Every public value under a partial composite key, in key order. */
   async listPublic<T>(type: string, attrs: string[]): Promise<T[]> {
     const out: T[] = [];
@@ -139,6 +149,21 @@ export class TxState {
   emit<N extends EventName>(name: N, ids: EventIds<N>): void {
     this.ctx.stub.setEvent(name, marshal(ids));
   }
+}
+
+/** A key-level policy met by the peers of any majority of `orgs` (fabric-shim builds only all-of policies). */
+export function majorityOf(orgs: string[]): Uint8Array {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('MEMBER', ...orgs);
+  // getPolicy() serialises this envelope with N = every org; a majority is the same envelope with a smaller N.
+  const envelope = (policy as unknown as { _getPolicyFromMspId(): PolicyEnvelope })._getPolicyFromMspId();
+  envelope.getRule().getNOutOf().setN(Math.floor(orgs.length / 2) + 1);
+  return envelope.serializeBinary();
+}
+
+interface PolicyEnvelope {
+  getRule(): { getNOutOf(): { setN(n: number): void } };
+  serializeBinary(): Uint8Array;
 }
 
 function endorsementFor(org: string): Uint8Array {
