@@ -1,14 +1,15 @@
-import { A, B, aConsortium, aJwe, IN_A_DAY } from '../testing/scenario.js';
+import { A, B, aConsortium, aJwe, IN_A_DAY, type Created } from '../testing/scenario.js';
 
 type Request = { requestId: string; status: string };
 
 async function withRequest(requester = 'doc-a', msp = A) {
   const world = await aConsortium();
   const recordId = await world.createRecord();
-  const request = await world.ledger.submit<Request>('requests:RequestAccess', [requester, 'pat-1'], {
+  const { id } = await world.ledger.submit<Created>('requests:RequestAccess', [requester, 'pat-1'], {
     msp,
     transient: { request: { purpose: 'TREAT', scope: { recordIds: [recordId] }, reason: 'follow-up visit' } },
   });
+  const request = await world.ledger.evaluate<Request>('requests:GetRequest', [requester, id], { msp });
   return { ...world, recordId, request };
 }
 
@@ -16,7 +17,8 @@ describe('AccessRequestContract', () => {
   it('a practitioner asks; the patient approves, which creates a consent that allows the read', async () => {
     const { ledger, recordId, request, access } = await withRequest();
     expect(request.status).toBe('PENDING');
-    const consent = await ledger.submit('requests:ApproveRequest', ['pat-1', request.requestId], { msp: A, transient: { approval: { expiresAt: IN_A_DAY() } } });
+    const { id } = await ledger.submit<Created>('requests:ApproveRequest', ['pat-1', request.requestId], { msp: A, transient: { approval: { expiresAt: IN_A_DAY() } } });
+    const consent = await ledger.evaluate('consents:GetConsent', ['pat-1', id], { msp: A });
     expect(consent).toMatchObject({ grantee: { kind: 'user', userId: 'doc-a' }, purposes: ['TREAT'], requestId: request.requestId });
     await expect(ledger.evaluate('requests:GetRequest', ['doc-a', request.requestId], { msp: A })).resolves.toMatchObject({ status: 'APPROVED' });
     await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
@@ -25,14 +27,16 @@ describe('AccessRequestContract', () => {
   it('approving a request of another org needs the keys wrapped for that org', async () => {
     const { ledger, recordId, request } = await withRequest('doc-b', B);
     const approve = (wrappedKeys?: Record<string, string>) =>
-      ledger.submit('requests:ApproveRequest', ['pat-1', request.requestId], { msp: A, transient: { approval: { expiresAt: IN_A_DAY(), wrappedKeys } } });
+      ledger.submit<Created>('requests:ApproveRequest', ['pat-1', request.requestId], { msp: A, transient: { approval: { expiresAt: IN_A_DAY(), wrappedKeys } } });
     await expect(approve()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
-    await expect(approve({ [recordId]: aJwe('b') })).resolves.toMatchObject({ granteeOrg: B });
+    const { id } = await approve({ [recordId]: aJwe('b') });
+    await expect(ledger.evaluate('consents:GetConsent', ['pat-1', id], { msp: A })).resolves.toMatchObject({ granteeOrg: B });
   });
 
   it('the patient denies; the request cannot be decided twice', async () => {
     const { ledger, request } = await withRequest();
-    await expect(ledger.submit('requests:DenyRequest', ['pat-1', request.requestId], { msp: A })).resolves.toMatchObject({ status: 'DENIED' });
+    await expect(ledger.submit('requests:DenyRequest', ['pat-1', request.requestId], { msp: A })).resolves.toEqual({ id: request.requestId, at: expect.any(String) });
+    await expect(ledger.evaluate('requests:GetRequest', ['pat-1', request.requestId], { msp: A })).resolves.toMatchObject({ status: 'DENIED' });
     await expect(ledger.submit('requests:DenyRequest', ['pat-1', request.requestId], { msp: A })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 

@@ -1,5 +1,5 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { AccessRequest, Consent, type User } from '../model.js';
+import { AccessRequest, Created, type User } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { createConsent } from '../ledger/consents.js';
@@ -22,8 +22,8 @@ export class AccessRequestContract extends Contract {
 
   /** A practitioner (any org) asks for access: transient field `request` = {purpose, scope, reason}. */
   @Transaction()
-  @Returns('AccessRequest')
-  async RequestAccess(ctx: Context, actorId: string, patientId: string): Promise<AccessRequest> {
+  @Returns('Created')
+  async RequestAccess(ctx: Context, actorId: string, patientId: string): Promise<Created> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['practitioner']);
     const patient = await requirePatient(state, patientId);
@@ -45,7 +45,8 @@ export class AccessRequestContract extends Contract {
     await putRequest(state, request);
     await addToIndex(state, 'requests', patientId, [request.requestId], patient.homeOrg);
     state.emit('AccessRequested', { requestId: request.requestId });
-    return request;
+    // The id only: the reason is free text, and a submit's response is in every org's blocks.
+    return { id: request.requestId, at: request.createdAt };
   }
 
   /**
@@ -53,8 +54,8 @@ export class AccessRequestContract extends Contract {
    * (transient field `approval` = {expiresAt, wrappedKeys?}).
    */
   @Transaction()
-  @Returns('Consent')
-  async ApproveRequest(ctx: Context, actorId: string, requestId: string): Promise<Consent> {
+  @Returns('Created')
+  async ApproveRequest(ctx: Context, actorId: string, requestId: string): Promise<Created> {
     const state = new TxState(ctx);
     const { patient, request } = await this.pendingRequestOfPatient(state, actorId, requestId);
     const input = state.transient<{ expiresAt: unknown; wrappedKeys?: unknown }>('approval');
@@ -68,18 +69,18 @@ export class AccessRequestContract extends Contract {
     });
     await putRequest(state, { ...request, status: 'APPROVED', decidedAt: state.now().toISOString(), consentId: consent.consentId });
     state.emit('AccessRequestApproved', { requestId, consentId: consent.consentId });
-    return consent;
+    return { id: consent.consentId, at: consent.createdAt };
   }
 
   @Transaction()
-  @Returns('AccessRequest')
-  async DenyRequest(ctx: Context, actorId: string, requestId: string): Promise<AccessRequest> {
+  @Returns('Created')
+  async DenyRequest(ctx: Context, actorId: string, requestId: string): Promise<Created> {
     const state = new TxState(ctx);
     const { request } = await this.pendingRequestOfPatient(state, actorId, requestId);
     const denied: AccessRequest = { ...request, status: 'DENIED', decidedAt: state.now().toISOString() };
     await putRequest(state, denied);
     state.emit('AccessRequestDenied', { requestId });
-    return denied;
+    return { id: requestId, at: denied.decidedAt };
   }
 
   @Transaction(false)

@@ -6,7 +6,8 @@ describe('ConsentContract', () => {
   it('the patient grants a practitioner of the home org; the practitioner may read', async () => {
     const { ledger, createRecord, grant, access } = await aConsortium();
     const recordId = await createRecord();
-    const consent = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
+    const consent = await ledger.evaluate('consents:GetConsent', ['doc-a', consentId], { msp: A });
     expect(consent).toMatchObject({ status: 'ACTIVE', granteeOrg: A, purposes: ['TREAT'] });
     await expect(access('doc-a', A, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
     expect(ledger.events.at(-1)?.name).toBe('AccessRecorded');

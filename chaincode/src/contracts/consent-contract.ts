@@ -1,5 +1,5 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { Consent, SharedKey, type WrappedKey } from '../model.js';
+import { Consent, Created, SharedKey, type WrappedKey } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { canReadConsent, createConsent, loadConsent, revokeConsent } from '../ledger/consents.js';
 import { ChaincodeError } from '../ledger/errors.js';
@@ -25,10 +25,13 @@ export class ConsentContract extends Contract {
     super('consents');
   }
 
-  /** The patient grants a user or a whole org access to records or categories, for purposes, until a date. */
+  /**
+   * The patient grants a user or a whole org access to records or categories, for purposes, until a date.
+   * Answers the consent id only: a submitted transaction's response is in every org's blocks.
+   */
   @Transaction()
-  @Returns('Consent')
-  async GrantConsent(ctx: Context, actorId: string): Promise<Consent> {
+  @Returns('Created')
+  async GrantConsent(ctx: Context, actorId: string): Promise<Created> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['patient']);
     const patient = await requirePatient(state, actor.userId);
@@ -41,13 +44,13 @@ export class ConsentContract extends Contract {
       wrappedKeys: checkWrappedKeys('wrappedKeys', input.wrappedKeys),
     });
     state.emit('ConsentGranted', { consentId: consent.consentId });
-    return consent;
+    return { id: consent.consentId, at: consent.createdAt };
   }
 
   /** The patient revokes a consent; later reads are refused and the grantee org's keys are deleted. */
   @Transaction()
-  @Returns('Consent')
-  async RevokeConsent(ctx: Context, actorId: string, consentId: string): Promise<Consent> {
+  @Returns('Created')
+  async RevokeConsent(ctx: Context, actorId: string, consentId: string): Promise<Created> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['patient']);
     const consent = await loadConsent(state, checkId('consentId', consentId));
@@ -55,7 +58,7 @@ export class ConsentContract extends Contract {
     if (consent.status === 'REVOKED') throw new ChaincodeError('CONFLICT', 'the consent is already revoked');
     const revoked = await revokeConsent(state, consent);
     state.emit('ConsentRevoked', { consentId });
-    return revoked;
+    return { id: consentId, at: revoked.revokedAt };
   }
 
   /**

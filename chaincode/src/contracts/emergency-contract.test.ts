@@ -1,13 +1,20 @@
-import { A, B, aConsortium, aJwe } from '../testing/scenario.js';
+import { A, B, aConsortium, aJwe, type Consortium, type Created } from '../testing/scenario.js';
 
-type Session = { sessionId: string; expiresAt: string; uses: number; reviewedAt?: string };
+type Session = { sessionId: string; expiresAt: string; uses: number; reviewedAt?: string; reviewedBy?: string };
 const HOUR = 3_600_000;
+
+/** Opens a session (the submit answers its id) and reads it back as the practitioner who opened it. */
+async function openSession({ ledger }: Consortium, actor: string, msp: string, reason: string, transient?: Record<string, unknown>): Promise<Session> {
+  const { id } = await ledger.submit<Created>('emergency:OpenEmergencyAccess', [actor, 'pat-1', reason], { msp, ...(transient ? { transient } : {}) });
+  return ledger.evaluate<Session>('emergency:GetEmergencyAccess', [actor, id], { msp });
+}
 
 describe('EmergencyContract', () => {
   it('break-glass lets a practitioner read, flags each use and expires after the default 4 h', async () => {
-    const { ledger, createRecord, access } = await aConsortium();
+    const c = await aConsortium();
+    const { ledger, createRecord, access } = c;
     const recordId = await createRecord();
-    const session = await ledger.submit<Session>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
+    const session = await openSession(c, 'doc-a', A, 'UNCONSCIOUS');
     expect(Date.parse(session.expiresAt) - ledger.now.getTime()).toBe(4 * HOUR);
     await expect(access('doc-a', A, recordId, 'ETREAT')).resolves.toMatchObject({ outcome: 'BREAK_GLASS' });
     await expect(access('doc-a', A, recordId, 'HPAYMT')).resolves.toMatchObject({ outcome: 'DENIED' });
@@ -18,18 +25,19 @@ describe('EmergencyContract', () => {
   });
 
   it('uses the configured window', async () => {
-    const { ledger } = await aConsortium();
+    const c = await aConsortium();
+    const { ledger } = c;
     await ledger.submit('registry:Configure', ['admin-a', '1'], { msp: A });
     await ledger.submit('registry:Configure', ['admin-b', '1'], { msp: B });
-    const session = await ledger.submit<Session>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'LIFE_THREATENING'], { msp: A });
+    const session = await openSession(c, 'doc-a', A, 'LIFE_THREATENING');
     expect(Date.parse(session.expiresAt) - ledger.now.getTime()).toBe(HOUR);
   });
 
   it('a practitioner of another org must bring wrapped keys for every record', async () => {
-    const { ledger, createRecord } = await aConsortium();
+    const c = await aConsortium();
+    const { ledger, createRecord } = c;
     const recordId = await createRecord();
-    const open = (keys?: Record<string, string>) =>
-      ledger.submit('emergency:OpenEmergencyAccess', ['doc-b', 'pat-1', 'UNCONSCIOUS'], { msp: B, transient: keys ? { keys: { wrappedKeys: keys } } : {} });
+    const open = (keys?: Record<string, string>) => openSession(c, 'doc-b', B, 'UNCONSCIOUS', keys ? { keys: { wrappedKeys: keys } } : {});
     await expect(open()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
     await expect(open({ [recordId]: aJwe('b') })).resolves.toMatchObject({ actorOrg: B, patientOrg: A });
     expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
@@ -42,10 +50,14 @@ describe('EmergencyContract', () => {
   });
 
   it('the home admin reviews a session once; other admins cannot', async () => {
-    const { ledger } = await aConsortium();
-    const { sessionId } = await ledger.submit<Session>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
+    const c = await aConsortium();
+    const { ledger } = c;
+    const { sessionId } = await openSession(c, 'doc-a', A, 'UNCONSCIOUS');
     await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-b', sessionId], { msp: B })).rejects.toMatchObject({ code: 'WRONG_ORG' });
-    await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A })).resolves.toMatchObject({ reviewedBy: 'admin-a' });
+    await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A })).resolves.toEqual({ id: sessionId, at: expect.any(String) });
+    await expect(ledger.evaluate('emergency:GetEmergencyAccess', ['admin-a', sessionId], { msp: A })).resolves.toMatchObject({ reviewedBy: 'admin-a' });
+    await expect(ledger.evaluate('emergency:GetEmergencyAccess', ['admin-b', sessionId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(ledger.evaluate('emergency:GetEmergencyAccess', ['doc-a2', sessionId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', 'brk_unknown'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ledger.evaluate('emergency:ListEmergencyAccess', ['admin-a', 'true'], { msp: A })).resolves.toHaveLength(0);

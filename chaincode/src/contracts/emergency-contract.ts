@@ -1,5 +1,5 @@
 import contractApi, { Context, Contract } from 'fabric-contract-api';
-import { EmergencySession } from '../model.js';
+import { Created, EmergencySession } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -23,8 +23,8 @@ export class EmergencyContract extends Contract {
    * another org must bring the data keys wrapped for that org (transient `keys` = {wrappedKeys}).
    */
   @Transaction()
-  @Returns('EmergencySession')
-  async OpenEmergencyAccess(ctx: Context, actorId: string, patientId: string, reasonCode: string): Promise<EmergencySession> {
+  @Returns('Created')
+  async OpenEmergencyAccess(ctx: Context, actorId: string, patientId: string, reasonCode: string): Promise<Created> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['practitioner']);
     const patient = await requirePatient(state, patientId);
@@ -54,6 +54,18 @@ export class EmergencyContract extends Contract {
     await putSession(state, session);
     await addToIndex(state, 'sessions', patientId, [session.sessionId], patient.homeOrg);
     state.emit('EmergencyAccessOpened', { sessionId: session.sessionId });
+    return { id: session.sessionId, at: session.openedAt };
+  }
+
+  /** One session, for the practitioner who opened it and the admins of the patient's home org (evaluate). */
+  @Transaction(false)
+  @Returns('EmergencySession')
+  async GetEmergencyAccess(ctx: Context, actorId: string, sessionId: string): Promise<EmergencySession> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const session = await loadSession(state, checkId('sessionId', sessionId));
+    const involved = session.actorId === actor.userId || (actor.role === 'admin' && actor.org === session.patientOrg);
+    if (!involved) throw new ChaincodeError('NOT_FOUND', 'no such emergency session');
     return session;
   }
 
@@ -70,8 +82,8 @@ export class EmergencyContract extends Contract {
 
   /** The home org admin marks a session reviewed. */
   @Transaction()
-  @Returns('EmergencySession')
-  async ReviewEmergencyAccess(ctx: Context, actorId: string, sessionId: string): Promise<EmergencySession> {
+  @Returns('Created')
+  async ReviewEmergencyAccess(ctx: Context, actorId: string, sessionId: string): Promise<Created> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['admin']);
     const session = await loadSession(state, checkId('sessionId', sessionId));
@@ -80,7 +92,7 @@ export class EmergencyContract extends Contract {
     const reviewed: EmergencySession = { ...session, reviewedAt: state.now().toISOString(), reviewedBy: actor.userId };
     await putSession(state, reviewed);
     state.emit('EmergencyAccessReviewed', { sessionId });
-    return reviewed;
+    return { id: sessionId, at: reviewed.reviewedAt };
   }
 }
 

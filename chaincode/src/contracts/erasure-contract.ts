@@ -70,7 +70,7 @@ export class ErasureContract extends Contract {
     const receipt: ErasureReceipt = { erasureId: state.newId('era'), patientId, at: state.now().toISOString() };
     await state.putShared(KEY.erasure, [receipt.erasureId], receipt, patient.homeOrg);
     state.emit('PatientErased', { erasureId: receipt.erasureId });
-    return { id: patientId };
+    return { id: receipt.erasureId, at: receipt.at };
   }
 
   /** The patient an erasure event was about, for an admin of the patient's home org (evaluate). */

@@ -1,4 +1,4 @@
-import { A, CID, PUBLIC_JWK, SHA, aConsortium, aJwe } from '../testing/scenario.js';
+import { A, CID, PUBLIC_JWK, SHA, aConsortium, aJwe, type Created } from '../testing/scenario.js';
 import { EVENT_FIELDS, type EventName } from './events.js';
 
 /** Ids the consortium's people have: no event may carry one of them. */
@@ -18,14 +18,14 @@ async function everyEvent() {
   const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
   await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
   const ask = () =>
-    ledger.submit<{ requestId: string }>('requests:RequestAccess', ['doc-a', 'pat-1'], {
+    ledger.submit<Created>('requests:RequestAccess', ['doc-a', 'pat-1'], {
       msp: A,
       transient: { request: { purpose: 'TREAT', scope: { categories: ['report'] }, reason: 'Follow-up of the fracture of Ms Example' } },
     });
-  await ledger.submit('requests:ApproveRequest', ['pat-1', (await ask()).requestId], { msp: A, transient: { approval: { expiresAt: '2026-01-02T00:00:00.000Z' } } });
-  await ledger.submit('requests:DenyRequest', ['pat-1', (await ask()).requestId], { msp: A });
-  const session = await ledger.submit<{ sessionId: string }>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
-  await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', session.sessionId], { msp: A });
+  await ledger.submit('requests:ApproveRequest', ['pat-1', (await ask()).id], { msp: A, transient: { approval: { expiresAt: '2026-01-02T00:00:00.000Z' } } });
+  await ledger.submit('requests:DenyRequest', ['pat-1', (await ask()).id], { msp: A });
+  const session = await ledger.submit<Created>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
+  await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', session.id], { msp: A });
   const device = await ledger.submit<{ id: string }>('devices:RegisterDevice', ['admin-a', 'pat-1'], { msp: A });
   const batch = {
     sha256: SHA, size: 4200, cid: CID, mediaType: 'application/vnd.careledger.observations+json', wrappedKeys: { [A]: aJwe('a') },
@@ -33,9 +33,30 @@ async function everyEvent() {
   };
   await ledger.submit('devices:AnchorBatch', [device.id, 'pat-1'], { msp: A, transient: { batch } });
   await ledger.submit('devices:RevokeDevice', ['admin-a', device.id], { msp: A });
+  const read = await access('pat-1', A, recordId, 'PATRQT');
+  await ledger.submit('access:ReportFailedRead', ['pat-1', read.eventId, 'CONTENT_MISSING'], { msp: A });
+  await ledger.submit('access:ReportIntegrityViolation', ['pat-1', read.eventId], { msp: A });
   await ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A });
   return ledger;
 }
+
+describe('what submitted transactions answer (written into every org\'s blocks)', () => {
+  // The registry is public world state by design: its transactions answer the public entry they wrote.
+  const REGISTRY = new Set(['registry:RegisterOrg', 'registry:RotateOrgKey', 'registry:RegisterUser', 'registry:SetUserRole', 'registry:Configure']);
+  const PRIVATE = [...PERSON_IDS, 'Discharge letter', 'Follow-up of the fracture', CID, SHA, aJwe('a'), 'UNCONSCIOUS', 'report', 'TREAT'];
+
+  it('carries opaque ids, times and decisions only: no person id, title, reason, CID, hash, key, scope or purpose', async () => {
+    const ledger = await everyEvent();
+    const answered = ledger.responses.filter((r) => !REGISTRY.has(r.name));
+    expect([...new Set(answered.map((r) => r.name))].sort()).toEqual(
+      ['access:Access', 'access:ReportFailedRead', 'access:ReportIntegrityViolation', 'consents:GrantConsent', 'consents:RevokeConsent', 'devices:AnchorBatch', 'devices:RegisterDevice', 'devices:RevokeDevice', 'emergency:OpenEmergencyAccess', 'emergency:ReviewEmergencyAccess', 'erasure:ErasePatient', 'records:CreateRecord', 'requests:ApproveRequest', 'requests:DenyRequest', 'requests:RequestAccess'],
+    );
+    for (const { name, payload } of answered) {
+      const text = JSON.stringify(payload);
+      for (const secret of PRIVATE) expect({ name, leaks: text.includes(secret) ? secret : undefined }).toEqual({ name, leaks: undefined });
+    }
+  });
+});
 
 describe('chaincode events', () => {
   it('every event type carries exactly its catalogued ids, each an opaque ledger id and never a person id', async () => {

@@ -35,6 +35,8 @@ export class FakeLedger {
   readonly validation = new Map<string, Uint8Array>();
   readonly history = new Map<string, { txId: string; at: Date; value: Uint8Array; isDelete: boolean }[]>();
   readonly events: { name: string; payload: unknown; txId: string }[] = [];
+  /** What each committed transaction answered (a submit's response is written into the block). */
+  readonly responses: { name: string; payload: unknown }[] = [];
   now = new Date('2026-01-01T00:00:00.000Z');
   private txCount = 0;
   private readonly instances = new Map<string, Contract>();
@@ -87,6 +89,7 @@ export class FakeLedger {
       this.apply(txId, writes);
       for (const [key, ep] of policies) this.validation.set(key, ep);
       if (event) this.events.push({ name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString()), txId });
+      this.responses.push({ name, payload: JSON.parse(JSON.stringify(result ?? null)) });
     }
     return JSON.parse(JSON.stringify(result ?? null)) as T;
   }

@@ -17,6 +17,12 @@ export function aRecordInput(overrides: Record<string, unknown> = {}): Record<st
   return { title: 'Discharge letter', category: 'report', mediaType: 'application/pdf', size: 62300, sha256: SHA, cid: CID, wrappedKeys: { [A]: aJwe('a') }, ...overrides };
 }
 
+/** What a submitted transaction answers for what it creates or changes: an opaque id (and a time). */
+export interface Created {
+  id: string;
+  at?: string;
+}
+
 export const IN_A_DAY = () => new Date(Date.parse('2026-01-02T00:00:00.000Z')).toISOString();
 
 /**
@@ -35,11 +41,13 @@ export async function aConsortium() {
   const createRecord = async (overrides: Record<string, unknown> = {}, patient = 'pat-1', doctor = 'doc-a', msp = A) =>
     (await ledger.submit<{ id: string }>('records:CreateRecord', [doctor, patient], { msp, transient: { record: aRecordInput(overrides) } })).id;
 
-  const grant = async (consent: Record<string, unknown>, patient = 'pat-1', msp = A) =>
-    ledger.submit<{ consentId: string }>('consents:GrantConsent', [patient], {
+  const grant = async (consent: Record<string, unknown>, patient = 'pat-1', msp = A) => {
+    const created = await ledger.submit<Created>('consents:GrantConsent', [patient], {
       msp,
       transient: { consent: { purposes: ['TREAT'], expiresAt: IN_A_DAY(), ...consent } },
     });
+    return { consentId: created.id };
+  };
 
   const access = (actor: string, msp: string, recordId: string, purpose = 'TREAT') =>
     ledger.submit<{ eventId: string; outcome: string; reason?: string }>('access:Access', [actor, recordId, purpose], { msp });

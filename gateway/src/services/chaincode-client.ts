@@ -114,16 +114,20 @@ export class ChaincodeClient {
   keysForScope(actor: ActorRef, scope: ConsentScope): Promise<SharedKey[]> {
     return this.evaluate(actor.org, { name: 'consents:KeysForScope', args: [actor.userId, JSON.stringify(scope)] });
   }
-  grantConsent(actor: ActorRef, consent: NewConsent, granteeOrg: string): Promise<Consent> {
-    return this.submit(actor.org, {
+  // Submits answer an opaque id only (their responses are in every org's blocks); the object is then read
+  // back with an evaluate on the caller's own org peer, which endorsed the write.
+  async grantConsent(actor: ActorRef, consent: NewConsent, granteeOrg: string): Promise<Consent> {
+    const { id } = await this.submit<Created>(actor.org, {
       name: 'consents:GrantConsent',
       args: [actor.userId],
       transient: { consent: json(consent) },
       endorsingOrgs: orgs(actor.org, granteeOrg),
     });
+    return this.getConsent(actor, id);
   }
-  revokeConsent(actor: ActorRef, consentId: string, granteeOrg: string): Promise<Consent> {
-    return this.submit(actor.org, { name: 'consents:RevokeConsent', args: [actor.userId, consentId], endorsingOrgs: orgs(actor.org, granteeOrg) });
+  async revokeConsent(actor: ActorRef, consentId: string, granteeOrg: string): Promise<Consent> {
+    await this.submit<Created>(actor.org, { name: 'consents:RevokeConsent', args: [actor.userId, consentId], endorsingOrgs: orgs(actor.org, granteeOrg) });
+    return this.getConsent(actor, consentId);
   }
   getConsent(actor: ActorRef, consentId: string): Promise<Consent> {
     return this.evaluate(actor.org, { name: 'consents:GetConsent', args: [actor.userId, consentId] });
@@ -133,24 +137,28 @@ export class ChaincodeClient {
   }
 
   // access requests
-  requestAccess(actor: ActorRef, patientId: string, patientOrg: string, input: { purpose: Purpose; scope: ConsentScope; reason: string }): Promise<AccessRequest> {
-    return this.submit(actor.org, {
+  async requestAccess(actor: ActorRef, patientId: string, patientOrg: string, input: { purpose: Purpose; scope: ConsentScope; reason: string }): Promise<AccessRequest> {
+    const { id } = await this.submit<Created>(actor.org, {
       name: 'requests:RequestAccess',
       args: [actor.userId, patientId],
       transient: { request: json(input) },
-      endorsingOrgs: orgs(patientOrg),
+      // The requester's org endorses too, so that its own peer holds the request when it reads it back.
+      endorsingOrgs: orgs(patientOrg, actor.org),
     });
+    return this.getRequest(actor, id);
   }
-  approveRequest(actor: ActorRef, requestId: string, input: { expiresAt: string; wrappedKeys?: Record<string, string> }, granteeOrg: string): Promise<Consent> {
-    return this.submit(actor.org, {
+  async approveRequest(actor: ActorRef, requestId: string, input: { expiresAt: string; wrappedKeys?: Record<string, string> }, granteeOrg: string): Promise<Consent> {
+    const { id } = await this.submit<Created>(actor.org, {
       name: 'requests:ApproveRequest',
       args: [actor.userId, requestId],
       transient: { approval: json(input) },
       endorsingOrgs: orgs(actor.org, granteeOrg),
     });
+    return this.getConsent(actor, id);
   }
-  denyRequest(actor: ActorRef, requestId: string): Promise<AccessRequest> {
-    return this.submit(actor.org, { name: 'requests:DenyRequest', args: [actor.userId, requestId], endorsingOrgs: orgs(actor.org) });
+  async denyRequest(actor: ActorRef, requestId: string): Promise<AccessRequest> {
+    await this.submit<Created>(actor.org, { name: 'requests:DenyRequest', args: [actor.userId, requestId], endorsingOrgs: orgs(actor.org) });
+    return this.getRequest(actor, requestId);
   }
   getRequest(actor: ActorRef, requestId: string): Promise<AccessRequest> {
     return this.evaluate(actor.org, { name: 'requests:GetRequest', args: [actor.userId, requestId] });
@@ -160,18 +168,23 @@ export class ChaincodeClient {
   }
 
   // break-glass
-  openEmergency(actor: ActorRef, patientId: string, patientOrg: string, reasonCode: string): Promise<EmergencySession> {
-    return this.submit(actor.org, {
+  async openEmergency(actor: ActorRef, patientId: string, patientOrg: string, reasonCode: string): Promise<EmergencySession> {
+    const { id } = await this.submit<Created>(actor.org, {
       name: 'emergency:OpenEmergencyAccess',
       args: [actor.userId, patientId, reasonCode],
       endorsingOrgs: orgs(patientOrg, actor.org),
     });
+    return this.getEmergency(actor, id);
+  }
+  getEmergency(actor: ActorRef, sessionId: string): Promise<EmergencySession> {
+    return this.evaluate(actor.org, { name: 'emergency:GetEmergencyAccess', args: [actor.userId, sessionId] });
   }
   listEmergency(actor: ActorRef, onlyUnreviewed: boolean): Promise<EmergencySession[]> {
     return this.evaluate(actor.org, { name: 'emergency:ListEmergencyAccess', args: [actor.userId, String(onlyUnreviewed)] });
   }
-  reviewEmergency(actor: ActorRef, sessionId: string): Promise<EmergencySession> {
-    return this.submit(actor.org, { name: 'emergency:ReviewEmergencyAccess', args: [actor.userId, sessionId], endorsingOrgs: orgs(actor.org) });
+  async reviewEmergency(actor: ActorRef, sessionId: string): Promise<EmergencySession> {
+    await this.submit<Created>(actor.org, { name: 'emergency:ReviewEmergencyAccess', args: [actor.userId, sessionId], endorsingOrgs: orgs(actor.org) });
+    return this.getEmergency(actor, sessionId);
   }
 
   // access
