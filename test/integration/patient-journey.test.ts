@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
 import { TEST_PROFILE, itEmbeddedOnly } from '../support/test-profile.js';
 
@@ -90,9 +92,14 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
 
   it('erasure: reads answer erased, blob and keys are gone', async () => {
     const { patient, doctor } = await h.aCareTeam();
+    const patientKeys = path.join(h.config.dataDir, 'keys', 'patients', 'HospitalAMSP');
+    const keyFiles = async () => (await readdir(patientKeys)).filter((name) => name.endsWith('.key'));
     const { body: rec } = await doctor.upload('pat-1', someBytes(300_000)).expect(201);
+    expect(await keyFiles()).toHaveLength(1);
     const { body: result } = await patient.post('/v1/patients/pat-1/erasure').expect(200);
     expect(result).toEqual({ patientId: 'pat-1', recordsErased: 1, blobsRemoved: 1 });
+    // Crypto-shredding: the only key that unwraps the home org's copies of pat-1's data keys is destroyed.
+    expect(await keyFiles()).toEqual([]);
     const gone = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(410);
     expect(gone.body.code).toBe('RECORD_ERASED');
     // The erased patient can no longer sign in: their registry entry is ERASED.

@@ -6,6 +6,8 @@ export type DataKeyErrorCode =
   | 'DATA_KEY_MALFORMED'
   /** The wrapped key names (by `kid`) a recipient key this holder does not have. */
   | 'DATA_KEY_WRONG_RECIPIENT'
+  /** The wrapped key names a patient key that does not exist (destroyed by an erasure, or another data folder). */
+  | 'DATA_KEY_DESTROYED'
   /** The JWE does not decrypt with this private key (another recipient, tampered, or not a data key). */
   | 'DATA_KEY_UNWRAP_FAILED';
 

@@ -79,6 +79,50 @@ export async function unwrapDataKey(jwe: string, privateKey: KeyObject | CryptoK
   return plaintext;
 }
 
+/** JWE key management algorithm of data keys in patient custody: AES key wrap under the patient's own key. */
+export const PATIENT_KEY_WRAP_ALGORITHM = 'A256KW';
+/** `kid` prefix of a patient key: never a JWK thumbprint (base64url has no `:`), so the two kinds never mix. */
+export const PATIENT_KEY_ID_PREFIX = 'patient:';
+/** Length of a patient key in bytes (AES-256). */
+export const PATIENT_KEY_LENGTH = 32;
+
+/** Whether a wrapped key's `kid` names a patient key (rather than an org's key-encryption key). */
+export function isPatientKeyId(kid: string): boolean {
+  return kid.startsWith(PATIENT_KEY_ID_PREFIX);
+}
+
+/**
+ * Wraps a data key under a patient key (compact JWE, A256KW + A256GCM, `kid` = the patient key's id). The
+ * patient key never leaves its KeyService; destroying it makes every copy of this JWE useless.
+ */
+export async function wrapDataKeyForPatient(dataKey: Uint8Array, patientKey: Uint8Array, kid: string): Promise<string> {
+  if (dataKey.length !== DATA_KEY_LENGTH) throw new RangeError(`data key must be ${DATA_KEY_LENGTH} bytes`);
+  if (patientKey.length !== PATIENT_KEY_LENGTH) throw new RangeError(`patient key must be ${PATIENT_KEY_LENGTH} bytes`);
+  if (!isPatientKeyId(kid)) throw new RangeError('a patient key id starts with "patient:"');
+  return new CompactEncrypt(dataKey)
+    .setProtectedHeader({ alg: PATIENT_KEY_WRAP_ALGORITHM, enc: KEY_WRAP_ENCRYPTION, kid })
+    .encrypt(patientKey);
+}
+
+/** Unwraps a data key wrapped by {@link wrapDataKeyForPatient}; only A256KW with A256GCM is accepted. */
+export async function unwrapDataKeyForPatient(jwe: string, patientKey: Uint8Array): Promise<Uint8Array> {
+  let plaintext: Uint8Array;
+  try {
+    ({ plaintext } = await compactDecrypt(jwe, patientKey, {
+      keyManagementAlgorithms: [PATIENT_KEY_WRAP_ALGORITHM],
+      contentEncryptionAlgorithms: [KEY_WRAP_ENCRYPTION],
+    }));
+  } catch (error) {
+    throw new DataKeyError('DATA_KEY_UNWRAP_FAILED', 'wrapped data key does not decrypt with this key', {
+      cause: error,
+    });
+  }
+  if (plaintext.length !== DATA_KEY_LENGTH) {
+    throw new DataKeyError('DATA_KEY_UNWRAP_FAILED', 'wrapped data key is not a 32-byte key');
+  }
+  return plaintext;
+}
+
 function toPublicEcJwk(jwk: PublicJwk): JWK_EC_Public {
   const { kty, crv, x, y } = jwk;
   if (kty !== 'EC' || crv !== CURVE || typeof x !== 'string' || typeof y !== 'string') {

@@ -48,7 +48,7 @@ export interface Built {
 /** Builds the use-case services over any profile's adapters (services know ports only). */
 export function buildServices(a: Adapters): Built {
   const chaincode = new ChaincodeClient(a.ledger);
-  const orgKeys = new OrgKeys(chaincode);
+  const orgKeys = new OrgKeys(chaincode, a.keys);
   const sharing = new KeySharing(chaincode, a.keys, orgKeys);
   const projection = new PermissionProjection(a.permissions, a.log);
   const probe = async (check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
@@ -70,7 +70,7 @@ export function buildServices(a: Adapters): Built {
     accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
-    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.log),
+    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, a.log),
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records),
     exports: new ExportService(chaincode, records, a.log),

@@ -117,7 +117,7 @@ export class DeviceService {
     encrypted.end(plaintext);
     const { cid } = await added;
     try {
-      const wrappedKeys = await this.orgKeys.wrapFor(device.org, recipients, dataKey);
+      const wrappedKeys = await this.orgKeys.wrapFor(device.org, recipients, dataKey, device.patientId);
       const summary = summarize(readings);
       const { id, at } = await this.devices.anchorBatch(device, { sha256, size: plaintext.length, cid, mediaType: BATCH_MEDIA_TYPE, wrappedKeys, summary });
       this.log.info({ recordId: id, deviceId, readings: readings.length }, 'observation batch anchored');

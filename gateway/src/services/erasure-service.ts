@@ -1,4 +1,5 @@
 import type { BlobStore } from '../ports/blob-store.js';
+import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { Logger } from './logger.js';
@@ -11,14 +12,17 @@ export interface ErasureResult {
 }
 
 /**
- * Erasure (GDPR art. 17): the ledger purges every private value and wrapped key (crypto-shredding), then
- * the blobs are unpinned and removed and the permission store forgets the patient.
+ * Erasure (GDPR art. 17): the ledger purges every private value and wrapped key, then the home org's key of
+ * this patient is destroyed (crypto-shredding: every copy of the data keys wrapped under it, in whatever
+ * storage kept one, becomes undecryptable), the blobs are unpinned and removed and the permission store
+ * forgets the patient.
  */
 export class ErasureService {
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly blobs: BlobStore,
     private readonly store: PermissionStore,
+    private readonly keys: KeyService,
     private readonly log: Logger,
   ) {}
 
@@ -26,6 +30,8 @@ export class ErasureService {
     const plan = await this.chaincode.erasurePlan(actor, patientId);
     const orgs = (await this.chaincode.listOrgs(actor.org)).map((o) => o.mspId);
     await this.chaincode.erasePatient(actor, patientId, orgs);
+    // After the commit: a refused erasure must leave the patient's records readable.
+    await this.keys.destroyPatientKey(actor.org, patientId);
     let removed = 0;
     for (const cid of plan.cids) {
       try {

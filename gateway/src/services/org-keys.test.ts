@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { newDataKey, recipientKeyId, unwrapDataKey, wrappedKeyId } from '../crypto/data-key.js';
-import type { PublicJwk } from '../ports/key-service.js';
+import type { KeyService, PublicJwk } from '../ports/key-service.js';
 import type { ChaincodeClient } from './chaincode-client.js';
 import { OrgKeys } from './org-keys.js';
 
@@ -26,7 +26,7 @@ describe('OrgKeys', () => {
   it('wraps a data key that only the named org unwraps', async () => {
     const reg = registry();
     const dataKey = newDataKey();
-    const wrapped = await new OrgKeys(reg.chaincode).wrapFor('HospitalAMSP', ['HospitalBMSP'], dataKey);
+    const wrapped = await new OrgKeys(reg.chaincode, undefined).wrapFor('HospitalAMSP', ['HospitalBMSP'], dataKey);
     expect(Object.keys(wrapped)).toEqual(['HospitalBMSP']);
     expect(await unwrapDataKey(wrapped.HospitalBMSP!, reg.current().privateKey)).toEqual(dataKey);
     await expect(unwrapDataKey(wrapped.HospitalBMSP!, orgKeyPair().privateKey)).rejects.toThrow();
@@ -35,7 +35,7 @@ describe('OrgKeys', () => {
   it('reads an org key from the registry once per TTL and sees a rotation after it', async () => {
     const reg = registry();
     let now = 1_000;
-    const keys = new OrgKeys(reg.chaincode, 60_000, () => now);
+    const keys = new OrgKeys(reg.chaincode, undefined, 60_000, () => now);
     const before = await recipientKeyId(reg.current().publicJwk);
     expect(wrappedKeyId((await keys.wrapFor('HospitalAMSP', ['HospitalBMSP'], newDataKey())).HospitalBMSP!)).toBe(before);
 
@@ -50,5 +50,18 @@ describe('OrgKeys', () => {
     expect(wrappedKeyId(after.HospitalBMSP!)).toBe(await recipientKeyId(reg.current().publicJwk));
     expect(wrappedKeyId(after.HospitalBMSP!)).not.toBe(before);
     expect(reg.reads).toHaveLength(2);
+  });
+
+  it("puts the own org's copy in the patient's custody and wraps the others with their public keys", async () => {
+    const reg = registry();
+    const custody = {
+      wrapForPatient: async (org: string, patientId: string) => `custody:${org}:${patientId}`,
+    } as unknown as KeyService;
+    const dataKey = newDataKey();
+
+    const wrapped = await new OrgKeys(reg.chaincode, custody).wrapFor('HospitalAMSP', ['HospitalAMSP', 'HospitalBMSP'], dataKey, 'pat-1');
+
+    expect(wrapped.HospitalAMSP).toBe('custody:HospitalAMSP:pat-1');
+    expect(Buffer.from(await unwrapDataKey(wrapped.HospitalBMSP!, reg.current().privateKey)).equals(Buffer.from(dataKey))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { wrapDataKey } from '../crypto/data-key.js';
-import type { PublicJwk } from '../ports/key-service.js';
+import type { KeyService, PublicJwk } from '../ports/key-service.js';
 import type { ChaincodeClient } from './chaincode-client.js';
 
 /** How long a fetched org public key is used before it is read from the registry again. */
@@ -16,6 +16,8 @@ export class OrgKeys {
 
   constructor(
     private readonly chaincode: ChaincodeClient,
+    /** This gateway's own KeyService: the own org's copy of a patient's data key goes in its patient custody. */
+    private readonly custody: KeyService | undefined,
     private readonly ttlMs = ORG_KEY_TTL_MS,
     private readonly now: () => number = Date.now,
   ) {}
@@ -29,10 +31,21 @@ export class OrgKeys {
     return jwk;
   }
 
-  /** `dataKey` wrapped for each org: MSP id -> compact JWE. */
-  async wrapFor(asOrg: string, orgs: readonly string[], dataKey: Uint8Array): Promise<Record<string, string>> {
+  /**
+   * `dataKey` wrapped for each org: MSP id -> compact JWE. With a `patientId`, the copy for `asOrg` itself
+   * is wrapped under that patient's key in this gateway's KeyService (erasure destroys it); the other orgs'
+   * copies are wrapped with their registered public keys (transit copies).
+   */
+  async wrapFor(asOrg: string, orgs: readonly string[], dataKey: Uint8Array, patientId?: string): Promise<Record<string, string>> {
     const wrapped: Record<string, string> = {};
-    for (const org of orgs) wrapped[org] = await wrapDataKey(dataKey, await this.publicKey(asOrg, org));
+    for (const org of orgs) {
+      if (patientId !== undefined && org === asOrg) {
+        if (!this.custody) throw new Error('OrgKeys needs the KeyService to wrap in patient custody');
+        wrapped[org] = await this.custody.wrapForPatient(asOrg, patientId, dataKey);
+      } else {
+        wrapped[org] = await wrapDataKey(dataKey, await this.publicKey(asOrg, org));
+      }
+    }
     return wrapped;
   }
 }

@@ -93,7 +93,7 @@ export class RecordService {
     });
     const { cid } = await added;
     try {
-      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey);
+      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, patientId);
       const { id, at } = await this.chaincode.createRecord(actor, patientId, {
         title: meta.title,
         category: meta.category,

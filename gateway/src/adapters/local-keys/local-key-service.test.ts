@@ -1,8 +1,8 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { newDataKey, wrapDataKey } from '../../crypto/data-key.js';
+import { newDataKey, wrapDataKey, wrappedKeyId } from '../../crypto/data-key.js';
 import { LocalKeyService } from './local-key-service.js';
 
 describe('LocalKeyService', () => {
@@ -141,5 +141,119 @@ describe('LocalKeyService', () => {
     await writeFile(file, JSON.stringify(content), { mode: 0o600 });
 
     await expect(openFor(['Org1MSP'])).rejects.toMatchObject({ code: 'KEY_FILE_INVALID' });
+  });
+
+  describe('patient keys', () => {
+    const patientFolder = (org: string) => LocalKeyService.patientKeyFolder(file, org);
+    const keyFiles = async (org: string) => (await readdir(patientFolder(org))).filter((n) => n.endsWith('.key'));
+
+    it("wraps a data key under the patient's key and unwraps it", async () => {
+      const keys = await openFor(['Org1MSP']);
+      const dataKey = newDataKey();
+
+      const wrapped = await keys.wrapForPatient('Org1MSP', 'pat-1', dataKey);
+
+      expect(wrappedKeyId(wrapped)).toMatch(/^patient:[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(await keys.unwrap('Org1MSP', wrapped)).equals(Buffer.from(dataKey))).toBe(true);
+    });
+
+    it('keeps one key file per patient, mode 0600, named without the patient id', async () => {
+      const keys = await openFor(['Org1MSP']);
+      await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      await keys.wrapForPatient('Org1MSP', 'pat-2', newDataKey());
+
+      const files = await keyFiles('Org1MSP');
+      expect(files).toHaveLength(2);
+      for (const name of files) {
+        expect(name).not.toContain('pat-');
+        expect((await stat(join(patientFolder('Org1MSP'), name))).mode & 0o777).toBe(0o600);
+        expect(await readFile(join(patientFolder('Org1MSP'), name), 'utf8')).not.toContain('pat-');
+      }
+      expect((await stat(patientFolder('Org1MSP'))).mode & 0o777).toBe(0o700);
+    });
+
+    it('gives each patient its own key', async () => {
+      const keys = await openFor(['Org1MSP']);
+
+      const one = await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      const two = await keys.wrapForPatient('Org1MSP', 'pat-2', newDataKey());
+
+      expect(wrappedKeyId(one)).not.toBe(wrappedKeyId(two));
+    });
+
+    it('unwraps after a restart what was wrapped before it', async () => {
+      const dataKey = newDataKey();
+      const wrapped = await (await openFor(['Org1MSP'])).wrapForPatient('Org1MSP', 'pat-1', dataKey);
+
+      const restarted = await openFor(['Org1MSP']);
+
+      expect(Buffer.from(await restarted.unwrap('Org1MSP', wrapped)).equals(Buffer.from(dataKey))).toBe(true);
+    });
+
+    it('creates one key when many uploads for a new patient wrap at once', async () => {
+      const keys = await openFor(['Org1MSP']);
+      const dataKey = newDataKey();
+
+      const wrapped = await Promise.all(Array.from({ length: 8 }, () => keys.wrapForPatient('Org1MSP', 'pat-1', dataKey)));
+
+      expect(await keyFiles('Org1MSP')).toHaveLength(1);
+      const restarted = await openFor(['Org1MSP']);
+      for (const jwe of wrapped) expect(Buffer.from(await restarted.unwrap('Org1MSP', jwe)).equals(Buffer.from(dataKey))).toBe(true);
+    });
+
+    it("refuses to unwrap with another org's patient keys", async () => {
+      const keys = await openFor(['Org1MSP', 'Org2MSP']);
+      const wrapped = await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+
+      await expect(keys.unwrap('Org2MSP', wrapped)).rejects.toMatchObject({ name: 'DataKeyError', code: 'DATA_KEY_DESTROYED' });
+    });
+
+    it("destroying a patient's key makes every copy of their wrapped keys undecryptable, even after a restart", async () => {
+      const keys = await openFor(['Org1MSP']);
+      const wrapped = await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      const other = await keys.wrapForPatient('Org1MSP', 'pat-2', newDataKey());
+
+      expect(await keys.destroyPatientKey('Org1MSP', 'pat-1')).toBe(true);
+
+      await expect(keys.unwrap('Org1MSP', wrapped)).rejects.toMatchObject({ code: 'DATA_KEY_DESTROYED' });
+      const restarted = await openFor(['Org1MSP']);
+      await expect(restarted.unwrap('Org1MSP', wrapped)).rejects.toMatchObject({ code: 'DATA_KEY_DESTROYED' });
+      await expect(restarted.unwrap('Org1MSP', other)).resolves.toHaveLength(32);
+      expect(await keyFiles('Org1MSP')).toHaveLength(1);
+    });
+
+    it('overwrites the key file before unlinking it (an open descriptor sees random bytes, not the key)', async () => {
+      const keys = await openFor(['Org1MSP']);
+      await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      const [name] = await keyFiles('Org1MSP');
+      const { open } = await import('node:fs/promises');
+      const handle = await open(join(patientFolder('Org1MSP'), name!), 'r');
+      const before = await handle.readFile('utf8');
+
+      await keys.destroyPatientKey('Org1MSP', 'pat-1');
+
+      const after = Buffer.alloc(before.length);
+      await handle.read(after, 0, after.length, 0);
+      await handle.close();
+      const key = (JSON.parse(before) as { key: string }).key;
+      expect(after.toString('latin1')).not.toContain(key);
+      expect(after.toString('latin1')).not.toContain('"kid"');
+    });
+
+    it('answers false when destroying a key that does not exist', async () => {
+      const keys = await openFor(['Org1MSP']);
+
+      expect(await keys.destroyPatientKey('Org1MSP', 'pat-never')).toBe(false);
+    });
+
+    it('refuses a patient key file that group or others can read', async () => {
+      const keys = await openFor(['Org1MSP']);
+      const wrapped = await keys.wrapForPatient('Org1MSP', 'pat-1', newDataKey());
+      const [name] = await keyFiles('Org1MSP');
+      await chmod(join(patientFolder('Org1MSP'), name!), 0o644);
+
+      await expect((await openFor(['Org1MSP'])).unwrap('Org1MSP', wrapped)).rejects.toMatchObject({ code: 'KEY_FILE_INSECURE' });
+    });
   });
 });

@@ -4,9 +4,18 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { DataKeyError } from '../../crypto/data-key-error.js';
-import { KEY_WRAP_ALGORITHM, recipientKeyId, unwrapDataKey, wrappedKeyId } from '../../crypto/data-key.js';
+import {
+  KEY_WRAP_ALGORITHM,
+  isPatientKeyId,
+  recipientKeyId,
+  unwrapDataKey,
+  unwrapDataKeyForPatient,
+  wrapDataKeyForPatient,
+  wrappedKeyId,
+} from '../../crypto/data-key.js';
 import type { KeyService, PublicJwk } from '../../ports/key-service.js';
 import { LocalKeyError } from './local-key-error.js';
+import { PatientKeyStore } from './patient-key-store.js';
 
 const generateEcKeyPair = promisify(generateKeyPair);
 
@@ -42,15 +51,24 @@ interface OrgKey {
 
 /**
  * The `local` KeyService: each org's P-256 key-encryption key in one JSON file readable by the gateway's
- * user only. Enough for one hospital's own gateway; a KMS adapter can replace it behind the same port.
+ * user only, and each org's patient keys beside it, one file per patient, in `patients/<mspId>/` (see
+ * {@link PatientKeyStore}). Enough for one hospital's own gateway; a KMS adapter can replace it behind the
+ * same port.
  */
 export class LocalKeyService implements KeyService {
   readonly #file: string;
   readonly #keys: ReadonlyMap<string, readonly OrgKey[]>;
+  readonly #patientKeys: ReadonlyMap<string, PatientKeyStore>;
 
-  private constructor(file: string, keys: ReadonlyMap<string, readonly OrgKey[]>) {
+  private constructor(file: string, keys: ReadonlyMap<string, readonly OrgKey[]>, patientKeys: ReadonlyMap<string, PatientKeyStore>) {
     this.#file = file;
     this.#keys = keys;
+    this.#patientKeys = patientKeys;
+  }
+
+  /** The folder of an org's patient keys, next to the key file. */
+  static patientKeyFolder(file: string, mspId: string): string {
+    return join(dirname(file), 'patients', encodeURIComponent(mspId));
   }
 
   /**
@@ -75,9 +93,9 @@ export class LocalKeyService implements KeyService {
         orgs: { ...stored.orgs, ...Object.fromEntries(added) },
       };
       await writeKeyFile(file, updated);
-      return new LocalKeyService(file, await loadKeys(file, updated));
+      return new LocalKeyService(file, await loadKeys(file, updated), await openPatientKeys(file, Object.keys(updated.orgs)));
     }
-    return new LocalKeyService(file, await loadKeys(file, stored));
+    return new LocalKeyService(file, await loadKeys(file, stored), await openPatientKeys(file, Object.keys(stored.orgs)));
   }
 
   /** The org's current public key-encryption key, with its `kid` (RFC 7638 thumbprint). */
@@ -92,6 +110,13 @@ export class LocalKeyService implements KeyService {
    */
   async unwrap(mspId: string, wrapped: string): Promise<Uint8Array> {
     const kid = wrappedKeyId(wrapped);
+    if (isPatientKeyId(kid)) {
+      const patientKey = await this.#patientStore(mspId).keyById(kid);
+      if (patientKey === undefined) {
+        throw new DataKeyError('DATA_KEY_DESTROYED', `wrapped data key names a patient key ${mspId} does not hold`);
+      }
+      return unwrapDataKeyForPatient(wrapped, patientKey);
+    }
     const key = this.#orgKeys(mspId).find((candidate) => candidate.kid === kid);
     if (key === undefined) {
       throw new DataKeyError('DATA_KEY_WRONG_RECIPIENT', `wrapped data key is not for a key of ${mspId}`);
@@ -99,10 +124,27 @@ export class LocalKeyService implements KeyService {
     return unwrapDataKey(wrapped, key.privateKey);
   }
 
+  /** Wraps a data key under the patient's key of this org, creating that key on first use. */
+  async wrapForPatient(mspId: string, patientId: string, dataKey: Uint8Array): Promise<string> {
+    const { kid, key } = await this.#patientStore(mspId).keyFor(patientId);
+    return wrapDataKeyForPatient(dataKey, key, kid);
+  }
+
+  /** Destroys the patient's key of this org: overwritten, synced and unlinked. True when one existed. */
+  async destroyPatientKey(mspId: string, patientId: string): Promise<boolean> {
+    return this.#patientStore(mspId).destroy(patientId);
+  }
+
   /** Resolves while the key file is still in place and private; the keys themselves are in memory. */
   async ready(): Promise<void> {
     const stats = await stat(this.#file);
     checkPrivate(this.#file, stats.mode);
+  }
+
+  #patientStore(mspId: string): PatientKeyStore {
+    const store = this.#patientKeys.get(mspId);
+    if (store === undefined) throw new LocalKeyError('KEY_ORG_UNKNOWN', `no key-encryption key for org ${mspId}`);
+    return store;
   }
 
   #orgKeys(mspId: string): readonly OrgKey[] {
@@ -112,6 +154,12 @@ export class LocalKeyService implements KeyService {
     }
     return keys;
   }
+}
+
+async function openPatientKeys(file: string, orgs: string[]): Promise<Map<string, PatientKeyStore>> {
+  const stores = new Map<string, PatientKeyStore>();
+  for (const org of orgs) stores.set(org, await PatientKeyStore.open(LocalKeyService.patientKeyFolder(file, org)));
+  return stores;
 }
 
 function checkPrivate(file: string, mode: number): void {
