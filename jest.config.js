@@ -1,4 +1,4 @@
-/** Jest 30 + ts-jest in ESM mode (see FIELD-NOTES "Modules and tests"). */
+/** Jest 30 + ts-jest in ESM mode; why each setting is needed: docs/DECISIONS.md#esm-packages-and-the-jest-setup. */
 export default {
   extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',

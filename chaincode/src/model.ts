@@ -6,7 +6,8 @@ import contractApi from 'fabric-contract-api';
 import type { AccessOutcome, Category, EmergencyReason, Purpose, Role } from './rules/vocabulary.js';
 import type { ConsentScope, Grantee } from './rules/consent.js';
 
-// fabric-contract-api's ESM view lacks the decorators as named exports (FIELD-NOTES).
+// Under real Node, fabric-contract-api's ESM view lacks the decorators as named exports (jest hides it):
+// docs/DECISIONS.md#fabric-contract-api-decorators-come-from-its-default-import.
 const { Object: DataType, Property } = contractApi;
 
 /** A consortium member: its MSP id and the public key that data keys are wrapped with. */

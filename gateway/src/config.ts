@@ -14,7 +14,7 @@ export const DEFAULT_ORGS: OrgConfig[] = [
   { mspId: 'HospitalBMSP', name: 'hospital-b' },
 ];
 
-/** Default listen port of each org's network gateway (one gateway per org, DESIGN §4). */
+/** Default listen port of each org's network gateway (one gateway per org: docs/DECISIONS.md#one-gateway-per-hospital). */
 const NETWORK_PORTS: Record<string, number> = { 'hospital-a': 3001, 'hospital-b': 3002 };
 
 const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');

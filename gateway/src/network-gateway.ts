@@ -22,7 +22,8 @@ import { followLedger } from './services/permission-projector.js';
 export interface NetworkOptions {
   /**
    * Orgs (registry names or MSP ids) whose Fabric identities this gateway holds and whose users it serves.
-   * Default: the configured org only — one gateway per org (DESIGN §4). The integration tests hold both.
+   * Default: the configured org only — one gateway per org (docs/DECISIONS.md#one-gateway-per-hospital).
+   * The integration tests hold both.
    */
   orgs?: string[];
   /** Chaincode name on the channel (default: the connection profile's); tests use a fresh one per run. */

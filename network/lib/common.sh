@@ -12,7 +12,7 @@ PID_DIR="${STATE_DIR}/pids"
 LOG_DIR="${STATE_DIR}/logs"
 
 # Pinned versions. Fabric v2.5.0 is only reachable through its release commit's
-# pseudo-version on the Go module proxy (see FIELD-NOTES.md).
+# pseudo-version on the Go module proxy (docs/DECISIONS.md#pinned-versions-and-overrides).
 FABRIC_MODULE="github.com/hyperledger/fabric"
 FABRIC_VERSION="v1.4.0-rc1.0.20230401164317-bd8e24856939"
 FABRIC_RELEASE="2.5.0"

@@ -17,9 +17,10 @@ const { Info, Returns, Transaction } = contractApi;
 export const KEY_RELEASE_WINDOW_MS = 5 * 60_000;
 
 /**
- * Reading content is two steps (DESIGN §5): the submitted `Access` decides and records the event and
- * returns the decision only; the evaluated `ReleaseKey` on the reader's own org peer returns the CID and
- * that org's wrapped key for a fresh, committed, granted event of that reader.
+ * Reading content is two steps: the submitted `Access` decides and records the event and returns the
+ * decision only (a submit's response is in every org's blocks); the evaluated `ReleaseKey` on the reader's
+ * own org peer returns the CID and that org's wrapped key for a fresh, committed, granted event of that
+ * reader. Why: docs/DECISIONS.md#reading-content-takes-two-steps.
  */
 @Info({ title: 'AccessContract', description: 'Access decisions, key release and the access log' })
 export class AccessContract extends Contract {

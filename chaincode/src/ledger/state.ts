@@ -9,8 +9,8 @@ import type { EventIds, EventName } from './events.js';
 /**
  * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys); every
  * key that belongs to a patient or an org gets a key-level endorsement policy naming the owner org,
- * except keys in implicit collections (a policy that excludes the owner there loses data silently:
- * FIELD-NOTES "Silent loss").
+ * except keys in implicit collections: a policy that excludes the owner there commits VALID while the
+ * owner's peers never receive the data (docs/DECISIONS.md#no-key-level-policy-on-implicit-collection-keys).
  */
 export class TxState {
   constructor(private readonly ctx: Context) {}

@@ -75,7 +75,8 @@ function cors(origins: string[]): express.RequestHandler {
 
 /**
  * Bodies are JSON, or multipart/form-data for uploads: anything else (text/plain, a form, no type) is
- * 415 rather than an empty body that fails validation with a misleading "required" (DESIGN §7).
+ * 415 rather than an empty body that fails validation with a misleading "required"
+ * (docs/DECISIONS.md#only-json-and-multipart-request-bodies).
  */
 const knownMediaTypes: express.RequestHandler = (req, _res, next) => {
   const kind = req.is(['application/json', 'application/*+json', 'multipart/form-data']);

@@ -23,7 +23,8 @@ export async function* patternStream(size: number, piece = 65_536): AsyncIterabl
 /**
  * Known answers: CIDv1 of the pattern blobs under the port's options (raw leaves, 262144-byte chunks, balanced
  * DAG of 174 links). The single-block ones are sha256 raw CIDs; all of them were derived independently from
- * the UnixFS/dag-pb specs in unixfs-blob-store.test.ts, and FIELD-NOTES measured the importer equal to Kubo 0.42.
+ * the UnixFS/dag-pb specs in unixfs-blob-store.test.ts; the importer under these options was measured equal to
+ * Kubo 0.42 (docs/DECISIONS.md#both-blob-stores-give-the-same-cids), and kubo-blob-store.network.test.ts checks it.
  */
 export const KNOWN_BLOBS: readonly { name: string; size: number; cid: string }[] = [
   { name: '0 B', size: 0, cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku' },

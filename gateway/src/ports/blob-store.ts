@@ -8,7 +8,7 @@ export interface AddResult {
 
 /**
  * Content-addressed storage for ciphertext (IPFS). Both adapters produce the same CIDs for the same bytes:
- * CIDv1, raw leaves, 262144-byte chunks, balanced DAG of 174 links (FIELD-NOTES "Embedded IPFS").
+ * CIDv1, raw leaves, 262144-byte chunks, balanced DAG of 174 links (docs/DECISIONS.md#both-blob-stores-give-the-same-cids).
  */
 export interface BlobStore {
   /** Streams bytes in and pins them. */

@@ -11,7 +11,8 @@ export interface LedgerErrorInit {
 
 /**
  * A refusal or failure reported by the ledger, carrying the chaincode's stable error code so the
- * gateway maps codes, never prose (STYLE "Errors"). Every Ledger adapter throws this.
+ * gateway maps codes, never prose (docs/DECISIONS.md#errors-are-mapped-by-code-never-by-prose). Every Ledger
+ * adapter throws this.
  */
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';

@@ -8,8 +8,9 @@ export interface TransactionRequest extends AbortOptions {
   /** Private inputs: never written to blocks. */
   transient?: Record<string, Uint8Array>;
   /**
-   * Orgs (MSP ids) whose peers must endorse a submit (DESIGN §4: the patient's home org plus every org
-   * whose implicit collection is written). The embedded ledger has one peer and ignores it.
+   * Orgs (MSP ids) whose peers must endorse a submit: the patient's home org plus every org whose implicit
+   * collection is written (docs/DECISIONS.md#endorsing-orgs-are-named-on-every-submit). The embedded ledger
+   * has one peer and ignores it.
    */
   endorsingOrgs?: string[];
 }
@@ -20,7 +21,7 @@ export interface SubmitResult {
   payload: Uint8Array;
 }
 
-/** A chaincode event: public, carries only opaque ids and a type (DESIGN §6b). */
+/** A chaincode event: public (in every org's blocks), carries only opaque ids and a type (docs/DECISIONS.md#events-carry-opaque-ids-only). */
 export interface LedgerEvent {
   blockNumber: bigint;
   txId: string;

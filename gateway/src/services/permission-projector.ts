@@ -11,9 +11,9 @@ const CHECKPOINT = 'ledger-events';
 
 /**
  * Replays chaincode events from a checkpoint into the permission store, repairing whatever a crash or
- * restart missed (DESIGN §6b). Events carry opaque ids only; the details are fetched with an evaluate as
- * the org admin, who may read the consents and requests of the org's patients. Upserts are idempotent, so
- * replaying an event twice is harmless.
+ * restart missed (docs/ARCHITECTURE.md#the-permission-store-is-a-projection). Events carry opaque ids
+ * only; the details are fetched with an evaluate as the org admin, who may read the consents and requests
+ * of the org's patients. Upserts are idempotent, so replaying an event twice is harmless.
  */
 export class PermissionProjector {
   private readonly admins: ActorRef[];

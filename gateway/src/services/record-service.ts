@@ -37,7 +37,8 @@ const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,100}$/i;
 
 /**
  * Records: upload (hash + encrypt + store + one ledger transaction) and download (ledger decision, key
- * release, decrypt, verify), both streamed in constant memory (DESIGN §6).
+ * release, decrypt, verify), both streamed in constant memory (docs/ARCHITECTURE.md#the-write-path-uploading-a-record,
+ * docs/ARCHITECTURE.md#the-read-path-downloading-content).
  */
 export class RecordService {
   private readonly idempotency = new IdempotencyCache<RecordMeta>();

@@ -212,7 +212,8 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** The peers' own words for their infrastructure failures (they carry no code; ours always do). */
 const INFRASTRUCTURE = {
-  // Gossip has not yet found another org's peer to hand the private data to (FIELD-NOTES "Gossip race").
+  // Gossip has not yet found another org's peer to hand the private data to: right after the network starts
+  // (docs/DECISIONS.md#retries-in-the-fabric-adapter).
   dissemination: /required to disseminate to at least \d+ peers/,
   // The chaincode server (chaincode-as-a-service) is down or restarting.
   chaincodeDown: /could not launch chaincode|chaincode stream terminated|timeout expired while starting chaincode/,

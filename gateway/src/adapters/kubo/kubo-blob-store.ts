@@ -7,7 +7,7 @@ import type { AbortOptions } from '../../ports/abort.js';
 import { BlobNotFoundError, type AddResult, type BlobStore } from '../../ports/blob-store.js';
 
 /**
- * The add options that give the same CIDs as the embedded UnixFS store (FIELD-NOTES "Embedded IPFS"):
+ * The add options that give the same CIDs as the embedded UnixFS store (docs/DECISIONS.md#both-blob-stores-give-the-same-cids):
  * CIDv1, raw leaves, fixed 256 KiB chunks, balanced DAG (Kubo's default layout, 174 links).
  */
 export const KUBO_ADD_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: 'size-262144', pin: true } as const;

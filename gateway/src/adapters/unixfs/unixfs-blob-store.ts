@@ -19,7 +19,7 @@ const RAW_CODEC = 0x55;
 
 /**
  * The options that make the importer produce Kubo 0.42's CIDs for
- * `ipfs add --cid-version=1 --raw-leaves --chunker=size-262144` (FIELD-NOTES "Embedded IPFS").
+ * `ipfs add --cid-version=1 --raw-leaves --chunker=size-262144` (docs/DECISIONS.md#both-blob-stores-give-the-same-cids).
  * blockWriteConcurrency does not change CIDs; a small value bounds memory per upload (chunks in flight).
  */
 export const KUBO_COMPATIBLE_IMPORT: Readonly<ImporterOptions> = Object.freeze({
