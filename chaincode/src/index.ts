@@ -8,10 +8,11 @@ import { ConsentContract } from './contracts/consent-contract.js';
 import { DeviceContract } from './contracts/device-contract.js';
 import { EmergencyContract } from './contracts/emergency-contract.js';
 import { ErasureContract } from './contracts/erasure-contract.js';
+import { KeyCustodyContract } from './contracts/key-custody-contract.js';
 import { RecordContract } from './contracts/record-contract.js';
 import { RegistryContract } from './contracts/registry-contract.js';
 
-export { AccessContract, AccessRequestContract, ConsentContract, DeviceContract, EmergencyContract, ErasureContract, RecordContract, RegistryContract };
+export { AccessContract, AccessRequestContract, ConsentContract, DeviceContract, EmergencyContract, ErasureContract, KeyCustodyContract, RecordContract, RegistryContract };
 export * from './model.js';
 export { SHARED_COLLECTION, implicitCollection } from './ledger/collections.js';
 
@@ -24,6 +25,7 @@ export const contracts = [
   AccessContract,
   ErasureContract,
   DeviceContract,
+  KeyCustodyContract,
 ];
 export { EVENT_FIELDS, type EventName } from './ledger/events.js';
 export { simulateEndorserClock } from './ledger/endorser-clock.js';

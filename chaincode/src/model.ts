@@ -233,6 +233,21 @@ export class Created {
   @Property('at', 'string') at?: string;
 }
 
+/** One of an org's own copies of a data key, with the patient it belongs to (key custody migration). */
+@DataType()
+export class CustodyKey {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('wrappedKey', 'string') wrappedKey!: string;
+}
+
+/** A page of an org's own copies of data keys. */
+@DataType()
+export class CustodyPage {
+  @Property('keys', 'CustodyKey[]') keys!: CustodyKey[];
+  @Property('bookmark', 'string') bookmark!: string;
+}
+
 /** Which records of a patient and their CIDs an erasure will remove. */
 @DataType()
 export class ErasurePlan {

@@ -4,6 +4,7 @@ import { CachingBlobStore } from './adapters/caching/caching-blob-store.js';
 import { DevAuthenticator } from './adapters/dev-auth/dev-authenticator.js';
 import { JoseDeviceCredentials } from './adapters/device-tokens/jose-device-credentials.js';
 import { EmbeddedLedger } from './adapters/embedded-ledger/embedded-ledger.js';
+import type { KeyCustodyMigration } from './services/key-custody-migration.js';
 import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
 import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
@@ -18,6 +19,8 @@ import { followLedger, type PermissionProjector } from './services/permission-pr
 export interface RunningGateway {
   services: GatewayServices;
   projector: PermissionProjector;
+  /** Moves data keys written before patient keys existed into patient custody. */
+  custody: KeyCustodyMigration;
   close(): Promise<void>;
 }
 
@@ -50,12 +53,13 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   const deviceCredentials = new JoseDeviceCredentials({ keyFile: dir('keys/device-token-signing.json') });
   await deviceCredentials.ready();
 
-  const { services, projector } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials });
+  const { services, projector, custody } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials });
   await services.registry.seed();
   const following = followLedger(projector, log, options.follow !== false);
   return {
     services,
     projector,
+    custody,
     async close() {
       await following.stop();
       await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);

@@ -80,7 +80,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
 
   try {
     await Promise.all([waitForLedger(ledger, log), kubo.ready(), permissions.ready(), deviceCredentials.ready()]);
-    const { services, projector } = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials });
+    const { services, projector, custody } = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials });
     await seedOrgs(() => services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
 
@@ -88,6 +88,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     return {
       services,
       projector,
+      custody,
       async close() {
         await following.stop();
         await closeAdapters();

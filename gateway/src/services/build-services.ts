@@ -16,6 +16,7 @@ import { EmergencyService } from './emergency-service.js';
 import { ErasureService } from './erasure-service.js';
 import { ExportService } from './export-service.js';
 import { FhirService } from './fhir-service.js';
+import { KeyCustodyMigration } from './key-custody-migration.js';
 import { KeySharing } from './key-sharing.js';
 import { OrgKeys } from './org-keys.js';
 import type { Logger } from './logger.js';
@@ -43,6 +44,8 @@ export interface Adapters {
 export interface Built {
   services: GatewayServices;
   projector: PermissionProjector;
+  /** Moves data keys written before patient keys existed into patient custody (`npm run keys:migrate`). */
+  custody: KeyCustodyMigration;
 }
 
 /** Builds the use-case services over any profile's adapters (services know ports only). */
@@ -84,5 +87,5 @@ export function buildServices(a: Adapters): Built {
     }),
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
-  return { services, projector };
+  return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log) };
 }

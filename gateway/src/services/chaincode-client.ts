@@ -1,4 +1,5 @@
 import type {
+  CustodyPage,
   AccessDecision,
   AccessEventPage,
   AccessRequest,
@@ -212,6 +213,14 @@ export class ChaincodeClient {
   }
   erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
     return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  }
+  /** A page of the org's own copies of its patients' data keys (key custody migration; an admin of the org). */
+  ownKeys(actor: ActorRef, pageSize: number, bookmark: string): Promise<CustodyPage> {
+    return this.evaluate(actor.org, { name: 'custody:OwnKeys', args: [actor.userId, String(pageSize), bookmark] });
+  }
+  /** Replaces the org's own copies of data keys (record id -> JWE) in its implicit collection. */
+  rewrapKeys(actor: ActorRef, wrappedKeys: Record<string, string>): Promise<Created> {
+    return this.submit(actor.org, { name: 'custody:RewrapKeys', args: [actor.userId], transient: { custody: json({ wrappedKeys }) }, endorsingOrgs: orgs(actor.org) });
   }
   /** The patient a `PatientErased` event was about (home org admins only). */
   erasureReceipt(actor: ActorRef, erasureId: string): Promise<ErasureReceipt> {
