@@ -916,6 +916,14 @@ const operations = folder('Operations', 'Liveness, readiness, the spec and Swagg
     as: 'doctor',
     test: expect.problem(404, 'NOT_FOUND'),
   }),
+  request('A method the path does not have: 405 with Allow', {
+    route: 'PUT /v1/me',
+    as: 'doctor',
+    test: s`
+      ${expect.problem(405, 'METHOD_NOT_ALLOWED')}
+      pm.test('Allow lists the methods of the path', () => pm.expect(pm.response.headers.get('Allow')).to.eql('GET, HEAD'));
+    `,
+  }),
 ]);
 
 const devTokens = folder(

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: 404,
   RECORD_NOT_FOUND: 404,
   ORG_NOT_REGISTERED: 404,
+  /** An HTTP method the path does not have (the gateway answers with an `Allow` header). */
+  METHOD_NOT_ALLOWED: 405,
   ALREADY_EXISTS: 409,
   CONFLICT: 409,
   RECORD_ERASED: 410,

@@ -4,6 +4,7 @@ import swaggerUi from 'swagger-ui-express';
 import { RegisterRoutes } from '../generated/routes.js';
 import { AppError } from '../domain/app-error.js';
 import type { GatewayServices } from './gateway-services.js';
+import { methodNotAllowed, type OpenApiPaths } from './method-not-allowed.js';
 import { notFound, problemHandler, requestId } from './problem.js';
 
 /** What the app needs besides the services. */
@@ -50,6 +51,7 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(options.openapi, { customSiteTitle: 'CareLedger API' }));
   RegisterRoutes(app);
+  app.use(methodNotAllowed(options.openapi as OpenApiPaths));
   app.use(notFound);
   app.use(problemHandler(options.log));
   return app;

@@ -104,6 +104,28 @@ export interface BatchSummary {
 }
 
 /**
+ * How many items a page holds.
+ * @isInt
+ * @minimum 1
+ * @maximum 200
+ */
+export type PageSize = number;
+
+/**
+ * How many device readings a search answers at most.
+ * @isInt
+ * @minimum 1
+ * @maximum 10000
+ */
+export type ReadingLimit = number;
+
+/**
+ * An RFC 3339 date-time with a zone (`Z` or an offset), e.g. 2026-03-01T08:00:00Z.
+ * @format date-time
+ */
+export type DateTime = string;
+
+/**
  * A DICOM modality code (CS), e.g. CT, MR, US.
  * @pattern ^[A-Z0-9_\x20]{1,16}$
  * @example "CT"

@@ -188,7 +188,8 @@ export class DeviceService {
 /** An ISO-8601 instant (with a zone) as UTC, or undefined. */
 function instant(field: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const millis = /(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  // RFC 3339 allows a lower-case `t` and `z`; Date.parse does not.
+  const millis = /(Z|[+-]\d{2}:\d{2})$/i.test(value) ? Date.parse(value.toUpperCase()) : NaN;
   if (Number.isNaN(millis)) throw badInput(field, `${field} must be an ISO-8601 date-time with a time zone`);
   return new Date(millis).toISOString();
 }

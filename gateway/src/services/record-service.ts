@@ -58,7 +58,8 @@ export class RecordService {
    * metadata is valid. Returns the orgs the data key must be wrapped for.
    */
   async prepareUpload(actor: ActorRef, patientId: string, meta: UploadMeta): Promise<string[]> {
-    if (!meta.title || meta.title.length > 200) throw badInput('title', 'title must be 1-200 characters');
+    // Counted in characters (code points), as the spec's maxLength counts them.
+    if (!meta.title || [...meta.title].length > 200) throw badInput('title', 'title must be 1-200 characters');
     if (!isCategory(meta.category)) throw badInput('category', 'category is not one of the known categories');
     if (!MEDIA_TYPE.test(meta.mediaType)) throw badInput('mediaType', 'mediaType must be type/subtype');
     return this.chaincode.keyRecipients(actor, patientId, meta.category);

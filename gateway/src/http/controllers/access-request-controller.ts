@@ -15,6 +15,7 @@ export class AccessRequestController extends Controller {
   @Post('patients/{patientId}/access-requests')
   @SuccessResponse(201, 'Created')
   @Response<Problem>(400, 'Malformed input')
+  @Response<Problem>(403, 'Not a practitioner')
   public async create(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: CreateAccessRequest): Promise<AccessRequest> {
     this.setStatus(201);
     return (await this.services.accessRequests.create(req.user, patientId, body as never)) as AccessRequest;

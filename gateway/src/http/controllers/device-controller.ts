@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { AuthenticatedRequest, DeviceRequest, GatewayServices } from '../gateway-services.js';
-import type { BatchReceipt, DeviceRegistration, DeviceRevocation, FhirResource, Id, LoincCode, ObservationBatch, Problem, Purpose, RegisterDeviceRequest } from '../models.js';
+import type { BatchReceipt, DeviceRegistration, DeviceRevocation, FhirResource, Id, LoincCode, ObservationBatch, DateTime, ReadingLimit, Problem, Purpose, RegisterDeviceRequest } from '../models.js';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
 
 @Route('v1')
@@ -74,9 +74,9 @@ export class DeviceController extends Controller {
     @Path() patientId: Id,
     @Query() purpose: Purpose,
     @Query() code?: LoincCode,
-    /** ISO-8601 date-time with a zone: readings at or after. */ @Query() from?: string,
-    /** ISO-8601 date-time with a zone: readings at or before. */ @Query() to?: string,
-    /** @isInt @minimum 1 @maximum 10000 */ @Query() limit?: number,
+    /** Readings at or after (RFC 3339, with a zone). */ @Query() from?: DateTime,
+    /** Readings at or before (RFC 3339, with a zone). */ @Query() to?: DateTime,
+    @Query() limit?: ReadingLimit,
   ): Promise<FhirResource> {
     const base = gatewayBase(req);
     const bundle = await this.services.devices.observations(req.user, patientId, { purpose, code, from, to, limit }, base + req.originalUrl, `${base}/v1/fhir`);

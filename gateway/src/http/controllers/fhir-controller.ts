@@ -3,7 +3,7 @@ import { Controller, Get, Path, Produces, Query, Request, Response, Route, Secur
 import type { FhirRequest } from '../../services/fhir-service.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
-import type { Category, FhirResource, Id, Modality, Problem } from '../models.js';
+import type { Category, FhirResource, Id, Modality, PageSize, Problem } from '../models.js';
 
 
 function at(req: ExpressRequest): FhirRequest {
@@ -47,7 +47,7 @@ export class FhirController extends Controller {
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
     @Query() category?: Category,
-    /** @isInt @minimum 1 @maximum 200 */ @Query('_count') count?: number,
+    @Query('_count') count?: PageSize,
     @Query('_page') page?: string,
   ): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.searchDocumentReferences(req.user, patient, category, { count, page }, at(req)));
@@ -68,7 +68,7 @@ export class FhirController extends Controller {
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
     @Query() modality?: Modality,
-    /** @isInt @minimum 1 @maximum 200 */ @Query('_count') count?: number,
+    @Query('_count') count?: PageSize,
     @Query('_page') page?: string,
   ): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.searchImagingStudies(req.user, patient, modality, { count, page }, at(req)));
@@ -95,7 +95,7 @@ export class FhirController extends Controller {
   public async searchAuditEvents(
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
-    /** @isInt @minimum 1 @maximum 200 */ @Query('_count') count?: number,
+    @Query('_count') count?: PageSize,
     @Query('_page') page?: string,
   ): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.searchAuditEvents(req.user, patient, { count, page }, at(req)));

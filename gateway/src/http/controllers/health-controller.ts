@@ -1,4 +1,4 @@
-import { Controller, Get, Route, Tags } from '@tsoa/runtime';
+import { Controller, Get, Response, Route, Tags } from '@tsoa/runtime';
 import type { GatewayServices } from '../gateway-services.js';
 import type { HealthStatus } from '../models.js';
 
@@ -17,6 +17,7 @@ export class HealthController extends Controller {
 
   /** Readiness: every adapter (ledger, blob store, permission store, keys, authenticator) answers; 503 otherwise. */
   @Get('ready')
+  @Response<HealthStatus>(503, 'An adapter does not answer (`checks` names it)')
   public async ready(): Promise<HealthStatus> {
     const checks = await this.services.readiness();
     const ok = Object.values(checks).every((c) => c === 'ok');

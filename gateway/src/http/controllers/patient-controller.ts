@@ -2,7 +2,7 @@ import { Controller, Get, Path, Post, Produces, Query, Request, Response, Route,
 import type { Readable } from 'node:stream';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { AccessLogPage, ErasureResult, FhirResource, Id, Problem } from '../models.js';
+import type { AccessLogPage, ErasureResult, FhirResource, Id, PageSize, Problem } from '../models.js';
 
 @Route('v1/patients/{patientId}')
 @Tags('Patients')
@@ -20,7 +20,7 @@ export class PatientController extends Controller {
     @Request() req: AuthenticatedRequest,
     @Path() patientId: Id,
     @Query() recordId?: Id,
-    /** @isInt @minimum 1 @maximum 200 */ @Query() pageSize?: number,
+    @Query() pageSize?: PageSize,
     @Query() bookmark?: string,
   ): Promise<AccessLogPage> {
     return (await this.services.audit.accessLog(req.user, patientId, recordId, { pageSize, bookmark })) as AccessLogPage;

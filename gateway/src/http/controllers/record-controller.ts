@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { Category, HistoryEntry, Id, Modality, Problem, Purpose, RecordMetadata, RecordPage, VerifyRequest, VerifyResult } from '../models.js';
+import type { Category, HistoryEntry, Id, Modality, PageSize, Problem, Purpose, RecordMetadata, RecordPage, VerifyRequest, VerifyResult } from '../models.js';
 import { readMultipartUpload } from '../multipart-upload.js';
 
 @Route('v1')
@@ -50,7 +50,7 @@ export class RecordController extends Controller {
     @Request() req: AuthenticatedRequest,
     @Path() patientId: Id,
     @Query() category?: Category,
-    /** @isInt @minimum 1 @maximum 200 */ @Query() pageSize?: number,
+    @Query() pageSize?: PageSize,
     @Query() bookmark?: string,
     @Query() modality?: Modality,
   ): Promise<RecordPage> {
@@ -69,10 +69,11 @@ export class RecordController extends Controller {
    * The decrypted, verified content. The ledger records the access (granted or denied) before any key is
    * released; a granted read that ends without content is recorded with its final outcome (DENIED when a
    * revocation won the race, FAILED when the content is missing or the store is down, INTEGRITY_VIOLATION).
-   * Failures before the first byte answer a status; a hash mismatch found later cuts the response.
+   * Failures before the first byte answer a status; a hash mismatch found later cuts the response. The
+   * body's media type is the record's (`mediaType`).
    */
   @Get('records/{recordId}/content')
-  @Produces('application/octet-stream')
+  @Produces('*/*')
   @Response<Problem>(400, 'Missing or unknown purpose')
   @Response<Problem>(403, 'Access denied (and recorded), also when consent ended between the decision and the key release')
   @Response<Problem>(404, 'No such record')
