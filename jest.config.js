@@ -4,8 +4,9 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/chaincode/src', '<rootDir>/gateway/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Network suites need Fabric/Kubo binaries: `npm run test:network` runs them.
-  testPathIgnorePatterns: ['/node_modules/', '\\.network\\.test\\.ts$'],
+  // Network suites need Fabric/Kubo binaries: `npm run test:network` runs them; conformance suites need
+  // the reference tools: `npm run test:conformance`.
+  testPathIgnorePatterns: ['/node_modules/', '\\.network\\.test\\.ts$', '\\.conformance\\.test\\.ts$'],
   setupFiles: ['<rootDir>/jest.setup.js'],
   moduleNameMapper: {
     '^@careledger/chaincode$': '<rootDir>/chaincode/src/index.ts',

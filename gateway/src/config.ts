@@ -34,6 +34,7 @@ const schema = z.object({
   CARELEDGER_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   CARELEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
+  CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -81,6 +82,11 @@ export interface Config {
   logLevel: string;
   /** Default lifetime of a consent created by approving a request, when the patient gives none. */
   consentDays: number;
+  /**
+   * The gateway's public base URL (e.g. `https://gw.hospital-a.example`), from which absolute URLs in FHIR
+   * answers are built (`fullUrl`, links, attachment URLs); unset: `http://localhost:<listen port>`.
+   */
+  publicUrl?: string;
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -130,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: e.CARELEDGER_TOKEN_TTL_SECONDS,
     logLevel: e.CARELEDGER_LOG_LEVEL,
     consentDays: e.CARELEDGER_CONSENT_DAYS,
+    ...(e.CARELEDGER_PUBLIC_URL ? { publicUrl: e.CARELEDGER_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     ...(network ? { network } : {}),
   };
 }

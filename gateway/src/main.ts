@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     config.profile === 'network'
       ? await (await import('./network-gateway.js')).openNetworkGateway(config, log)
       : await (await import('./embedded-gateway.js')).openEmbeddedGateway(config, log);
-  const app = createApp(gateway.services, { openapi, corsOrigins: config.corsOrigins, jsonLimit: config.jsonLimit, log });
+  const app = createApp(gateway.services, { openapi, corsOrigins: config.corsOrigins, jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -58,7 +58,7 @@ describe('FHIR R4 views (/v1/fhir)', () => {
     expect(reports.body.entry).toHaveLength(2);
     const doctor = await team.doctor.get('/v1/fhir/DocumentReference?patient=pat-1').expect(200);
     expect(doctor.body.entry.map((e: { resource: { identifier: { value: string }[] } }) => e.resource.identifier[0].value).sort()).toEqual([records[0], records[1]].sort());
-    expect((await team.otherHospital.get('/v1/fhir/DocumentReference?patient=pat-1').expect(200)).body.entry).toEqual([]);
+    expect((await team.otherHospital.get('/v1/fhir/DocumentReference?patient=pat-1').expect(200)).body.entry).toBeUndefined();
   });
 
   it('hides what the caller may not see: 404 for reads, nothing in searches', async () => {
@@ -66,7 +66,7 @@ describe('FHIR R4 views (/v1/fhir)', () => {
     await team.otherHospital.get(`/v1/fhir/Consent/${consentId}`).expect(404);
     await team.patient.get(`/v1/fhir/ImagingStudy/${records[0]}`).expect(404);
     await team.patient.get('/v1/fhir/Patient/doc-a').expect(404);
-    expect((await team.otherHospital.get('/v1/fhir/Consent?patient=pat-1').expect(200)).body.entry).toEqual([]);
+    expect((await team.otherHospital.get('/v1/fhir/Consent?patient=pat-1').expect(200)).body.entry).toBeUndefined();
     await team.doctor.get('/v1/fhir/AuditEvent?patient=pat-1').expect(403);
   });
 
@@ -82,5 +82,24 @@ describe('FHIR R4 views (/v1/fhir)', () => {
       status: 'active',
       provision: { actor: [{ reference: { identifier: { value: 'doc-a' } } }], purpose: [{ code: 'TREAT' }], code: [{ coding: [{ code: 'report' }, { code: '47045-0' }] }] },
     });
+  });
+
+  it('builds fullUrls and links from the gateway, never from the Host header a client sends', async () => {
+    const res = await team.patient.get('/v1/fhir/DocumentReference?patient=pat-1&_count=1').set('Host', 'attacker.example').expect(200);
+    const urls = [...res.body.link.map((l: { url: string }) => l.url), ...res.body.entry.map((e: { fullUrl: string }) => e.fullUrl)];
+    expect(urls.length).toBeGreaterThanOrEqual(3);
+    for (const url of urls) expect(url).toMatch(/^http:\/\/localhost:\d+\/v1\/fhir\/DocumentReference/);
+  });
+
+  it('builds them from CARELEDGER_PUBLIC_URL when it is set', async () => {
+    const other = await GatewayHarness.start({ env: { CARELEDGER_PUBLIC_URL: 'https://gw.hospital-a.example/careledger/' } });
+    try {
+      await other.register('pat-9', 'patient');
+      const patient = await other.as('pat-9');
+      const res = await patient.get('/v1/fhir/Consent?patient=pat-9').set('Host', 'attacker.example').expect(200);
+      expect(res.body.link).toEqual([{ relation: 'self', url: 'https://gw.hospital-a.example/careledger/v1/fhir/Consent?patient=pat-9' }]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -76,7 +76,7 @@ describe('patient export (right of access and portability)', () => {
     expect(types.filter((t) => t === 'Consent')).toHaveLength(1);
     expect(types.filter((t) => t === 'AuditEvent')).toHaveLength(2);
     const doc = (res.body.entry as Entry[]).find((e) => e.resource.resourceType === 'DocumentReference')!;
-    expect(doc.resource.content![0].attachment.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/records\/rec_[0-9a-f]+\/content$/);
+    expect(doc.resource.content![0].attachment.url).toMatch(/^http:\/\/localhost:\d+\/v1\/records\/rec_[0-9a-f]+\/content$/);
     expect(doc.fullUrl).toMatch(/\/v1\/fhir\/DocumentReference\/rec-[0-9a-f]+$/);
     expect(JSON.stringify(res.body)).not.toMatch(/bafk|bafy/);
   });

@@ -79,7 +79,7 @@ export class GatewayHarness {
       config = loadConfig({ CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'silent', ...options.env });
       gateway = await openEmbeddedGateway(config, options.log ?? silent, { now: clock.now, wrapLedger: options.wrapLedger });
     }
-    const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, log: options.log ?? silent });
+    const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log: options.log ?? silent });
     return new GatewayHarness(app, gateway, config, clock, !options.dataDir);
   }
 

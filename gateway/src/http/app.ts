@@ -17,6 +17,8 @@ export interface AppOptions {
   jsonLimit: string;
   /** Limit of a device's observation batch (10,000 readings are about 0.8 MB); default 4mb. */
   batchJsonLimit?: string;
+  /** Base of absolute URLs in FHIR answers (CARELEDGER_PUBLIC_URL); default `http://localhost:<local port>`. */
+  publicUrl?: string;
   log: { error(o: object, m?: string): void; warn(o: object, m?: string): void; info(o: object, m?: string): void };
 }
 
@@ -26,6 +28,7 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.locals.services = services;
+  app.locals.publicUrl = options.publicUrl?.replace(/\/+$/, '');
   app.use(requestId);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();

@@ -1,23 +1,28 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 
-/** Resource types this gateway can read by id under `/v1/fhir/<type>/<id>` (their entries get a fullUrl). */
+/** Resource types this gateway can read by id under `/v1/fhir/<type>/<id>`. */
 export const READABLE_TYPES = ['Patient', 'DocumentReference', 'ImagingStudy', 'Consent'] as const;
 
-/** The read URL of a resource, when this gateway serves one for its type. */
-export function fullUrlOf(fhirBase: string, resource: Resource): string | undefined {
-  return (READABLE_TYPES as readonly string[]).includes(resource.resourceType) && resource.id ? `${fhirBase}/${resource.resourceType}/${resource.id}` : undefined;
+/**
+ * The identity of a resource in a Bundle (`fullUrl`): `<FHIR base>/<type>/<id>`, absolute, for every entry
+ * (FHIR requires one outside transactions and batches, and resolves the entries' relative references
+ * against it). AuditEvent and Observation have no read interaction here: their fullUrl names them, and the
+ * searches find them.
+ */
+export function fullUrlOf(fhirBase: string, resource: Resource): string {
+  if (!resource.id) throw new Error(`a ${resource.resourceType} without id cannot be a Bundle entry`);
+  return `${fhirBase}/${resource.resourceType}/${resource.id}`;
 }
 
-function entries<T extends Resource>(fhirBase: string, resources: T[], search: boolean): BundleEntry<T>[] {
-  return resources.map((resource) => {
-    const fullUrl = fullUrlOf(fhirBase, resource);
-    return { ...(fullUrl ? { fullUrl } : {}), resource, ...(search ? { search: { mode: 'match' as const } } : {}) };
-  });
+// An empty Bundle has no `entry` (FHIR arrays are never empty).
+function entries<T extends Resource>(fhirBase: string, resources: T[], search: boolean): { entry?: BundleEntry<T>[] } {
+  if (resources.length === 0) return {};
+  return { entry: resources.map((resource) => ({ fullUrl: fullUrlOf(fhirBase, resource), resource, ...(search ? { search: { mode: 'match' as const } } : {}) })) };
 }
 
 /** A `collection` Bundle (the patient export). */
 export function collectionBundle(fhirBase: string, resources: Resource[], timestamp: string): Bundle {
-  return { resourceType: 'Bundle', type: 'collection', timestamp, entry: entries(fhirBase, resources, false) };
+  return { resourceType: 'Bundle', type: 'collection', timestamp, ...entries(fhirBase, resources, false) };
 }
 
 /** A `searchset` Bundle: `self` and, when there is a next page, `next` links. `total` only when known. */
@@ -28,5 +33,5 @@ export function searchSetBundle<T extends Resource>(
   total?: number,
 ): Bundle<T> {
   const link: BundleLink[] = [{ relation: 'self', url: links.self }, ...(links.next ? [{ relation: 'next', url: links.next }] : [])];
-  return { resourceType: 'Bundle', type: 'searchset', ...(total === undefined ? {} : { total }), link, entry: entries(fhirBase, resources, true) };
+  return { resourceType: 'Bundle', type: 'searchset', ...(total === undefined ? {} : { total }), link, ...entries(fhirBase, resources, true) };
 }

@@ -180,15 +180,16 @@ describe('FHIR R4 views', () => {
     expect(obs).toMatchObject({ id: 'rec-0123456789abcdef0123456789abcdef-4', code: { coding: [{ code: '8867-4', display: 'Heart rate' }] }, valueQuantity: { value: 72, code: '/min' } });
   });
 
-  it('builds valid collection and searchset Bundles with fullUrls for readable types and paging links', () => {
+  it('builds valid collection and searchset Bundles with an absolute fullUrl on every entry and paging links', () => {
     const doc = toDocumentReference(aRecord(), 'http://x/y');
     const event = toAuditEvent(anEvent());
     const collection = collectionBundle('http://gw.test/v1/fhir', [doc, event], NOW.toISOString());
     expect(fhirErrors(collection)).toEqual([]);
-    expect(collection.entry?.map((e) => e.fullUrl)).toEqual([`http://gw.test/v1/fhir/DocumentReference/${doc.id}`, undefined]);
+    expect(collection.entry?.map((e) => e.fullUrl)).toEqual([`http://gw.test/v1/fhir/DocumentReference/${doc.id}`, `http://gw.test/v1/fhir/AuditEvent/${event.id}`]);
     const search = searchSetBundle('http://gw.test/v1/fhir', [doc], { self: 'http://gw.test/a', next: 'http://gw.test/b' }, 7);
     expect(fhirErrors(search)).toEqual([]);
     expect(search).toMatchObject({ type: 'searchset', total: 7, link: [{ relation: 'self' }, { relation: 'next' }], entry: [{ search: { mode: 'match' } }] });
+    expect(searchSetBundle('http://gw.test/v1/fhir', [], { self: 'http://gw.test/a' }, 0)).not.toHaveProperty('entry');
   });
 
   it('the validator itself refuses what R4 forbids (so the checks above mean something)', () => {
