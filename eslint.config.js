@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'gateway/src/generated/**', '.data/**', 'network/.state/**', 'network/.bin/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'gateway/src/generated/**', 'portal/src/api/schema.d.ts', '.data/**', 'network/.state/**', 'network/.bin/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -14,6 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['portal/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['chaincode/src/**/*.ts'],

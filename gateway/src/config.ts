@@ -41,6 +41,7 @@ const schema = z.object({
   CARELEDGER_CHAINCODE: optional.pipe(z.string().regex(/^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$/, 'must be a chaincode name').optional()),
   CARELEDGER_KUBO_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_FIREBASE_PROJECT: optional.pipe(z.string().regex(/^[a-z0-9-]{4,40}$/, 'must be a Firebase project id').optional()),
+  CARELEDGER_FIREBASE_WEB_API_KEY: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,100}$/, 'must be a Firebase web API key').optional()),
   CARELEDGER_FIRESTORE_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "must be letters, digits, '_' or '-'").optional()),
   CARELEDGER_AUTH_EMULATOR: bool.default(false),
 });
@@ -57,6 +58,8 @@ export interface NetworkConfig {
   kuboApiUrl?: string;
   /** Firebase project of Firestore and Auth; default: the connection profile's. */
   firebaseProject?: string;
+  /** The Firebase web app's API key the portal's sign-in uses (public by design); not needed with the Auth emulator. */
+  firebaseWebApiKey?: string;
   /** Prefix of this gateway's Firestore collections (default: the org name, so two orgs can share a database). */
   firestorePrefix: string;
   /**
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chaincode: e.CARELEDGER_CHAINCODE,
       kuboApiUrl: e.CARELEDGER_KUBO_API_URL,
       firebaseProject: e.CARELEDGER_FIREBASE_PROJECT,
+      firebaseWebApiKey: e.CARELEDGER_FIREBASE_WEB_API_KEY,
       firestorePrefix: e.CARELEDGER_FIRESTORE_PREFIX ?? e.CARELEDGER_ORG,
       authEmulator: e.CARELEDGER_AUTH_EMULATOR,
     };

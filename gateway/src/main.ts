@@ -4,9 +4,11 @@ process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'CRITICAL';
 process.env.SCARF_ANALYTICS ??= 'false';
 
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import type { PortalSignIn } from './http/portal-static.js';
 
 /**
  * Command-line options override their variables: `--org hospital-a` selects the org (and with it the network
@@ -32,6 +34,25 @@ function tokenHint(config: Config, base: string): string {
     : '  Tokens      Firebase Auth ID tokens (Authorization: Bearer <ID token>; uid = registry user id)';
 }
 
+/**
+ * How the portal signs users in: development tokens on the embedded profile, Firebase Authentication (email
+ * and password) on the network profile — against the Auth emulator when the gateway accepts its tokens.
+ */
+async function portalSignIn(config: Config): Promise<PortalSignIn> {
+  if (!config.network) return { kind: 'development' };
+  const { readNetworkConnection } = await import('./network-connection.js');
+  const connection = await readNetworkConnection(config.network.connectionFile);
+  const projectId = config.network.firebaseProject ?? connection.firestore.projectId;
+  const emulatorHost = config.network.authEmulator ? (process.env.FIREBASE_AUTH_EMULATOR_HOST ?? connection.auth?.emulatorHost) : undefined;
+  return {
+    kind: 'firebase',
+    projectId,
+    // The emulator takes any API key; a real project's web API key is public by design.
+    apiKey: config.network.firebaseWebApiKey ?? (emulatorHost ? 'emulator-api-key' : ''),
+    ...(emulatorHost ? { emulatorUrl: `http://${emulatorHost}` } : {}),
+  };
+}
+
 /** Wires the configured profile, serves the API, and shuts down cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig(environment(process.argv.slice(2)));
@@ -43,7 +64,8 @@ async function main(): Promise<void> {
     config.profile === 'network'
       ? await (await import('./network-gateway.js')).openNetworkGateway(config, log)
       : await (await import('./embedded-gateway.js')).openEmbeddedGateway(config, log);
-  const app = createApp(gateway.services, { openapi, corsOrigins: config.corsOrigins, jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log });
+  const portal = { distDir: fileURLToPath(new URL('../../portal/dist', import.meta.url)), signIn: await portalSignIn(config) };
+  const app = createApp(gateway.services, { openapi, corsOrigins: config.corsOrigins, jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log, portal });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -54,6 +76,7 @@ async function main(): Promise<void> {
       [
         '',
         `  CareLedger gateway (${config.profile} profile${org})`,
+        `  Portal      ${base}/`,
         `  API         ${base}/v1`,
         `  Swagger UI  ${base}/docs`,
         `  Data dir    ${config.dataDir}`,

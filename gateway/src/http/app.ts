@@ -6,6 +6,7 @@ import { AppError } from '../domain/app-error.js';
 import type { GatewayServices } from './gateway-services.js';
 import { methodNotAllowed, type OpenApiPaths } from './method-not-allowed.js';
 import { notFound, problemHandler, requestId } from './problem.js';
+import { portalRouter, type PortalOptions } from './portal-static.js';
 
 /** What the app needs besides the services. */
 export interface AppOptions {
@@ -20,6 +21,8 @@ export interface AppOptions {
   /** Base of absolute URLs in FHIR answers (CARELEDGER_PUBLIC_URL); default `http://localhost:<local port>`. */
   publicUrl?: string;
   log: { error(o: object, m?: string): void; warn(o: object, m?: string): void; info(o: object, m?: string): void };
+  /** The built web portal, served at `/`; none = the API only. */
+  portal?: PortalOptions;
 }
 
 /** Builds the express app for any set of services (main wires a profile; tests wire what they need). */
@@ -53,6 +56,7 @@ export function createApp(services: GatewayServices, options: AppOptions): Expre
     res.json(options.openapi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(options.openapi, { customSiteTitle: 'CareLedger API' }));
+  if (options.portal) app.use(portalRouter(options.portal));
   RegisterRoutes(app);
   app.use(methodNotAllowed(options.openapi as OpenApiPaths));
   app.use(notFound);
