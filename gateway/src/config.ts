@@ -35,6 +35,7 @@ const schema = z.object({
   CARELEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
   CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CARELEDGER_RECLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -90,6 +91,8 @@ export interface Config {
    * answers are built (`fullUrl`, links, attachment URLs); unset: `http://localhost:<listen port>`.
    */
   publicUrl?: string;
+  /** How long an erasure waits for each store's compaction or garbage collection. */
+  reclaimTimeoutMs: number;
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.CARELEDGER_LOG_LEVEL,
     consentDays: e.CARELEDGER_CONSENT_DAYS,
     ...(e.CARELEDGER_PUBLIC_URL ? { publicUrl: e.CARELEDGER_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+    reclaimTimeoutMs: e.CARELEDGER_RECLAIM_TIMEOUT_MS,
     ...(network ? { network } : {}),
   };
 }

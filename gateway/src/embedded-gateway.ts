@@ -21,6 +21,8 @@ export interface RunningGateway {
   projector: PermissionProjector;
   /** Moves data keys written before patient keys existed into patient custody. */
   custody: KeyCustodyMigration;
+  /** Compacts / garbage-collects the stores this gateway runs; resolves with the names of those that did not finish. */
+  reclaim(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -53,13 +55,20 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
   const deviceCredentials = new JoseDeviceCredentials({ keyFile: dir('keys/device-token-signing.json') });
   await deviceCredentials.ready();
 
-  const { services, projector, custody } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials });
+  // After an erasure these compact, so that purged values leave the LevelDB files (ledger, permission store, pin index).
+  const reclaimers = [
+    { name: 'ledger', reclaim: () => ledger.reclaim() },
+    { name: 'permission store', reclaim: () => permissions.reclaim() },
+    { name: 'blob store', reclaim: () => blobStore.reclaim() },
+  ];
+  const { services, projector, custody, reclaim } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
   await services.registry.seed();
   const following = followLedger(projector, log, options.follow !== false);
   return {
     services,
     projector,
     custody,
+    reclaim: () => reclaim.run(),
     async close() {
       await following.stop();
       await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);

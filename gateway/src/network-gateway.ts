@@ -59,7 +59,8 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
   if (firestoreEmulator) process.env.METADATA_SERVER_DETECTION ??= 'none';
   const firestore = createFirestore({ projectId, emulatorHost: firestoreEmulator });
   const permissions = new FirestorePermissionStore({ firestore, prefix: network.firestorePrefix });
-  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl });
+  // Garbage is collected once per erasure (with a deadline), not after every single unpin.
+  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl, gcOnRemove: false });
   // CARELEDGER_CACHE_BYTES=0 turns the cache off whatever the entry limit says (as on the embedded profile).
   const blobs = new CachingBlobStore(kubo, { maxBytes: config.cacheBytes, maxEntryBytes: Math.min(config.cacheEntryBytes, config.cacheBytes) });
   // Device credentials are the gateway's own (signed with a key in its data dir), on every profile.
@@ -80,7 +81,9 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
 
   try {
     await Promise.all([waitForLedger(ledger, log), kubo.ready(), permissions.ready(), deviceCredentials.ready()]);
-    const { services, projector, custody } = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials });
+    // Fabric peers and Firestore manage their own storage; Kubo's unpinned blocks go with its garbage collector.
+    const reclaimers = [{ name: 'blob store', reclaim: (o?: { signal?: AbortSignal }) => kubo.reclaim(o) }];
+    const { services, projector, custody, reclaim } = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers });
     await seedOrgs(() => services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
 
@@ -89,6 +92,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
       services,
       projector,
       custody,
+      reclaim: () => reclaim.run(),
       async close() {
         await following.stop();
         await closeAdapters();

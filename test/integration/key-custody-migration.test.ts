@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+import { filesContaining, readRawStorage } from '../support/raw-storage.js';
 import { describeEmbeddedOnly } from '../support/test-profile.js';
 
 const run = promisify(execFile);
 const FIXTURE = path.resolve('test/fixtures/org-wrapped-data');
+const COMPACT_JWE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 
 interface FixtureRecord {
   recordId: string;
@@ -91,6 +93,15 @@ describeEmbeddedOnly('data written before patient keys existed', 'reads the embe
     await (await h.as('hospital-a-admin')).get(`/v1/records/${first.recordId}`).expect(410);
     await read('pat-2', other, 'PATRQT');
     expect((await readdir(path.join(dir, 'keys', 'patients', 'HospitalAMSP'))).filter((n) => n.endsWith('.key'))).toHaveLength(1);
+
+    // Every wrapped key the old folder held (the org-wrapped home copies, Hospital B's copies) has left
+    // every file: replaced or purged, then compacted away.
+    await h.gateway.close();
+    const oldKeys = new Set<string>();
+    for (const f of await readRawStorage(path.join(FIXTURE, 'data'))) for (const t of f.texts) for (const m of t.matchAll(COMPACT_JWE)) oldKeys.add(m[0]);
+    expect(oldKeys.size).toBe(5);
+    const now = await readRawStorage(dir);
+    for (const jwe of oldKeys) expect(filesContaining(now, jwe)).toEqual([]);
   }, 60_000);
 
   it('refuses the migration to anyone but an admin of the org', async () => {

@@ -6,6 +6,7 @@ import type { DeviceCredentials } from '../ports/device-credentials.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
+import type { StorageReclaimer } from '../ports/storage-reclaimer.js';
 import { AccessRequestService } from './access-request-service.js';
 import { AuditService } from './audit-service.js';
 import { ChaincodeClient } from './chaincode-client.js';
@@ -25,6 +26,7 @@ import { RecordSearchChaincode } from './record-search-chaincode.js';
 import { RecordService } from './record-service.js';
 import { RegistryService } from './registry-service.js';
 import { PermissionProjector } from './permission-projector.js';
+import { StorageReclaim } from './storage-reclaim.js';
 
 /** The adapters of one profile. */
 export interface Adapters {
@@ -38,6 +40,8 @@ export interface Adapters {
   devTokens?: DevTokenIssuer;
   /** Issues and verifies device credentials; without it, device registration answers 501 and device tokens 401. */
   deviceCredentials?: DeviceCredentials;
+  /** The stores this gateway runs itself, compacted or garbage-collected after an erasure. */
+  reclaimers?: StorageReclaimer[];
 }
 
 /** What a profile runs: the services the HTTP layer calls and the background projector. */
@@ -46,6 +50,8 @@ export interface Built {
   projector: PermissionProjector;
   /** Moves data keys written before patient keys existed into patient custody (`npm run keys:migrate`). */
   custody: KeyCustodyMigration;
+  /** Makes every deletion so far physical in the stores this gateway runs (what an erasure does at its end). */
+  reclaim: StorageReclaim;
 }
 
 /** Builds the use-case services over any profile's adapters (services know ports only). */
@@ -54,6 +60,7 @@ export function buildServices(a: Adapters): Built {
   const orgKeys = new OrgKeys(chaincode, a.keys);
   const sharing = new KeySharing(chaincode, a.keys, orgKeys);
   const projection = new PermissionProjection(a.permissions, a.log);
+  const reclaim = new StorageReclaim(a.reclaimers ?? [], a.config.reclaimTimeoutMs, a.log);
   const probe = async (check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
     try {
       await check();
@@ -73,7 +80,7 @@ export function buildServices(a: Adapters): Built {
     accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
-    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, a.log),
+    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, reclaim, a.log),
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records),
     exports: new ExportService(chaincode, records, a.log),
@@ -87,5 +94,5 @@ export function buildServices(a: Adapters): Built {
     }),
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
-  return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log) };
+  return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
 }

@@ -3,6 +3,7 @@ import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { Logger } from './logger.js';
+import type { StorageReclaim } from './storage-reclaim.js';
 
 /** What an erasure did. */
 export interface ErasureResult {
@@ -14,8 +15,9 @@ export interface ErasureResult {
 /**
  * Erasure (GDPR art. 17): the ledger purges every private value and wrapped key, then the home org's key of
  * this patient is destroyed (crypto-shredding: every copy of the data keys wrapped under it, in whatever
- * storage kept one, becomes undecryptable), the blobs are unpinned and removed and the permission store
- * forgets the patient.
+ * storage kept one, becomes undecryptable), the blobs are unpinned and removed, the permission store
+ * forgets the patient, and the stores the gateway runs compact or collect garbage so that the deleted values
+ * leave their files too.
  */
 export class ErasureService {
   constructor(
@@ -23,6 +25,7 @@ export class ErasureService {
     private readonly blobs: BlobStore,
     private readonly store: PermissionStore,
     private readonly keys: KeyService,
+    private readonly reclaim: StorageReclaim,
     private readonly log: Logger,
   ) {}
 
@@ -43,6 +46,7 @@ export class ErasureService {
       }
     }
     await this.store.deletePatient(patientId);
+    await this.reclaim.run();
     this.log.info({ records: plan.cids.length }, 'patient erased');
     return { patientId, recordsErased: plan.cids.length, blobsRemoved: removed };
   }

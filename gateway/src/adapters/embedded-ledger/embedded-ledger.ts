@@ -128,6 +128,15 @@ export class EmbeddedLedger implements Ledger {
     if (this.closed || !this.store.isOpen) throw new LedgerError({ code: 'UNAVAILABLE', detail: 'the embedded ledger is closed' });
   }
 
+  /**
+   * Compacts the ledger's LevelDB so that purged private values leave its files (see StateStore.compact).
+   * Runs beside transactions (LevelDB compacts concurrently with reads and writes).
+   */
+  async reclaim(): Promise<void> {
+    await this.ready();
+    await this.store.compact();
+  }
+
   /** Lets queued transactions finish, ends live event streams, then closes the database. */
   close(): Promise<void> {
     if (!this.closing) {

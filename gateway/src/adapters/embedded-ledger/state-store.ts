@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import protos from '@hyperledger/fabric-protos';
 import { ClassicLevel } from 'classic-level';
+import { compactAll } from '../leveldb/compact-all.js';
 import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 const { ledger } = protos;
@@ -121,6 +122,14 @@ export class StateStore {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /**
+   * Compacts the whole key range: LevelDB rewrites its log and tables without the values that were deleted,
+   * purged or overwritten, and deletes the old files (until then those values are still in them).
+   */
+  async compact(): Promise<void> {
+    await compactAll(this.db);
   }
 
   async getValue(collection: string, key: string): Promise<Buffer | undefined> {

@@ -114,6 +114,13 @@ export class KuboBlobStore implements BlobStore {
     }
   }
 
+  /** Kubo's garbage collector (`repo/gc`): blocks no pin holds leave the node's block store. */
+  async reclaim(options: AbortOptions = {}): Promise<void> {
+    for await (const _ of this.ipfs.repo.gc({ signal: options.signal })) {
+      // drain: gc streams the removed blocks
+    }
+  }
+
   async ready(): Promise<void> {
     await this.ipfs.id();
   }

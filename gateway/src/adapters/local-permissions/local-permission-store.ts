@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { compactAll } from '../leveldb/compact-all.js';
 import type {
   AccessRequestDoc,
   AccessRequestFilter,
@@ -78,6 +79,15 @@ export class LocalPermissionStore implements PermissionStore {
     this.opening ??= this.db.open();
     await this.opening;
     if (this.db.status !== 'open') throw new Error('local permission store is closed');
+  }
+
+  /**
+   * Compacts the LevelDB so that deleted documents leave its files (LevelDB keeps them in its log and
+   * tables until it compacts them).
+   */
+  async reclaim(): Promise<void> {
+    await this.ready();
+    await compactAll(this.db);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { compactAll } from '../leveldb/compact-all.js';
 
 /** What the index keeps per pinned blob: its byte length (the importer reports the DAG's size instead). */
 export interface PinRecord {
@@ -33,6 +34,11 @@ export class PinIndex {
   }
 
   /** Closes the database. */
+  /** Compacts the index so that removed pins (CIDs) leave its LevelDB files. */
+  async compact(): Promise<void> {
+    await compactAll(this.db);
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

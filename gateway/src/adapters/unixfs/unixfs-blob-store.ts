@@ -75,6 +75,15 @@ export class UnixfsBlobStore implements BlobStore {
     await access(this.blocksDir);
   }
 
+  /**
+   * Compacts the pin index, so that the CIDs of removed blobs leave its LevelDB files. (Removed blocks are
+   * files that were deleted already.)
+   */
+  async reclaim(): Promise<void> {
+    await this.ready();
+    await this.exclusive(() => this.pins.compact());
+  }
+
   async close(): Promise<void> {
     if (this.opening === undefined) return;
     await this.opening.catch(() => undefined);
