@@ -1,6 +1,6 @@
 /**
  * A populated embedded gateway for the REST suites: one patient of Hospital A with records in three
- * categories and one consent, the callers around them (see {@link CALLERS}), and factories for the
+ * categories and one consent, the callers around them (see {@link Caller}), and factories for the
  * fresh objects a state-changing request may consume (so one case never changes what the next sees).
  */
 import { readFile } from 'node:fs/promises';
@@ -10,19 +10,6 @@ import { GatewayHarness, someBytes } from './gateway-harness.js';
 
 /** Who calls, relative to the patient `pat-1` of Hospital A who owns the data. */
 export type Caller = 'nobody' | 'garbage' | 'patient' | 'otherPatient' | 'doctor' | 'consented' | 'otherHospital' | 'adminA' | 'adminB';
-
-/** Callers as test names say them. */
-export const CALLERS: Record<Caller, string> = {
-  nobody: 'a caller without a token',
-  garbage: 'a caller with a garbage token',
-  patient: 'the patient',
-  otherPatient: 'another patient',
-  doctor: 'a practitioner without consent',
-  consented: 'a practitioner with consent',
-  otherHospital: 'a practitioner of Hospital B',
-  adminA: 'an admin of Hospital A',
-  adminB: 'an admin of Hospital B',
-};
 
 /** The registered users behind the callers; `pat-1` is the patient unless a case brings its own. */
 const USER_OF: Record<Exclude<Caller, 'nobody' | 'garbage'>, string> = {

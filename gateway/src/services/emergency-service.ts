@@ -16,6 +16,7 @@ export class EmergencyService {
     if (!isEmergencyReason(reasonCode)) throw badInput('reasonCode', 'reasonCode must be UNCONSCIOUS, LIFE_THREATENING, CANNOT_CONSENT or OTHER_EMERGENCY');
     const patient = await this.chaincode.getUser(actor.org, patientId);
     if (patient.role !== 'patient') throw new AppError('USER_NOT_FOUND', 'no such patient');
+    if (patient.status !== 'ACTIVE') throw new AppError('PATIENT_ERASED', 'the patient was erased');
     if (patient.homeOrg !== actor.org) {
       // Another org's reader needs the data keys wrapped for its org, which only the home org can do.
       throw new AppError('NOT_IMPLEMENTED', "break-glass across orgs needs the patient's home org to share keys; ask that org");
