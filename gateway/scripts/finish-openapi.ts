@@ -4,6 +4,7 @@
 // - the statuses every operation of a kind can answer, whatever the controller: 400 (inputs that fail
 //   validation), 401 (secured), 404 (an id in the path or query), 413 and 415 (a request body), 503 (a
 //   dependency is down, every /v1 path).
+// - a response of any media type (`*/*`: a record's content) has no schema.
 //   Statuses particular to one operation (403, 404, 409, 410, 502...) stay with its controller's @Response.
 // Run by `npm run build` on the file tsoa wrote (`node scripts/finish-openapi.ts <spec>`) and by
 // check-openapi.mjs on a fresh spec; it is idempotent.
@@ -84,6 +85,8 @@ export function finishOpenApi(spec: OpenApiDocument): OpenApiDocument {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (isError(status) && isProblem(response)) response.content = { [PROBLEM_JSON]: { schema: { $ref: PROBLEM_REF } } };
       }
+      // A body of any media type (a record's content) has no schema to check it against.
+      for (const response of Object.values(operation.responses)) if (response.content?.['*/*']) response.content['*/*'] = {};
       for (const status of genericStatuses(path, operation)) {
         operation.responses[status] ??= { description: GENERIC[status]!, content: errorContent(operation) };
       }

@@ -12,7 +12,7 @@
 // 4. `schemathesis run --checks all` per caller on every operation except the erasure, then the erasure
 //    (which ends a patient) last, on a patient kept for it;
 // 5. stops the gateway and removes the data dir whatever happened. Reports: test/schemathesis/results/.
-// Knobs: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 12), SCHEMATHESIS_SEED.
+// Knobs: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 10), SCHEMATHESIS_SEED.
 // Exits 1 when any run reports a failure or an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ const venv =
   process.env.CARELEDGER_SCHEMATHESIS_VENV ??
   path.join(homedir(), '.cache', 'careledger-schemathesis', `venv-${SCHEMATHESIS_VERSION}`);
 const schemathesis = path.join(venv, 'bin', 'schemathesis');
-const maxExamples = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '12';
+const maxExamples = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '10';
 const seed = process.env.SCHEMATHESIS_SEED ?? '20261203';
 const ERASURE = '^/v1/patients/\\{patientId\\}/erasure$';
 
@@ -159,7 +159,6 @@ function runSchemathesis(origin, name, token, seedFile, filter) {
     '--checks', 'all',
     '--max-examples', maxExamples,
     '--seed', seed,
-    '--workers', '2',
     '--header', `Authorization: Bearer ${token}`,
     '--report', 'junit', '--report-junit-path', path.join(resultsDir, `junit-${name}.xml`),
     ...filter,

@@ -138,7 +138,6 @@ export class DeviceService {
     if (!isPurpose(search.purpose)) throw badInput('purpose', 'purpose must be one of TREAT, ETREAT, HPAYMT, HRESCH, PATRQT');
     if (search.code !== undefined && !LOINC.test(search.code)) throw badInput('code', 'code must be a LOINC code such as 8867-4');
     const query: ReadingQuery = { code: search.code, from: instant('from', search.from), to: instant('to', search.to) };
-    if (query.from && query.to && query.from > query.to) throw badInput('to', 'to must not be before from');
     const limit = search.limit ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RESULTS) throw badInput('limit', `limit must be an integer from 1 to ${MAX_RESULTS}`);
     const matched: Observation[] = [];
