@@ -43,6 +43,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('bounds every dependency call by default: 10 s at most per call, 2 s for readiness', () => {
+    const { timeouts } = loadConfig({});
+    expect(Object.keys(timeouts).sort()).toEqual(['authMs', 'blobStoreMs', 'ledgerMs', 'permissionStoreMs', 'readyMs']);
+    for (const ms of Object.values(timeouts)) expect(ms).toBeLessThanOrEqual(10_000);
+    expect(timeouts.readyMs).toBeLessThanOrEqual(2_000);
+  });
+
+  it('takes each deadline from its variable', () => {
+    const { timeouts } = loadConfig({
+      CARELEDGER_LEDGER_TIMEOUT_MS: '3000',
+      CARELEDGER_BLOB_TIMEOUT_MS: '4000',
+      CARELEDGER_PERMISSION_STORE_TIMEOUT_MS: '5000',
+      CARELEDGER_AUTH_TIMEOUT_MS: '6000',
+      CARELEDGER_READY_TIMEOUT_MS: '700',
+    });
+    expect(timeouts).toEqual({ ledgerMs: 3000, blobStoreMs: 4000, permissionStoreMs: 5000, authMs: 6000, readyMs: 700 });
+  });
+
   it.each([
     ['the network profile without an org', { CARELEDGER_PROFILE: 'network' }, /CARELEDGER_ORG/],
     ['an org on the embedded profile', { CARELEDGER_ORG: 'hospital-a' }, /CARELEDGER_ORG/],
@@ -50,6 +68,11 @@ describe('loadConfig', () => {
     ['an org name that is not a name', { CARELEDGER_PROFILE: 'network', CARELEDGER_ORG: 'Hospital A' }, /CARELEDGER_ORG/],
     ['a Kubo URL that is not http', { CARELEDGER_PROFILE: 'network', CARELEDGER_ORG: 'hospital-a', CARELEDGER_KUBO_API_URL: 'ftp://x' }, /CARELEDGER_KUBO_API_URL/],
     ['an auth emulator switch that is not a boolean', { CARELEDGER_AUTH_EMULATOR: 'yes' }, /CARELEDGER_AUTH_EMULATOR/],
+    ['a ledger deadline that is not a number', { CARELEDGER_LEDGER_TIMEOUT_MS: 'soon' }, /CARELEDGER_LEDGER_TIMEOUT_MS/],
+    ['a blob-store deadline of zero', { CARELEDGER_BLOB_TIMEOUT_MS: '0' }, /CARELEDGER_BLOB_TIMEOUT_MS/],
+    ['a permission-store deadline beyond ten minutes', { CARELEDGER_PERMISSION_STORE_TIMEOUT_MS: '600001' }, /CARELEDGER_PERMISSION_STORE_TIMEOUT_MS/],
+    ['an Auth deadline that is not whole', { CARELEDGER_AUTH_TIMEOUT_MS: '1.5' }, /CARELEDGER_AUTH_TIMEOUT_MS/],
+    ['a readiness deadline beyond the 2 s that /ready promises', { CARELEDGER_READY_TIMEOUT_MS: '2500' }, /CARELEDGER_READY_TIMEOUT_MS/],
   ])('refuses %s, naming the variable', (_what, env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

@@ -18,6 +18,8 @@ export const DEFAULT_ORGS: OrgConfig[] = [
 const NETWORK_PORTS: Record<string, number> = { 'hospital-a': 3001, 'hospital-b': 3002 };
 
 const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+/** A deadline in ms: at least 100 ms, at most 10 minutes. */
+const ms = (fallback: number) => z.coerce.number().int().min(100).max(600_000).default(fallback);
 const optional = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const schema = z.object({
@@ -36,6 +38,12 @@ const schema = z.object({
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
   CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_RECLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // Deadlines of the calls to each dependency (see Timeouts).
+  CARELEDGER_LEDGER_TIMEOUT_MS: ms(8_000),
+  CARELEDGER_BLOB_TIMEOUT_MS: ms(8_000),
+  CARELEDGER_PERMISSION_STORE_TIMEOUT_MS: ms(5_000),
+  CARELEDGER_AUTH_TIMEOUT_MS: ms(5_000),
+  CARELEDGER_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(2_000).default(1_500),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -70,6 +78,24 @@ export interface NetworkConfig {
   authEmulator: boolean;
 }
 
+/**
+ * How long the gateway waits for each dependency before it answers 503 naming it. The defaults keep a request
+ * that meets one hung dependency under 10 s in all (a download makes a few quick ledger calls before it reads the
+ * blob store), and `/ready` under 2 s.
+ */
+export interface Timeouts {
+  /** One ledger call: an evaluate, or a submit with its endorsement, ordering, commit and conflict retries. */
+  ledgerMs: number;
+  /** One blob-store call; for a stream (upload or download), the longest wait for the store to take or give bytes. */
+  blobStoreMs: number;
+  /** One permission-store (Firestore) call. */
+  permissionStoreMs: number;
+  /** One token verification by Firebase Auth. */
+  authMs: number;
+  /** Each adapter's readiness probe; `/ready` probes them all at once. */
+  readyMs: number;
+}
+
 /** The gateway's whole configuration: built once from the environment and passed down (no global). */
 export interface Config {
   profile: 'embedded' | 'network';
@@ -93,6 +119,8 @@ export interface Config {
   publicUrl?: string;
   /** How long an erasure waits for each store's compaction or garbage collection. */
   reclaimTimeoutMs: number;
+  /** Deadlines of the calls to each dependency. */
+  timeouts: Timeouts;
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -145,6 +173,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consentDays: e.CARELEDGER_CONSENT_DAYS,
     ...(e.CARELEDGER_PUBLIC_URL ? { publicUrl: e.CARELEDGER_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     reclaimTimeoutMs: e.CARELEDGER_RECLAIM_TIMEOUT_MS,
+    timeouts: {
+      ledgerMs: e.CARELEDGER_LEDGER_TIMEOUT_MS,
+      blobStoreMs: e.CARELEDGER_BLOB_TIMEOUT_MS,
+      permissionStoreMs: e.CARELEDGER_PERMISSION_STORE_TIMEOUT_MS,
+      authMs: e.CARELEDGER_AUTH_TIMEOUT_MS,
+      readyMs: e.CARELEDGER_READY_TIMEOUT_MS,
+    },
     ...(network ? { network } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
 import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
 import type { Config } from './config.js';
+import type { BlobStore } from './ports/blob-store.js';
 import type { Ledger } from './ports/ledger.js';
 import type { GatewayServices } from './http/gateway-services.js';
 import { buildServices } from './services/build-services.js';
@@ -30,6 +31,8 @@ export interface RunningGateway {
 export interface EmbeddedOptions {
   now?: () => Date;
   wrapLedger?: (ledger: Ledger) => Ledger;
+  /** A way to wrap the blob store (failure injection: a store that stalls or fails). */
+  wrapBlobs?: (blobs: BlobStore) => BlobStore;
   /** Whether to follow the ledger's events into the permission store (default true). */
   follow?: boolean;
 }
@@ -61,7 +64,7 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
     { name: 'permission store', reclaim: () => permissions.reclaim() },
     { name: 'blob store', reclaim: () => blobStore.reclaim() },
   ];
-  const { services, projector, custody, reclaim } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
+  const { services, projector, custody, reclaim } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs: options.wrapBlobs?.(blobs) ?? blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
   await services.registry.seed();
   const following = followLedger(projector, log, options.follow !== false);
   return {

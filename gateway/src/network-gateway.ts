@@ -52,15 +52,15 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
   const orgs: OrgConfig[] = held.map((o) => ({ mspId: o.mspId, name: o.name }));
   const projectId = network.firebaseProject ?? connection.firestore.projectId;
 
-  const authenticator = await openAuthenticator(network, connection, projectId);
+  const authenticator = await openAuthenticator(network, connection, projectId, config.timeouts.authMs);
   const keys = await LocalKeyService.open({ file: path.join(config.dataDir, 'keys', 'kek.json'), orgs: orgs.map((o) => o.mspId) });
   const firestoreEmulator = process.env.FIRESTORE_EMULATOR_HOST || connection.firestore.emulatorHost;
   // Against the emulator the Google client need not look for a metadata server (a probe that fails offline).
   if (firestoreEmulator) process.env.METADATA_SERVER_DETECTION ??= 'none';
   const firestore = createFirestore({ projectId, emulatorHost: firestoreEmulator });
-  const permissions = new FirestorePermissionStore({ firestore, prefix: network.firestorePrefix });
+  const permissions = new FirestorePermissionStore({ firestore, prefix: network.firestorePrefix, callTimeoutMs: config.timeouts.permissionStoreMs });
   // Garbage is collected once per erasure (with a deadline), not after every single unpin.
-  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl, gcOnRemove: false });
+  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl, gcOnRemove: false, timeoutMs: config.timeouts.blobStoreMs });
   // CARELEDGER_CACHE_BYTES=0 turns the cache off whatever the entry limit says (as on the embedded profile).
   const blobs = new CachingBlobStore(kubo, { maxBytes: config.cacheBytes, maxEntryBytes: Math.min(config.cacheEntryBytes, config.cacheBytes) });
   // Device credentials are the gateway's own (signed with a key in its data dir), on every profile.
@@ -68,6 +68,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
   const ledger = await FabricLedger.connect({
     channel: connection.channel,
     chaincode: options.chaincode ?? network.chaincode ?? connection.chaincode,
+    timeoutMs: config.timeouts.ledgerMs,
     orgs: held.map((o) => ({
       mspId: o.mspId,
       peerEndpoint: o.peerEndpoint,
@@ -109,7 +110,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
  * ones (the connection profile's emulator unless `FIREBASE_AUTH_EMULATOR_HOST` names one). firebase-admin
  * reads that variable, not a setting, so it is set here for the process.
  */
-async function openAuthenticator(network: NetworkConfig, connection: NetworkConnection, projectId: string): Promise<FirebaseAuthenticator> {
+async function openAuthenticator(network: NetworkConfig, connection: NetworkConnection, projectId: string, timeoutMs: number): Promise<FirebaseAuthenticator> {
   if (network.authEmulator && !process.env[AUTH_EMULATOR_VARIABLE]) {
     const host = connection.auth?.emulatorHost;
     if (!host) throw new Error(`CARELEDGER_AUTH_EMULATOR=true but neither ${AUTH_EMULATOR_VARIABLE} nor the connection profile names an Auth emulator`);
@@ -117,7 +118,7 @@ async function openAuthenticator(network: NetworkConfig, connection: NetworkConn
   }
   const auth = await createFirebaseAuth({ projectId });
   // Refuses to run against an emulator unless CARELEDGER_AUTH_EMULATOR says so.
-  return new FirebaseAuthenticator({ auth, allowEmulator: network.authEmulator });
+  return new FirebaseAuthenticator({ auth, allowEmulator: network.authEmulator, timeoutMs });
 }
 
 /**

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Embedded profile only. */
   wrapLedger?: EmbeddedOptions['wrapLedger'];
+  /** Embedded profile only. */
+  wrapBlobs?: EmbeddedOptions['wrapBlobs'];
   /** Where the gateway logs (default: nowhere); a test may capture the lines to check what they hold. */
   log?: Logger;
 }
@@ -61,7 +63,7 @@ export class GatewayHarness {
     let config: Config;
     let gateway: RunningGateway;
     if (onNetwork) {
-      if (options.wrapLedger || options.clock) throw new Error('wrapLedger and clock exist on the embedded profile only (describeEmbeddedOnly)');
+      if (options.wrapLedger || options.wrapBlobs || options.clock) throw new Error('wrapLedger, wrapBlobs and clock exist on the embedded profile only (describeEmbeddedOnly)');
       let slot = networkSlots.get(dataDir);
       if (!slot) networkSlots.set(dataDir, (slot = { chaincode: await freshChaincodeNamespace(), firestorePrefix: uniqueName('it') }));
       config = loadConfig({
@@ -77,7 +79,7 @@ export class GatewayHarness {
       gateway = await openNetworkGateway(config, options.log ?? silent, { orgs: ['hospital-a', 'hospital-b'], chaincode: slot.chaincode });
     } else {
       config = loadConfig({ CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'silent', ...options.env });
-      gateway = await openEmbeddedGateway(config, options.log ?? silent, { now: clock.now, wrapLedger: options.wrapLedger });
+      gateway = await openEmbeddedGateway(config, options.log ?? silent, { now: clock.now, wrapLedger: options.wrapLedger, wrapBlobs: options.wrapBlobs });
     }
     const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log: options.log ?? silent });
     return new GatewayHarness(app, gateway, config, clock, !options.dataDir);

@@ -17,6 +17,7 @@ export type EmbeddedOnlyReason =
   | 'edits the embedded blockstore on disk'
   | 'reads the embedded stores on disk'
   | 'injects a ledger failure'
+  | 'injects a blob-store failure'
   | 'runs the embedded gateway process with dev tokens';
 
 const title = (name: string, why: EmbeddedOnlyReason) => `${name} [embedded only: ${why}]`;

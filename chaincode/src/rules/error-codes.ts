@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   INTEGRITY_VIOLATION: 502,
   /** The ledger names content the blob store does not have. */
   CONTENT_MISSING: 502,
+  /** The data key the ledger released does not unwrap with this org's key-encryption key (or an org's registered key cannot wrap). */
+  KEY_UNUSABLE: 502,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** A body that claims application/dicom but is not a DICOM Part 10 file. */

@@ -26,6 +26,8 @@ export interface Problem {
   /** The stable error code, e.g. CONSENT_EXPIRED. */
   code: string;
   requestId: string;
+  /** With 503 (UNAVAILABLE): the kind of dependency that did not answer in time or cannot be reached. */
+  dependency?: 'ledger' | 'blob-store' | 'permission-store' | 'auth' | 'key-service';
 }
 
 export interface HealthStatus {

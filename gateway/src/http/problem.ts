@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ValidateError } from '@tsoa/runtime';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { CiphertextError } from '../crypto/ciphertext-error.js';
+import { DataKeyError } from '../crypto/data-key-error.js';
 import { AppError } from '../domain/app-error.js';
 import { AuthError } from '../ports/authenticator.js';
+import { BlobNotFoundError } from '../ports/blob-store.js';
+import { DependencyUnavailableError } from '../ports/dependency.js';
+import { LedgerError } from '../ports/ledger-error.js';
 import type { Problem } from './models.js';
 
 const TITLES: Record<number, string> = {
@@ -31,12 +36,48 @@ export const requestId: RequestHandler = (req, res, next) => {
 };
 
 /**
- * Maps any error to a problem; unknown errors become a bare 500 (details go to the log only). `body` is
- * the parsed request body, used only to name the parent of a bad array item.
+ * Every error a port or adapter can raise, as the AppError the client gets; undefined for anything else (a bug,
+ * answered 500). Messages of these errors are never passed on: they may name files or internal states.
+ */
+export function knownError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof DependencyUnavailableError) {
+    return AppError.unavailable(error.dependency, error.reason === 'timeout' ? `the ${error.dependency} did not answer in time` : `the ${error.dependency} cannot be reached`);
+  }
+  if (error instanceof LedgerError) {
+    if (error.code === 'INTERNAL') return undefined;
+    if (error.code === 'UNAVAILABLE') return AppError.unavailable('ledger', 'the ledger is unavailable');
+    return new AppError(error.code, error.detail, error.field);
+  }
+  if (error instanceof BlobNotFoundError) return new AppError('CONTENT_MISSING', 'the content of this record is missing from the blob store');
+  if (error instanceof CiphertextError) return new AppError('INTEGRITY_VIOLATION', 'the stored ciphertext failed verification');
+  if (error instanceof DataKeyError) return new AppError('KEY_UNUSABLE', 'a data key could not be wrapped or unwrapped with the registered org keys');
+  // The local key service's error, known by name: the edge does not import adapters.
+  if (error instanceof Error && error.name === 'LocalKeyError') {
+    const code = (error as Error & { code?: unknown }).code;
+    if (code === 'KEY_ORG_UNKNOWN') return new AppError('WRONG_ORG', 'this gateway holds no key of that org');
+    return AppError.unavailable('key-service', 'the key service cannot use its key file');
+  }
+  return undefined;
+}
+
+/**
+ * Maps any error to a problem; unknown errors become a bare 500 that says nothing but the request id (details
+ * go to the log only). `body` is the parsed request body, used only to name the parent of a bad array item.
  */
 export function toProblem(error: unknown, id: string, body?: unknown): Problem {
-  if (error instanceof AppError) {
-    return { type: error.type, title: TITLES[error.status] ?? 'Error', status: error.status, detail: error.detail, code: error.code, requestId: id, ...(error.field ? { field: error.field } : {}) };
+  const known = knownError(error);
+  if (known && known.code !== 'INTERNAL') {
+    return {
+      type: known.type,
+      title: TITLES[known.status] ?? 'Error',
+      status: known.status,
+      detail: known.detail,
+      code: known.code,
+      requestId: id,
+      ...(known.field ? { field: known.field } : {}),
+      ...(known.dependency ? { dependency: known.dependency } : {}),
+    };
   }
   if (error instanceof AuthError) {
     return toProblem(new AppError('UNAUTHENTICATED', `a valid bearer token is required (${error.reason})`), id);
@@ -46,8 +87,8 @@ export function toProblem(error: unknown, id: string, body?: unknown): Problem {
     const { field, message } = describeInvalid(key, info.message, body);
     return toProblem(new AppError('INVALID_ARGUMENT', `${field}: ${message}`, field), id);
   }
-  const status = (error as { status?: number; type?: string }).status;
-  const type = (error as { type?: string }).type;
+  const status = (error as { status?: number; type?: string } | undefined)?.status;
+  const type = (error as { type?: string } | undefined)?.type;
   if (type === 'entity.too.large' || status === 413) return toProblem(new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large'), id);
   if (type === 'entity.parse.failed') return toProblem(new AppError('INVALID_ARGUMENT', 'the body is not valid JSON', 'body'), id);
   // express refuses a path parameter that is not valid percent-encoding (its message echoes the value).

@@ -5,6 +5,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { DeviceCredentials } from '../ports/device-credentials.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Ledger } from '../ports/ledger.js';
+import { withDeadline, type DependencyKind } from '../ports/dependency.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { StorageReclaimer } from '../ports/storage-reclaimer.js';
 import { AccessRequestService } from './access-request-service.js';
@@ -61,9 +62,10 @@ export function buildServices(a: Adapters): Built {
   const sharing = new KeySharing(chaincode, a.keys, orgKeys);
   const projection = new PermissionProjection(a.permissions, a.log);
   const reclaim = new StorageReclaim(a.reclaimers ?? [], a.config.reclaimTimeoutMs, a.log);
-  const probe = async (check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
+  // Each adapter gets the readiness deadline and they are asked at once, so /ready answers within it.
+  const probe = async (dependency: DependencyKind, check: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
     try {
-      await check();
+      await withDeadline(dependency, a.config.timeouts.readyMs, check);
       return 'ok';
     } catch {
       return 'unavailable';
@@ -84,14 +86,17 @@ export function buildServices(a: Adapters): Built {
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records),
     exports: new ExportService(chaincode, records, a.log),
-    readiness: async () => ({
-      ledger: await probe(() => a.ledger.ready()),
-      blobStore: await probe(() => a.blobs.ready()),
-      permissionStore: await probe(() => a.permissions.ready()),
-      keyService: await probe(() => a.keys.ready()),
-      authenticator: await probe(() => a.authenticator.ready()),
-      ...(a.deviceCredentials ? { deviceCredentials: await probe(() => a.deviceCredentials!.ready()) } : {}),
-    }),
+    readiness: async () => {
+      const checks: [string, Promise<'ok' | 'unavailable'>][] = [
+        ['ledger', probe('ledger', () => a.ledger.ready())],
+        ['blobStore', probe('blob-store', () => a.blobs.ready())],
+        ['permissionStore', probe('permission-store', () => a.permissions.ready())],
+        ['keyService', probe('key-service', () => a.keys.ready())],
+        ['authenticator', probe('auth', () => a.authenticator.ready())],
+        ...(a.deviceCredentials ? [['deviceCredentials', probe('key-service', () => a.deviceCredentials!.ready())] as [string, Promise<'ok' | 'unavailable'>]] : []),
+      ];
+      return Object.fromEntries(await Promise.all(checks.map(async ([name, state]) => [name, await state] as const)));
+    },
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };

@@ -19,6 +19,7 @@ import type {
 } from '@careledger/chaincode';
 import type { ConsentScope, Grantee, Purpose, ReadFailure, Role } from '@careledger/chaincode/rules';
 import { AppError } from '../domain/app-error.js';
+import { DependencyUnavailableError } from '../ports/dependency.js';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
 import { LedgerError } from '../ports/ledger-error.js';
 
@@ -266,8 +267,11 @@ function orgs(...mspIds: string[]): string[] {
 /** Ledger refusals keep their code; anything else means the ledger is unreachable or broken. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof DependencyUnavailableError) return AppError.unavailable(error.dependency, error.message);
   if (error instanceof LedgerError) {
-    return error.code === 'INTERNAL' ? new AppError('INTERNAL', 'the ledger failed') : new AppError(error.code, error.detail, error.field);
+    if (error.code === 'INTERNAL') return new AppError('INTERNAL', 'the ledger failed');
+    if (error.code === 'UNAVAILABLE') return AppError.unavailable('ledger', error.detail);
+    return new AppError(error.code, error.detail, error.field);
   }
-  return new AppError('UNAVAILABLE', 'the ledger is unavailable');
+  return AppError.unavailable('ledger', 'the ledger is unavailable');
 }

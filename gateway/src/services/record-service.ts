@@ -68,9 +68,10 @@ export class RecordService {
   /**
    * Streams a file in: plaintext SHA-256 -> AES-256-GCM segments -> blob store -> ledger. If the ledger
    * refuses, the blob is removed and no record exists. With an idempotency key, a retry returns the first result.
+   * `signal` aborts an upload whose client went away: before the ledger transaction nothing is kept.
    */
-  upload(actor: ActorRef, patientId: string, meta: UploadMeta, content: Readable, idempotencyKey?: string): Promise<RecordMeta> {
-    const work = () => this.doUpload(actor, patientId, meta, content);
+  upload(actor: ActorRef, patientId: string, meta: UploadMeta, content: Readable, idempotencyKey?: string, signal?: AbortSignal): Promise<RecordMeta> {
+    const work = () => this.doUpload(actor, patientId, meta, content, signal);
     if (!idempotencyKey) return work();
     return this.idempotency.run(`${actor.userId}\u0000${patientId}\u0000${idempotencyKey}`, work).then((first) => {
       // A replayed request's body is not needed: drain it so the connection can be reused.
@@ -79,7 +80,7 @@ export class RecordService {
     });
   }
 
-  private async doUpload(actor: ActorRef, patientId: string, meta: UploadMeta, content: Readable): Promise<RecordMeta> {
+  private async doUpload(actor: ActorRef, patientId: string, meta: UploadMeta, content: Readable, signal?: AbortSignal): Promise<RecordMeta> {
     const recipients = await this.prepareUpload(actor, patientId, meta);
     const dataKey = newDataKey();
     const limit = new ByteLimit(this.maxUploadBytes);
@@ -87,13 +88,25 @@ export class RecordService {
     // DICOM: the header is read while the file streams (modality, study date, ...; never a name or id).
     const dicom = meta.mediaType.toLowerCase() === DICOM_MEDIA_TYPE ? new DicomHeaderTap() : undefined;
     const encrypted = encryptStream(dataKey);
-    const added = this.blobs.add(encrypted);
-    await pipeline([content, limit, ...(dicom ? [dicom] : []), tap, encrypted]).catch(async (error) => {
+    const stop = new AbortController();
+    const storing = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const added = this.blobs.add(encrypted, { signal: storing });
+    // A store that gives up (a deadline) fails the pipeline with its own error instead of leaving it waiting.
+    added.catch((error: unknown) => encrypted.destroy(error instanceof Error ? error : new Error('the blob store failed')));
+    await pipeline([content, limit, ...(dicom ? [dicom] : []), tap, encrypted], { signal: storing }).catch(async (error: unknown) => {
+      stop.abort(error);
       encrypted.destroy();
-      await added.then((r) => this.blobs.remove(r.cid)).catch(() => undefined);
-      throw error;
+      const stored = await added.catch((e: unknown) => ({ failure: e }));
+      if ('cid' in stored) await this.removeBlob(stored.cid);
+      // The store's own failure (503 naming it) says more than the stream error it caused.
+      throw 'failure' in stored && !(error instanceof AppError) ? stored.failure : error;
     });
     const { cid } = await added;
+    // The client went away while the store finished: keep nothing (no transaction was sent yet).
+    if (signal?.aborted) {
+      await this.removeBlob(cid);
+      throw signal.reason;
+    }
     try {
       const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, patientId);
       const { id, at } = await this.chaincode.createRecord(actor, patientId, {
@@ -120,9 +133,26 @@ export class RecordService {
         ...(dicom?.imaging ? { imaging: dicom.imaging } : {}),
       };
     } catch (error) {
-      await this.blobs.remove(cid).catch((e) => this.log.error({ err: e }, 'could not remove the blob of a refused record'));
+      await this.removeBlob(cid);
       throw error;
     }
+  }
+
+  /**
+   * Removes the blob of an upload that left no record; when the store does not answer, tries again in the
+   * background a few times over the next minutes, so that a store that hung and came back keeps no pin of it.
+   */
+  private async removeBlob(cid: string): Promise<void> {
+    const retry = (delays: number[]): void => {
+      const timer = setTimeout(() => {
+        this.blobs.remove(cid).catch((e: unknown) => {
+          if (delays.length > 1) retry(delays.slice(1));
+          else this.log.error({ err: e }, 'could not remove the blob of an upload that left no record');
+        });
+      }, delays[0]);
+      timer.unref();
+    };
+    await this.blobs.remove(cid).catch(() => retry([2_000, 10_000, 30_000, 120_000]));
   }
 
   /** A patient's records the actor may see; `modality` keeps the DICOM records of that modality. */
@@ -194,7 +224,7 @@ export class RecordService {
       const missing = e instanceof BlobNotFoundError;
       void readFailed(missing ? 'CONTENT_MISSING' : 'UNAVAILABLE');
       verify.destroy(
-        missing ? new AppError('CONTENT_MISSING', 'the content of this record is missing from the blob store') : e instanceof AppError ? e : new AppError('UNAVAILABLE', 'the blob store could not deliver the content'),
+        missing ? new AppError('CONTENT_MISSING', 'the content of this record is missing from the blob store') : e instanceof AppError ? e : AppError.unavailable('blob-store', 'the blob store could not deliver the content'),
       );
     });
     decrypt.on('error', (e) => {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
-import { isDisseminationRace, toLedgerError } from './fabric-ledger.js';
+import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { endorsementsDiffer, isDisseminationRace, toLedgerError } from './fabric-ledger.js';
 
 /** A GatewayError as fabric-gateway builds it from a peer's answer. */
 function gatewayError(code: grpc.status, ...peerMessages: string[]): GatewayError {
@@ -38,13 +38,26 @@ describe('toLedgerError (Fabric failures as LedgerErrors)', () => {
   });
 
   it.each([
-    [11, 'CONFLICT'],
-    [12, 'CONFLICT'],
-    [10, 'INTERNAL'],
-    [5, 'INTERNAL'],
+    [StatusCode.MVCC_READ_CONFLICT, 'CONFLICT'],
+    [StatusCode.PHANTOM_READ_CONFLICT, 'CONFLICT'],
+    // What concurrent writes to one patient's keys get when an earlier transaction of the block re-set a key's policy.
+    [StatusCode.ENDORSEMENT_POLICY_FAILURE, 'CONFLICT'],
+    [StatusCode.INVALID_ENDORSER_TRANSACTION, 'INTERNAL'],
   ] as const)('maps a commit with validation code %i (after the retries) to %s', (code, expected) => {
     const mapped = toLedgerError(new CommitError({ code, transactionId: 'tx9', message: 'failed' }));
     expect(mapped).toMatchObject({ code: expected, txId: 'tx9' });
+  });
+
+  it('answers CONFLICT when the endorsing peers simulated against different states (one a block behind)', () => {
+    const error = gatewayError(grpc.status.ABORTED, 'failed to assemble transaction: ProposalResponsePayloads do not match (base64): ...');
+    expect(endorsementsDiffer(error)).toBe(true);
+    expect(toLedgerError(error).code).toBe('CONFLICT');
+    expect(endorsementsDiffer(gatewayError(grpc.status.ABORTED, refusal('NO_CONSENT')))).toBe(false);
+  });
+
+  it('names the deadline of a call that a peer left unanswered', () => {
+    const mapped = toLedgerError(gatewayError(grpc.status.DEADLINE_EXCEEDED), 'tx2', 8000);
+    expect(mapped).toMatchObject({ code: 'UNAVAILABLE', detail: 'the ledger did not answer within 8000 ms' });
   });
 
   it('tells the gossip race apart from other endorsement failures', () => {

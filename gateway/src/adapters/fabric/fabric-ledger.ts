@@ -6,6 +6,7 @@ import {
   connect,
   GatewayError,
   hash,
+  StatusCode,
   type Checkpoint,
   type Contract,
   type Gateway,
@@ -34,8 +35,11 @@ export interface FabricLedgerOptions {
   orgs: FabricOrgConnection[];
   channel: string;
   chaincode: string;
-  /** Deadlines per call type, ms. */
-  deadlines?: { evaluate?: number; endorse?: number; submit?: number; commitStatus?: number };
+  /**
+   * Deadline of one Ledger call, ms (default 10 000): an evaluate, or a submit with its endorsement, ordering,
+   * commit status and every retry. A peer that does not answer within it gives an UNAVAILABLE LedgerError.
+   */
+  timeoutMs?: number;
   /**
    * How many times a submit that lost a conflict to an earlier transaction of its block (MVCC_READ_CONFLICT,
    * PHANTOM_READ_CONFLICT, or ENDORSEMENT_POLICY_FAILURE from a key-level policy updated in that block) is
@@ -57,17 +61,19 @@ interface OrgGateway {
 }
 
 /**
- * Fabric's TxValidationCode values that mean "an earlier transaction of the block changed what this one
- * read": endorse and submit again. Our chaincode sets a key-level endorsement policy with every write, and
- * when an earlier transaction in the same block has (re)set the policy of a key this one writes, Fabric
- * invalidates it with ENDORSEMENT_POLICY_FAILURE ("validation parameter updated") before the MVCC check
- * could say MVCC_READ_CONFLICT (measured: ten concurrent writes of one new key gave one VALID and nine
- * code 10). A genuine policy failure fails again on every retry and ends as INTERNAL.
+ * Fabric's validation codes that mean "an earlier transaction of the block changed what this one read": endorse
+ * and submit again. Our chaincode sets a key-level endorsement policy with every write, and when an earlier
+ * transaction in the same block has (re)set the policy of a key this one writes, Fabric invalidates it with
+ * ENDORSEMENT_POLICY_FAILURE ("validation parameter updated") before the MVCC check could say
+ * MVCC_READ_CONFLICT (measured: ten concurrent writes of one new key gave one VALID and nine code 10).
  */
-const ENDORSEMENT_POLICY_FAILURE = 10;
-const MVCC_READ_CONFLICT = 11;
-const PHANTOM_READ_CONFLICT = 12;
-const READ_CONFLICTS = new Set([ENDORSEMENT_POLICY_FAILURE, MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT]);
+const READ_CONFLICTS: ReadonlySet<number> = new Set([StatusCode.ENDORSEMENT_POLICY_FAILURE, StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+
+/**
+ * The endorsing peers simulated against different states (one had committed a block the other had not yet): the
+ * answers do not match, nothing was ordered, and trying again is safe.
+ */
+const ENDORSEMENTS_DIFFER = /ProposalResponsePayloads do not match|responses do not match/i;
 
 /**
  * The Ledger port on real Fabric peers through @hyperledger/fabric-gateway: one gRPC connection per org,
@@ -81,10 +87,14 @@ export class FabricLedger implements Ledger {
     private readonly chaincode: string,
     private readonly mvccRetries: number,
     private readonly disseminationWaitMs: number,
+    private readonly timeoutMs: number,
   ) {}
 
   static async connect(options: FabricLedgerOptions): Promise<FabricLedger> {
-    const d = { evaluate: 5_000, endorse: 15_000, submit: 5_000, commitStatus: 60_000, ...options.deadlines };
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    // Every gRPC call of a Ledger call also gets the rest of that call's deadline (see callOptions); this one
+    // covers the calls made without options (event streams' setup).
+    const byDefault = () => ({ deadline: Date.now() + timeoutMs });
     const orgs = new Map<string, OrgGateway>();
     for (const org of options.orgs) {
       const [tlsRoot, cert, key] = await Promise.all([readFile(org.tlsRootCertPath), readFile(org.certPath), readFile(org.keyPath)]);
@@ -95,20 +105,23 @@ export class FabricLedger implements Ledger {
         // Native ECDSA (OpenSSL) over the whole message; see native-signer.ts for why not signers.newPrivateKeySigner.
         signer: newNativeEcdsaSigner(createPrivateKey(key)),
         hash: hash.none,
-        evaluateOptions: () => ({ deadline: Date.now() + d.evaluate }),
-        endorseOptions: () => ({ deadline: Date.now() + d.endorse }),
-        submitOptions: () => ({ deadline: Date.now() + d.submit }),
-        commitStatusOptions: () => ({ deadline: Date.now() + d.commitStatus }),
+        evaluateOptions: byDefault,
+        endorseOptions: byDefault,
+        submitOptions: byDefault,
+        commitStatusOptions: byDefault,
       });
       const network = gateway.getNetwork(options.channel);
       orgs.set(org.mspId, { client, gateway, network, contract: network.getContract(options.chaincode) });
     }
-    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 5, options.disseminationWaitMs ?? 30_000);
+    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 5, options.disseminationWaitMs ?? 30_000, timeoutMs);
   }
 
   async submit(mspId: string, request: TransactionRequest): Promise<SubmitResult> {
     const { contract } = this.org(mspId);
-    const disseminationDeadline = Date.now() + this.disseminationWaitMs;
+    const deadline = Date.now() + this.timeoutMs;
+    const options = (): grpc.CallOptions => ({ deadline });
+    // Gossip right after a start can take longer than one call's deadline; a hung peer must not.
+    const disseminationDeadline = Math.min(Date.now() + this.disseminationWaitMs, deadline);
     for (let attempt = 0, conflicts = 0; ; attempt++) {
       let txId: string | undefined;
       try {
@@ -118,35 +131,37 @@ export class FabricLedger implements Ledger {
           endorsingOrganizations: request.endorsingOrgs,
         });
         txId = proposal.getTransactionId();
-        const transaction = await proposal.endorse();
-        const commit = await transaction.submit();
-        const status = await commit.getStatus();
+        const transaction = await proposal.endorse(options());
+        const commit = await transaction.submit(options());
+        const status = await commit.getStatus(options());
         if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
         return { txId: transaction.getTransactionId(), payload: transaction.getResult() };
       } catch (error) {
-        if (error instanceof CommitError && READ_CONFLICTS.has(error.code) && conflicts++ < this.mvccRetries) {
+        const conflict = (error instanceof CommitError && READ_CONFLICTS.has(error.code)) || endorsementsDiffer(error);
+        if (conflict && conflicts++ < this.mvccRetries && Date.now() < deadline) {
           await delay(10 + Math.random() * 40 * conflicts, request.signal);
           continue;
         }
         // Endorsement failed before anything was ordered, so trying again is safe.
         if (isDisseminationRace(error) && Date.now() < disseminationDeadline) {
-          await delay(Math.min(250 * 2 ** attempt, 2_000), request.signal);
+          await delay(Math.min(250 * 2 ** attempt, 2_000, Math.max(0, disseminationDeadline - Date.now())), request.signal);
           continue;
         }
-        throw toLedgerError(error, txId);
+        throw toLedgerError(error, txId, this.timeoutMs);
       }
     }
   }
 
   async evaluate(mspId: string, request: TransactionRequest): Promise<Uint8Array> {
     try {
-      return await this.org(mspId).contract.evaluate(request.name, {
+      const proposal = this.org(mspId).contract.newProposal(request.name, {
         arguments: request.args ?? [],
         transientData: request.transient,
         endorsingOrganizations: request.endorsingOrgs,
       });
+      return await proposal.evaluate({ deadline: Date.now() + this.timeoutMs });
     } catch (error) {
-      throw toLedgerError(error);
+      throw toLedgerError(error, undefined, this.timeoutMs);
     }
   }
 
@@ -181,8 +196,17 @@ export class FabricLedger implements Ledger {
     }
   }
 
-  async ready(): Promise<void> {
-    for (const [mspId] of this.orgs) await this.evaluate(mspId, { name: 'registry:ListOrgs', args: [] });
+  /** Each held org's peer answers an evaluate within `timeoutMs` (default: the call deadline). */
+  async ready(timeoutMs = this.timeoutMs): Promise<void> {
+    await Promise.all(
+      [...this.orgs.values()].map(async ({ contract }) => {
+        try {
+          await contract.newProposal('registry:ListOrgs').evaluate({ deadline: Date.now() + timeoutMs });
+        } catch (error) {
+          throw toLedgerError(error, undefined, timeoutMs);
+        }
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -230,16 +254,23 @@ export function isDisseminationRace(error: unknown): boolean {
   return error instanceof GatewayError && peerMessages(error).some((m) => INFRASTRUCTURE.dissemination.test(m));
 }
 
+/** The endorsing peers' answers differed because one was a block behind (nothing was ordered). */
+export function endorsementsDiffer(error: unknown): boolean {
+  return error instanceof GatewayError && peerMessages(error).some((m) => ENDORSEMENTS_DIFFER.test(m));
+}
+
 /**
  * Maps fabric-gateway errors. A refusal of our chaincode is mapped by its code (the JSON error body in a
  * peer's detail), never by prose. Fabric's own failures carry no code: a peer, orderer, chaincode server or
- * gossip that is down or not ready is UNAVAILABLE (503); read conflicts that survived the retries are
- * CONFLICT (409); anything else (a refused endorsement plan, a chaincode crash) is INTERNAL.
+ * gossip that is down, not ready or not answering within the deadline is UNAVAILABLE (503); conflicts with
+ * concurrent transactions that survived the retries are CONFLICT (409) — including a key-level policy that an
+ * earlier transaction of the block changed, which is how concurrent writes to one patient's keys lose on this
+ * chaincode; anything else (a refused endorsement plan, a chaincode crash) is INTERNAL.
  */
-export function toLedgerError(error: unknown, txId?: string): LedgerError {
+export function toLedgerError(error: unknown, txId?: string, timeoutMs?: number): LedgerError {
   if (error instanceof LedgerError) return error;
   if (error instanceof CommitError) {
-    const conflict = error.code === MVCC_READ_CONFLICT || error.code === PHANTOM_READ_CONFLICT;
+    const conflict = READ_CONFLICTS.has(error.code);
     return new LedgerError({
       code: conflict ? 'CONFLICT' : 'INTERNAL',
       detail: conflict ? 'a concurrent change to the same data won; try again' : `the transaction did not commit (validation code ${error.code})`,
@@ -253,9 +284,13 @@ export function toLedgerError(error: unknown, txId?: string): LedgerError {
     }
     const mapped = LedgerError.fromChaincodeMessage(error.message, { txId });
     if (mapped.code !== 'INTERNAL') return mapped;
+    if (endorsementsDiffer(error)) return new LedgerError({ code: 'CONFLICT', detail: 'a concurrent change to the same data won; try again', txId });
+    if (error.code === grpc.status.DEADLINE_EXCEEDED) {
+      return new LedgerError({ code: 'UNAVAILABLE', detail: `the ledger did not answer within ${timeoutMs ?? 'the'} ms`, txId, cause: error });
+    }
     const messages = peerMessages(error);
     const infrastructure = [INFRASTRUCTURE.dissemination, INFRASTRUCTURE.chaincodeDown, INFRASTRUCTURE.noPeers].some((re) => messages.some((m) => re.test(m)));
-    const unavailable = infrastructure || error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED;
+    const unavailable = infrastructure || error.code === grpc.status.UNAVAILABLE;
     return new LedgerError({ code: unavailable ? 'UNAVAILABLE' : 'INTERNAL', detail: unavailable ? 'the ledger is unavailable' : 'the peer refused the transaction', txId, cause: error });
   }
   return new LedgerError({ code: 'INTERNAL', detail: 'the ledger call failed', txId, cause: error });

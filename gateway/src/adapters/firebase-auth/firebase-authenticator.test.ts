@@ -72,6 +72,14 @@ describe('FirebaseAuthenticator (stand-in Auth)', () => {
     expect((err as Error).cause).toBeUndefined();
   });
 
+  it('answers UNAVAILABLE naming auth when Firebase Auth does not answer within the deadline', async () => {
+    const { auth } = anAuth(() => new Promise(() => undefined));
+    const started = Date.now();
+    const err = await new FirebaseAuthenticator({ auth, timeoutMs: 60 }).verify(A_TOKEN).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', status: 503, dependency: 'auth', type: 'https://careledger.dev/problems/auth-unavailable' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('does not call Firebase for a missing or malformed token', async () => {
     const { auth, calls } = anAuth(async () => ({ uid: 'u-1' }));
     const authenticator = new FirebaseAuthenticator({ auth });

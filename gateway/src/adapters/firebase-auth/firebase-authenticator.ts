@@ -7,6 +7,7 @@ import {
   type Authenticator,
   type AuthFailure,
 } from '../../ports/authenticator.js';
+import { DependencyUnavailableError, withDeadline } from '../../ports/dependency.js';
 
 /** The variable through which firebase-admin talks to the Auth emulator, whose tokens are unsigned. */
 export const AUTH_EMULATOR_VARIABLE = 'FIREBASE_AUTH_EMULATOR_HOST';
@@ -26,6 +27,11 @@ export interface FirebaseAuthenticatorOptions {
    * with `FIREBASE_AUTH_EMULATOR_HOST` set unless this says so. Tests only.
    */
   allowEmulator?: boolean;
+  /**
+   * Deadline of one verification, ms (default 10 000): fetching Google's keys, and the revocation check. A
+   * Firebase Auth that does not answer within it gives UNAVAILABLE naming `auth`, not a hang.
+   */
+  timeoutMs?: number;
 }
 
 /** Firebase error codes that mean "this token does not authenticate anyone" (401), by our reason. */
@@ -47,9 +53,11 @@ const REFUSALS: Record<string, AuthFailure> = {
 export class FirebaseAuthenticator implements Authenticator {
   private readonly auth: Auth;
   private readonly checkRevoked: boolean;
+  private readonly timeoutMs: number;
 
   constructor(options: FirebaseAuthenticatorOptions) {
     this.auth = options.auth;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.checkRevoked = options.checkRevoked ?? true;
     if (isEmulated(this.auth) && options.allowEmulator !== true) {
       throw new Error(
@@ -70,19 +78,18 @@ export class FirebaseAuthenticator implements Authenticator {
     if (typeof token !== 'string' || token === '') throw new AuthError('missing');
     if (!looksLikeJwt(token)) throw new AuthError('malformed');
     try {
-      const decoded = await this.auth.verifyIdToken(token, this.checkRevoked);
+      // firebase-admin takes no signal: the call is raced against the deadline (and left to finish on its own).
+      const decoded = await withDeadline('auth', this.timeoutMs, () => this.auth.verifyIdToken(token, this.checkRevoked));
       if (typeof decoded.uid !== 'string' || decoded.uid === '') throw new AuthError('invalid');
       return { userId: decoded.uid };
     } catch (err) {
       if (err instanceof AuthError) throw err;
+      if (err instanceof DependencyUnavailableError) throw AppError.unavailable('auth', `Firebase Auth did not answer within ${this.timeoutMs} ms`);
       // firebase-admin's messages quote claims (aud, iss) and its causes carry HTTP responses: keep the code only.
       const code = errorCode(err);
       const reason = code === undefined ? undefined : REFUSALS[code];
       if (reason !== undefined) throw new AuthError(reason);
-      throw new AppError(
-        'UNAVAILABLE',
-        `Firebase Auth could not check the token (${code ?? 'unknown error'})`,
-      );
+      throw AppError.unavailable('auth', `Firebase Auth could not check the token (${code ?? 'unknown error'})`);
     }
   }
 }

@@ -15,7 +15,9 @@ function anUnansweringFirestore(): {
   const firestore = {
     collection: (name: string) => {
       collections.push(name);
-      return { limit: () => ({ get: never }), doc: () => ({ get: never, set: never }) };
+      const query: Record<string, unknown> = { get: never };
+      query.where = query.select = query.limit = () => query;
+      return { limit: () => ({ get: never }), doc: () => ({ get: never, set: never }), where: () => query };
     },
     terminate: () => {
       terminations += 1;
@@ -44,7 +46,7 @@ describe('FirestorePermissionStore (no server)', () => {
     ).toThrow(TypeError);
   });
 
-  it.each([{ readyTimeoutMs: 0 }, { closeTimeoutMs: 1.5 }])('refuses the timeout %o', (timeouts) => {
+  it.each([{ readyTimeoutMs: 0 }, { closeTimeoutMs: 1.5 }, { callTimeoutMs: -1 }])('refuses the timeout %o', (timeouts) => {
     expect(
       () => new FirestorePermissionStore({ firestore: anUnansweringFirestore().firestore, ...timeouts }),
     ).toThrow(RangeError);
@@ -55,7 +57,23 @@ describe('FirestorePermissionStore (no server)', () => {
       firestore: anUnansweringFirestore().firestore,
       readyTimeoutMs: 50,
     });
-    await expect(store.ready()).rejects.toThrow('Firestore did not answer within 50 ms');
+    await expect(store.ready()).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'permission-store', reason: 'timeout' });
+  });
+
+  it.each<[string, (store: FirestorePermissionStore) => Promise<unknown>]>([
+    ['upsertGrant', (store) => store.upsertGrant(aGrant())],
+    ['getGrant', (store) => store.getGrant('c1')],
+    ['listGrants', (store) => store.listGrants({ patientId: 'p1' })],
+    ['getAccessRequest', (store) => store.getAccessRequest('r1')],
+    ['listAccessRequests', (store) => store.listAccessRequests({ status: 'PENDING' })],
+    ['getCheckpoint', (store) => store.getCheckpoint('projector')],
+    ['setCheckpoint', (store) => store.setCheckpoint('projector', '1')],
+    ['deletePatient', (store) => store.deletePatient('p1')],
+  ])('fails %s with the permission store named when Firestore does not answer within the call deadline', async (_name, call) => {
+    const store = new FirestorePermissionStore({ firestore: anUnansweringFirestore().firestore, callTimeoutMs: 60 });
+    const started = Date.now();
+    await expect(call(store)).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'permission-store', reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('stops waiting for a hanging termination after its close timeout', async () => {

@@ -6,6 +6,7 @@ import type {
   GrantFilter,
   PermissionStore,
 } from '../../ports/permission-store.js';
+import { DependencyUnavailableError } from '../../ports/dependency.js';
 
 /** Where {@link FirestorePermissionStore} keeps its documents. */
 export interface FirestorePermissionStoreOptions {
@@ -18,6 +19,11 @@ export interface FirestorePermissionStoreOptions {
   prefix?: string;
   /** How long {@link FirestorePermissionStore.ready} waits for Firestore to answer (default 10 000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Deadline of every other call, ms (default 10 000). The client retries an unreachable server for about 45 s
+   * by itself; after the deadline the call fails with a {@link DependencyUnavailableError} instead.
+   */
+  callTimeoutMs?: number;
   /** How long {@link FirestorePermissionStore.close} waits for requests still in flight (default 5 000 ms). */
   closeTimeoutMs?: number;
 }
@@ -52,6 +58,7 @@ export class FirestorePermissionStore implements PermissionStore {
   private readonly requests: CollectionReference;
   private readonly checkpoints: CollectionReference;
   private readonly readyTimeoutMs: number;
+  private readonly callTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private closing: Promise<void> | undefined;
 
@@ -63,6 +70,7 @@ export class FirestorePermissionStore implements PermissionStore {
       );
     }
     this.readyTimeoutMs = positiveInteger('readyTimeoutMs', options.readyTimeoutMs ?? 10_000);
+    this.callTimeoutMs = positiveInteger('callTimeoutMs', options.callTimeoutMs ?? 10_000);
     this.closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5_000);
     const name = (base: string): string => (prefix === '' ? base : `${prefix}-${base}`);
     this.firestore = options.firestore;
@@ -75,11 +83,7 @@ export class FirestorePermissionStore implements PermissionStore {
   async ready(): Promise<void> {
     if (this.closing !== undefined) throw new Error('Firestore permission store is closed');
     // Against an unreachable server the client retries for about 45 s (measured): answer sooner.
-    await within(
-      this.checkpoints.limit(1).get(),
-      this.readyTimeoutMs,
-      `Firestore did not answer within ${this.readyTimeoutMs} ms`,
-    );
+    await within(this.checkpoints.limit(1).get(), this.readyTimeoutMs);
   }
 
   /**
@@ -103,11 +107,11 @@ export class FirestorePermissionStore implements PermissionStore {
   }
 
   async upsertGrant(doc: GrantDoc): Promise<void> {
-    await this.grants.doc(documentId('consentId', doc.consentId)).set(plain(doc));
+    await this.bounded(this.grants.doc(documentId('consentId', doc.consentId)).set(plain(doc)));
   }
 
   async getGrant(consentId: string): Promise<GrantDoc | undefined> {
-    const snapshot = await this.grants.doc(documentId('consentId', consentId)).get();
+    const snapshot = await this.bounded(this.grants.doc(documentId('consentId', consentId)).get());
     return snapshot.exists ? (snapshot.data() as GrantDoc) : undefined;
   }
 
@@ -124,7 +128,7 @@ export class FirestorePermissionStore implements PermissionStore {
     if (filter.granteeOrg !== undefined) {
       query = query.where('grantee.kind', '==', 'org').where('grantee.org', '==', filter.granteeOrg);
     }
-    const snapshot = await query.get();
+    const snapshot = await this.bounded(query.get());
     return sortByCreation(
       snapshot.docs.map((d) => d.data() as GrantDoc),
       (doc) => doc.consentId,
@@ -132,11 +136,11 @@ export class FirestorePermissionStore implements PermissionStore {
   }
 
   async upsertAccessRequest(doc: AccessRequestDoc): Promise<void> {
-    await this.requests.doc(documentId('requestId', doc.requestId)).set(plain(doc));
+    await this.bounded(this.requests.doc(documentId('requestId', doc.requestId)).set(plain(doc)));
   }
 
   async getAccessRequest(requestId: string): Promise<AccessRequestDoc | undefined> {
-    const snapshot = await this.requests.doc(documentId('requestId', requestId)).get();
+    const snapshot = await this.bounded(this.requests.doc(documentId('requestId', requestId)).get());
     return snapshot.exists ? (snapshot.data() as AccessRequestDoc) : undefined;
   }
 
@@ -145,7 +149,7 @@ export class FirestorePermissionStore implements PermissionStore {
     if (filter.patientId !== undefined) query = query.where('patientId', '==', filter.patientId);
     if (filter.requesterId !== undefined) query = query.where('requesterId', '==', filter.requesterId);
     if (filter.status !== undefined) query = query.where('status', '==', filter.status);
-    const snapshot = await query.get();
+    const snapshot = await this.bounded(query.get());
     return sortByCreation(
       snapshot.docs.map((d) => d.data() as AccessRequestDoc),
       (doc) => doc.requestId,
@@ -158,25 +162,30 @@ export class FirestorePermissionStore implements PermissionStore {
       const query = collection.where('patientId', '==', patientId).select().limit(BATCH_LIMIT);
       // Each round deletes what the query found, so the next round sees the rest.
       for (;;) {
-        const snapshot = await query.get();
+        const snapshot = await this.bounded(query.get());
         if (snapshot.empty) break;
         const batch = this.firestore.batch();
         for (const doc of snapshot.docs) batch.delete(doc.ref);
-        await batch.commit();
+        await this.bounded(batch.commit());
         if (snapshot.size < BATCH_LIMIT) break;
       }
     }
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {
-    const snapshot = await this.checkpoints.doc(documentId('checkpoint name', name)).get();
+    const snapshot = await this.bounded(this.checkpoints.doc(documentId('checkpoint name', name)).get());
     return snapshot.exists ? (snapshot.data() as CheckpointDoc).value : undefined;
   }
 
   async setCheckpoint(name: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new TypeError('checkpoint value must be a string');
     const doc: CheckpointDoc = { value };
-    await this.checkpoints.doc(documentId('checkpoint name', name)).set(doc);
+    await this.bounded(this.checkpoints.doc(documentId('checkpoint name', name)).set(doc));
+  }
+
+  /** One Firestore call within the call deadline. */
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    return within(call, this.callTimeoutMs);
   }
 
   /** Drops every grant, request and checkpoint, so that a rebuild replays the ledger from its start. */
@@ -187,14 +196,23 @@ export class FirestorePermissionStore implements PermissionStore {
   }
 }
 
-/** Settles like `promise`, or rejects with `message` after `ms` (the promise keeps running, its outcome handled). */
-async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/**
+ * Settles like `promise`, or rejects with a {@link DependencyUnavailableError} after `ms` (the promise keeps
+ * running, its outcome handled). The client's own "unavailable" and "deadline exceeded" answers are the same.
+ */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new DependencyUnavailableError('permission-store', 'timeout', { timeoutMs: ms })), ms);
   });
+  promise.catch(() => undefined);
   try {
     return await Promise.race([promise, timeout]);
+  } catch (error) {
+    // gRPC status UNAVAILABLE (14) and DEADLINE_EXCEEDED (4), as Firestore's client reports them.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code === 14 || code === 4) throw new DependencyUnavailableError('permission-store', code === 4 ? 'timeout' : 'unreachable', { timeoutMs: ms, cause: error });
+    throw error;
   } finally {
     clearTimeout(timer);
   }

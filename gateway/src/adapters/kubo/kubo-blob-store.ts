@@ -5,6 +5,7 @@ import { create, type KuboRPCClient } from 'kubo-rpc-client';
 import { CID } from 'multiformats/cid';
 import type { AbortOptions } from '../../ports/abort.js';
 import { BlobNotFoundError, type AddResult, type BlobStore } from '../../ports/blob-store.js';
+import { DependencyUnavailableError, withDeadline, withIdleDeadline } from '../../ports/dependency.js';
 
 /**
  * The add options that give the same CIDs as the embedded UnixFS store (docs/DECISIONS.md#both-blob-stores-give-the-same-cids):
@@ -17,15 +18,28 @@ export interface KuboBlobStoreOptions {
   url: string;
   /** Run the garbage collector after a removal so that unpinned blocks really leave the disk (default true). */
   gcOnRemove?: boolean;
+  /**
+   * Deadline of each call, ms (default 10 000). For `add` and `cat` it bounds each wait for Kubo to take or give
+   * bytes (a large file may stream for minutes); a Kubo that stalls longer fails the call with a
+   * {@link DependencyUnavailableError} and the HTTP request to it is aborted.
+   */
+  timeoutMs?: number;
 }
 
-/** The BlobStore port on a Kubo node through kubo-rpc-client: streamed add and cat, pins as the source of truth. */
+/**
+ * The BlobStore port on a Kubo node through kubo-rpc-client: streamed add and cat, pins as the source of truth,
+ * a deadline on every call. An add pins only after Kubo has answered with the CID, so an add that Kubo finishes
+ * after the gateway gave up (a Kubo that hung and resumed) leaves unpinned blocks that the next gc removes, never a
+ * pin nobody knows of.
+ */
 export class KuboBlobStore implements BlobStore {
   private readonly ipfs: KuboRPCClient;
   private readonly gcOnRemove: boolean;
   private readonly url: string;
+  private readonly timeoutMs: number;
 
   constructor(options: KuboBlobStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.ipfs = create({ url: options.url });
     // kubo-rpc-client adds /api/v0 to a bare host URL; the direct add call must do the same.
     const base = options.url.replace(/\/+$/, '');
@@ -34,12 +48,16 @@ export class KuboBlobStore implements BlobStore {
   }
 
   /**
-   * Streams the bytes to Kubo's `add` as a chunked multipart request. (kubo-rpc-client's `add` buffers the
-   * whole body first — measured 1.5 GiB RSS for a 1 GiB upload — so this one call goes over HTTP directly.)
+   * Streams the bytes to Kubo's `add` as a chunked multipart request, then pins the root. (kubo-rpc-client's `add`
+   * buffers the whole body first — measured 1.5 GiB RSS for a 1 GiB upload — so this one call goes over HTTP
+   * directly.) The deadline runs only while Kubo holds things up: while a chunk waits for Kubo to take it, and from
+   * the end of the body to Kubo's answer; a slow source does not count.
    */
   async add(source: AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<AddResult> {
     let bytes = 0;
     let sourceError: unknown;
+    const stall = new StallTimer(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
     const boundary = `careledger-${randomUUID()}`;
     const body = Readable.from(
       (async function* () {
@@ -47,20 +65,26 @@ export class KuboBlobStore implements BlobStore {
         try {
           for await (const chunk of source) {
             bytes += chunk.length;
+            stall.arm();
             yield chunk;
+            stall.disarm();
           }
         } catch (error) {
           sourceError = error;
           throw error;
         }
         yield Buffer.from(`\r\n--${boundary}--\r\n`);
+        // The body is complete: now Kubo must answer.
+        stall.arm();
       })(),
     );
-    const query = new URLSearchParams({ 'cid-version': '1', 'raw-leaves': 'true', chunker: KUBO_ADD_OPTIONS.chunker, pin: 'true', progress: 'false', 'stream-channels': 'true' });
+    // Pinned below, once the CID is known (see the class comment).
+    const query = new URLSearchParams({ 'cid-version': '1', 'raw-leaves': 'true', chunker: KUBO_ADD_OPTIONS.chunker, pin: 'false', progress: 'false', 'stream-channels': 'true' });
     const url = new URL(`${this.url}/add?${query}`);
+    let cid: string;
     try {
       const text = await new Promise<string>((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, signal: options.signal }, (res) => {
+        const req = http.request(url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, signal }, (res) => {
           let out = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (out += d));
@@ -74,15 +98,30 @@ export class KuboBlobStore implements BlobStore {
       // One JSON object per line; the last names the file's root.
       const last = JSON.parse(text.trim().split('\n').pop() ?? '{}') as { Hash?: string };
       if (!last.Hash) throw new Error('Kubo add answered no CID');
-      return { cid: CID.parse(last.Hash).toString(), size: bytes };
+      cid = CID.parse(last.Hash).toString();
     } catch (error) {
-      throw sourceError ?? error;
+      // Stop reading the source: whoever feeds it sees the failure instead of waiting forever.
+      body.destroy();
+      if (sourceError !== undefined) throw sourceError;
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw unavailable(error, stall.signal.aborted, this.timeoutMs);
+    } finally {
+      stall.disarm();
     }
+    await this.call((s) => this.ipfs.pin.add(CID.parse(cid), { signal: s }), options.signal);
+    return { cid, size: bytes };
   }
 
   async *cat(cid: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
     if (!(await this.has(cid, options))) throw new BlobNotFoundError();
-    yield* this.ipfs.cat(CID.parse(cid), { signal: options.signal });
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    try {
+      yield* withIdleDeadline('blob-store', this.timeoutMs, this.ipfs.cat(CID.parse(cid), { signal }), (reason) => stop.abort(reason));
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError || options.signal?.aborted) throw error;
+      throw unavailable(error, false, this.timeoutMs);
+    }
   }
 
   /** Pinned here (a block that only lingers in the repo is not "held"). */
@@ -93,24 +132,38 @@ export class KuboBlobStore implements BlobStore {
     } catch {
       return false;
     }
-    try {
-      for await (const pin of this.ipfs.pin.ls({ paths: [parsed], signal: options.signal })) {
-        if (pin.cid.toString() === cid) return true;
+    return this.call(async (signal) => {
+      try {
+        for await (const pin of this.ipfs.pin.ls({ paths: [parsed], signal })) {
+          if (pin.cid.toString() === cid) return true;
+        }
+        return false;
+      } catch (error) {
+        if (error instanceof Error && /not pinned|is not pinned/i.test(error.message)) return false;
+        throw error;
       }
-      return false;
-    } catch (error) {
-      if (error instanceof Error && /not pinned|is not pinned/i.test(error.message)) return false;
-      throw error;
-    }
+    }, options.signal);
   }
 
   async remove(cid: string, options: AbortOptions = {}): Promise<void> {
     if (!(await this.has(cid, options))) return;
-    await this.ipfs.pin.rm(CID.parse(cid), { signal: options.signal });
+    await this.call((signal) => this.ipfs.pin.rm(CID.parse(cid), { signal }), options.signal);
     if (this.gcOnRemove) {
-      for await (const _ of this.ipfs.repo.gc({ signal: options.signal })) {
-        // drain: gc streams the removed blocks
-      }
+      await this.call(async (signal) => {
+        for await (const _ of this.ipfs.repo.gc({ signal })) {
+          // drain: gc streams the removed blocks
+        }
+      }, options.signal);
+    }
+  }
+
+  /** One Kubo call within the deadline; Kubo's own failures (refused connection, error answers) are UNAVAILABLE. */
+  private async call<T>(work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await withDeadline('blob-store', this.timeoutMs, work, signal);
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError || signal?.aborted) throw error;
+      throw unavailable(error, false, this.timeoutMs);
     }
   }
 
@@ -122,10 +175,35 @@ export class KuboBlobStore implements BlobStore {
   }
 
   async ready(): Promise<void> {
-    await this.ipfs.id();
+    await this.call((signal) => this.ipfs.id({ signal }));
   }
 
   async close(): Promise<void> {
     // HTTP client: nothing to close.
+  }
+}
+
+/** Kubo did not answer in time, or failed: the blob store is unavailable (the cause goes to the log only). */
+function unavailable(error: unknown, timedOut: boolean, timeoutMs: number): DependencyUnavailableError {
+  if (error instanceof DependencyUnavailableError) return error;
+  return new DependencyUnavailableError('blob-store', timedOut ? 'timeout' : 'unreachable', { timeoutMs, cause: error });
+}
+
+/** Aborts its signal when armed for longer than `ms` without being disarmed. */
+class StallTimer {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(private readonly ms: number) {}
+
+  arm(): void {
+    this.disarm();
+    this.timer = setTimeout(() => this.controller.abort(new DependencyUnavailableError('blob-store', 'timeout', { timeoutMs: this.ms })), this.ms);
+  }
+
+  disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Body, Controller, Get, Header, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { AppError } from '../../domain/app-error.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
 import type { Category, HistoryEntry, Id, Modality, PageSize, Problem, Purpose, RecordMetadata, RecordPage, VerifyRequest, VerifyResult } from '../models.js';
 import { readMultipartUpload } from '../multipart-upload.js';
@@ -36,7 +37,12 @@ export class RecordController extends Controller {
       category: upload.fields.category ?? '',
       mediaType: upload.fields.mediaType ?? upload.mimeType,
     };
-    const record = await this.services.records.upload(req.user, patientId, meta, upload.file, idempotencyKey);
+    // A client that goes away before the answer interrupts the upload: nothing is kept (no pin, no record).
+    const gone = new AbortController();
+    req.res?.once('close', () => {
+      if (!req.res?.writableEnded) gone.abort(new AppError('INVALID_ARGUMENT', 'the upload was interrupted', 'file'));
+    });
+    const record = await this.services.records.upload(req.user, patientId, meta, upload.file, idempotencyKey, gone.signal);
     this.setStatus(201);
     return record as RecordMetadata;
   }

@@ -1,0 +1,105 @@
+import net from 'node:net';
+import { DependencyUnavailableError } from '../../ports/dependency.js';
+import { KuboBlobStore } from './kubo-blob-store.js';
+
+const CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+
+/**
+ * What a stopped Kubo looks like from the gateway (SIGSTOP: the port still accepts, nothing is read or
+ * answered): a TCP server that accepts connections and never reads or writes.
+ */
+async function aHungKubo(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.pause();
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function* bytes(total: number, chunk = 64 * 1024): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < total; sent += chunk) yield new Uint8Array(Math.min(chunk, total - sent)).fill(7);
+}
+
+/** How long `work` took to fail, and with what. */
+async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = Date.now();
+  const error = await work().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { error, ms: Date.now() - started };
+}
+
+describe('KuboBlobStore against a Kubo that accepts connections and never answers', () => {
+  let kubo: Awaited<ReturnType<typeof aHungKubo>>;
+  beforeEach(async () => {
+    kubo = await aHungKubo();
+  });
+  afterEach(() => kubo.close());
+
+  const store = () => new KuboBlobStore({ url: kubo.url, timeoutMs: 300 });
+
+  it.each<[string, (s: KuboBlobStore) => Promise<unknown>]>([
+    ['ready', (s) => s.ready()],
+    ['has', (s) => s.has(CID)],
+    ['remove', (s) => s.remove(CID)],
+    ['cat', async (s) => {
+      for await (const _ of s.cat(CID)) break;
+    }],
+    ['add of a small file (the whole body sent, no answer)', (s) => s.add(bytes(10_000))],
+    ['add of a large file (Kubo stops reading)', (s) => s.add(bytes(64 * 1024 * 1024))],
+  ])('%s fails with the blob store named within the deadline', async (_what, call) => {
+    const { error, ms } = await failure(() => call(store()));
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ dependency: 'blob-store', reason: 'timeout' });
+    expect(kubo.connections()).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it('stops reading the source of a failed add, so the upload pipeline feeding it fails instead of waiting', async () => {
+    let pulled = 0;
+    let finished = false;
+    async function* counted() {
+      try {
+        for await (const chunk of bytes(256 * 1024 * 1024)) {
+          pulled += chunk.length;
+          yield chunk;
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    await failure(() => store().add(counted()));
+    // The source is closed as the failed request is torn down (a tick or two later).
+    for (let i = 0; i < 50 && !finished; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(finished).toBe(true);
+    expect(pulled).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it("gives the caller's abort precedence over the deadline", async () => {
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(new Error('client went away')), 50);
+    const { error, ms } = await failure(() => store().add(bytes(10_000), { signal: caller.signal }));
+    expect(error).toMatchObject({ message: 'client went away' });
+    expect(ms).toBeLessThan(300);
+  });
+
+  it('calls a refused connection unreachable', async () => {
+    await kubo.close();
+    const { error } = await failure(() => store().ready());
+    expect(error).toMatchObject({ name: 'DependencyUnavailableError', dependency: 'blob-store', reason: 'unreachable' });
+  });
+});
