@@ -51,3 +51,30 @@ describe('KuboBlobStore configuration', () => {
     await bare.remove(cid);
   });
 });
+
+describe('KuboBlobStore garbage collection', () => {
+  it("keeps a removed blob's blocks until reclaim() runs Kubo's garbage collector (gcOnRemove off)", async () => {
+    const { create } = await import('kubo-rpc-client');
+    const { CID } = await import('multiformats/cid');
+    const client = create({ url: kubo.apiUrl });
+    const hash = (ref: string) => Buffer.from(CID.parse(ref).multihash.bytes).toString('hex');
+    const local = async () => {
+      const out = new Set<string>();
+      for await (const r of client.refs.local()) out.add(hash(r.ref));
+      return out;
+    };
+    const store = new KuboBlobStore({ url: kubo.apiUrl, gcOnRemove: false });
+    const { cid } = await store.add(patternStream(700_000));
+    const blocks = [hash(cid)];
+    for await (const r of client.refs(CID.parse(cid), { recursive: true })) blocks.push(hash(r.ref));
+    expect(blocks.length).toBeGreaterThan(3);
+
+    await store.remove(cid);
+    const unpinned = await local();
+    for (const block of blocks) expect(unpinned.has(block)).toBe(true);
+
+    await store.reclaim({ signal: AbortSignal.timeout(30_000) });
+    const collected = await local();
+    for (const block of blocks) expect(collected.has(block)).toBe(false);
+  }, 60_000);
+});
