@@ -68,6 +68,20 @@ const expect = {
       .filter((l) => l !== null)
       .join('\n'),
   unauthenticated: () => expect.problem(401, 'UNAUTHENTICATED'),
+  /** A FHIR OperationOutcome (how /v1/fhir answers errors) carrying the stable code (and, for 400, the field). */
+  outcome: (status, code, field) =>
+    [
+      `pm.test('${status} OperationOutcome ${code}${field ? ` (expression ${field})` : ''}', () => {`,
+      `  pm.response.to.have.status(${status});`,
+      `  pm.expect(pm.response.headers.get('Content-Type')).to.include('application/fhir+json');`,
+      `  const issue = pm.response.json().issue[0];`,
+      `  pm.expect(pm.response.json().resourceType).to.eql('OperationOutcome');`,
+      `  pm.expect(issue.details.coding[0]).to.eql({ system: 'https://careledger.dev/fhir/CodeSystem/error-code', code: ${js(code)} });`,
+      field ? `  pm.expect(issue.expression).to.eql([${js(field)}]);` : null,
+      `});`,
+    ]
+      .filter((l) => l !== null)
+      .join('\n'),
 };
 
 /** Stores a value for the requests that follow (a collection variable). */
@@ -1449,9 +1463,20 @@ const collection = {
     {
       listen: 'test',
       script: script(s`
-        // Every response carries a request id; every error is an RFC 9457 problem without internals.
+        // Every response carries a request id; every error is an RFC 9457 problem without internals (on
+        // /v1/fhir/: a FHIR OperationOutcome with the same stable code).
         pm.test('[all] X-Request-Id', () => pm.response.to.have.header('X-Request-Id'));
-        if (pm.response.code >= 400) {
+        const fhirPath = pm.request.url.getPath().startsWith('/v1/fhir/');
+        if (pm.response.code >= 400 && fhirPath) {
+          pm.test('[all] FHIR error: an OperationOutcome with a stable code', () => {
+            pm.expect(pm.response.headers.get('Content-Type')).to.include('application/fhir+json');
+            const outcome = pm.response.json();
+            pm.expect(outcome.resourceType).to.eql('OperationOutcome');
+            pm.expect(outcome.issue[0].details.coding[0].code).to.match(/^[A-Z][A-Z_]+$/);
+            pm.expect(outcome.issue[0].diagnostics).to.eql('requestId ' + pm.response.headers.get('X-Request-Id'));
+          });
+        }
+        if (pm.response.code >= 400 && !fhirPath) {
           pm.test('[all] error: application/problem+json with a stable code', () => {
             pm.expect(pm.response.headers.get('Content-Type')).to.include('application/problem+json');
             const problem = pm.response.json();

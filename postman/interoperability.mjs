@@ -93,7 +93,7 @@ export function journeyInteroperability({ folder, request, expect, carry, s }) {
       request('The report is no DICOM study: 404', {
         route: 'GET /v1/fhir/ImagingStudy/{{recordId}}',
         as: 'patient',
-        test: expect.problem(404, 'NOT_FOUND'),
+        test: expect.outcome(404, 'NOT_FOUND'),
       }),
       request('The patient searches CT studies', {
         route: 'GET /v1/fhir/ImagingStudy?patient={{patientId}}&modality=CT',
@@ -246,12 +246,12 @@ export function interoperability({ folder, request, expect, carry, s, NO_TOKEN }
       request('A doctor without consent: the record is not found (404)', {
         route: 'GET /v1/fhir/DocumentReference/{{record2Id}}',
         as: 'doctor',
-        test: expect.problem(404, 'RECORD_NOT_FOUND'),
+        test: expect.outcome(404, 'RECORD_NOT_FOUND'),
       }),
       request('A FHIR search without patient: 400', {
         route: 'GET /v1/fhir/DocumentReference',
         as: 'doctor',
-        test: expect.problem(400, 'INVALID_ARGUMENT', 'patient'),
+        test: expect.outcome(400, 'INVALID_ARGUMENT', 'patient'),
       }),
       request('The home admin reads the AuditEvents', {
         route: 'GET /v1/fhir/AuditEvent?patient={{patient2Id}}&_count=1',
@@ -268,7 +268,7 @@ export function interoperability({ folder, request, expect, carry, s, NO_TOKEN }
       request('A doctor cannot read the AuditEvents: 403', {
         route: 'GET /v1/fhir/AuditEvent?patient={{patient2Id}}',
         as: 'doctor',
-        test: expect.problem(403, 'FORBIDDEN'),
+        test: expect.outcome(403, 'FORBIDDEN'),
       }),
       request('The home admin cannot export the patient: 403', {
         route: 'GET /v1/patients/{{patient2Id}}/export',
@@ -278,7 +278,7 @@ export function interoperability({ folder, request, expect, carry, s, NO_TOKEN }
       request(`${NO_TOKEN} (FHIR)`, {
         route: 'GET /v1/fhir/Patient/{{patient2Id}}',
         as: null,
-        test: expect.unauthenticated(),
+        test: expect.outcome(401, 'UNAUTHENTICATED'),
       }),
     ],
   );

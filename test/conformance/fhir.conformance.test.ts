@@ -171,6 +171,20 @@ describe('FHIR output checked by the HAPI FHIR reference validator', () => {
     const zip = await patient.get('/v1/patients/pat-1/export?format=zip').buffer(true).parse(binary).expect(200);
     collected.set('export ZIP bundle.json', await bundleOfZip(zip.body as Buffer));
 
+    // Errors on FHIR paths are OperationOutcomes: one of each status a FHIR client meets.
+    const failures: [string, request.Test][] = [
+      ['401', request(h.app).get('/v1/fhir/Patient/pat-1')],
+      ['400', patient.get('/v1/fhir/DocumentReference?patient=pat-1&_count=0')],
+      ['403', doctor.get('/v1/fhir/AuditEvent?patient=pat-1')],
+      ['404', doctor.get(`/v1/fhir/DocumentReference/${rec.prescription}`)],
+      ['405', patient.delete('/v1/fhir/Patient/pat-1')],
+    ];
+    for (const [status, call] of failures) {
+      const res = await call;
+      expect(`${res.status} ${res.headers['content-type']}`).toBe(`${status} application/fhir+json; charset=utf-8`);
+      collected.set(`OperationOutcome ${status}`, res.body as object);
+    }
+
     run = await validateWithHapi(collected);
   }, 600_000);
 
@@ -196,7 +210,7 @@ describe('FHIR output checked by the HAPI FHIR reference validator', () => {
         return [b.resourceType, ...(b.entry ?? []).map((e) => e.resource.resourceType)];
       }),
     );
-    expect([...types].sort()).toEqual(['AuditEvent', 'Bundle', 'Consent', 'DocumentReference', 'ImagingStudy', 'Observation', 'Patient']);
+    expect([...types].sort()).toEqual(['AuditEvent', 'Bundle', 'Consent', 'DocumentReference', 'ImagingStudy', 'Observation', 'OperationOutcome', 'Patient']);
     const outcomes = new Set(
       [...collected.entries()]
         .filter(([name]) => name.startsWith('AuditEvent search'))

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { fhirErrors } from '../../gateway/src/testing/fhir-validator.js';
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 
@@ -100,6 +101,32 @@ describe('FHIR R4 views (/v1/fhir)', () => {
       expect(res.body.link).toEqual([{ relation: 'self', url: 'https://gw.hospital-a.example/careledger/v1/fhir/Consent?patient=pat-9' }]);
     } finally {
       await other.close();
+    }
+  });
+
+  it('answers errors as a FHIR OperationOutcome carrying the stable code, field and request id', async () => {
+    const cases: { res: request.Response; status: number; code: string; type: string; field?: string }[] = [
+      { res: await request(h.app).get('/v1/fhir/Patient/pat-1'), status: 401, code: 'UNAUTHENTICATED', type: 'login' },
+      { res: await team.doctor.get(`/v1/fhir/DocumentReference/${records[2]}`), status: 404, code: 'RECORD_NOT_FOUND', type: 'not-found' },
+      { res: await team.doctor.get('/v1/fhir/AuditEvent?patient=pat-1'), status: 403, code: 'FORBIDDEN', type: 'forbidden' },
+      { res: await team.patient.get('/v1/fhir/DocumentReference?patient=pat-1&_count=0'), status: 400, code: 'INVALID_ARGUMENT', type: 'invalid', field: '_count' },
+      { res: await team.patient.get('/v1/fhir/NoSuchType'), status: 404, code: 'NOT_FOUND', type: 'not-found' },
+    ];
+    for (const { res, status, code, type, field } of cases) {
+      expect({ status: res.status, contentType: res.headers['content-type'] }).toEqual({ status, contentType: 'application/fhir+json; charset=utf-8' });
+      expect(res.body).toEqual({
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            severity: 'error',
+            code: type,
+            details: { coding: [{ system: 'https://careledger.dev/fhir/CodeSystem/error-code', code }], text: expect.any(String) },
+            ...(field ? { expression: [field] } : {}),
+            diagnostics: `requestId ${res.headers['x-request-id']}`,
+          },
+        ],
+      });
+      expect(fhirErrors(res.body)).toEqual([]);
     }
   });
 });

@@ -276,8 +276,12 @@ describe('malformed input', () => {
   it.each(CASES.map((c) => ({ ...c, name: `${c.what} on ${c.op} gets ${c.status ?? 400}${c.field ? ` naming ${c.field}` : ''}` })))('$name', async (c) => {
     const res = await c.send(world());
     const status = c.status ?? 400;
-    expect({ status: res.status, code: res.body?.code, field: res.body?.field }).toEqual({ status, code: CODES[status], field: c.field });
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // FHIR paths answer an OperationOutcome carrying the same code and field; every other path a problem.
+    const fhir = c.op.includes(' /v1/fhir/');
+    const issue = fhir ? res.body?.issue?.[0] : undefined;
+    const got = fhir ? { code: issue?.details?.coding?.[0]?.code, field: issue?.expression?.[0] } : { code: res.body?.code, field: res.body?.field };
+    expect({ status: res.status, ...got }).toEqual({ status, code: CODES[status], field: c.field });
+    expect(res.headers['content-type']).toMatch(fhir ? /^application\/fhir\+json/ : /^application\/problem\+json/);
     expect(JSON.stringify(res.body)).not.toContain(LEAK);
   });
 });

@@ -76,7 +76,10 @@ describe('the spec documents what the gateway sends', () => {
           const res = await request(harness.app)[method](concrete(template));
           const allow = (res.headers.allow ?? '').split(/,\s*/).filter(Boolean).sort();
           const expected = [...declared.map((m) => m.toUpperCase()), ...(declared.includes('get') ? ['HEAD'] : [])].sort();
-          if (res.status !== 405 || res.type !== 'application/problem+json' || res.body.code !== 'METHOD_NOT_ALLOWED' || allow.join() !== expected.join()) {
+          // FHIR paths answer errors as an OperationOutcome with the same code.
+          const fhir = template.startsWith('/v1/fhir/');
+          const code = fhir ? res.body.issue?.[0]?.details?.coding?.[0]?.code : res.body.code;
+          if (res.status !== 405 || res.type !== (fhir ? 'application/fhir+json' : 'application/problem+json') || code !== 'METHOD_NOT_ALLOWED' || allow.join() !== expected.join()) {
             wrong.push(`${method.toUpperCase()} ${template}: ${res.status} ${res.type} Allow=${res.headers.allow}`);
           }
         }

@@ -148,6 +148,24 @@ export interface FhirResource {
   [element: string]: unknown;
 }
 
+/**
+ * How `/v1/fhir/*` answers errors (application/fhir+json): a FHIR R4 OperationOutcome with one issue whose
+ * `details.coding` carries the stable error code (system `https://careledger.dev/fhir/CodeSystem/error-code`,
+ * the same code a problem has), `details.text` the safe detail, `expression` the offending element or
+ * search parameter (400) and `diagnostics` the request id.
+ */
+export interface OperationOutcome {
+  resourceType: 'OperationOutcome';
+  issue: {
+    severity: 'fatal' | 'error' | 'warning' | 'information';
+    /** FHIR issue type, e.g. `invalid`, `login`, `forbidden`, `not-found`, `conflict`, `deleted`, `transient`. */
+    code: string;
+    details: { coding: { system: string; code: string }[]; text: string };
+    expression?: string[];
+    diagnostics?: string;
+  }[];
+}
+
 export interface RegisterDeviceRequest {
   /** The patient (of the admin's org) the device measures. */
   patientId: Id;

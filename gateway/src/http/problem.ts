@@ -8,7 +8,9 @@ import { AuthError } from '../ports/authenticator.js';
 import { BlobNotFoundError } from '../ports/blob-store.js';
 import { DependencyUnavailableError } from '../ports/dependency.js';
 import { LedgerError } from '../ports/ledger-error.js';
+import { FHIR_JSON } from './fhir-json.js';
 import type { Problem } from './models.js';
+import { isFhirPath, toOperationOutcome } from './operation-outcome.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -110,6 +112,10 @@ export function problemHandler(log: { error(o: object, m?: string): void; warn(o
       return;
     }
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (isFhirPath(req.path)) {
+      res.status(problem.status).type(FHIR_JSON).send(JSON.stringify(toOperationOutcome(problem)));
+      return;
+    }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
     void next;
   };

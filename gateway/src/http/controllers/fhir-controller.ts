@@ -3,7 +3,7 @@ import { Controller, Get, Path, Produces, Query, Request, Response, Route, Secur
 import type { FhirRequest } from '../../services/fhir-service.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
-import type { Category, FhirResource, Id, Modality, PageSize, Problem } from '../models.js';
+import type { Category, FhirResource, Id, Modality, OperationOutcome, PageSize } from '../models.js';
 
 
 function at(req: ExpressRequest): FhirRequest {
@@ -12,14 +12,14 @@ function at(req: ExpressRequest): FhirRequest {
 
 /**
  * FHIR R4 views of the ledger (`application/fhir+json`): reads by id and searches by patient, under the same
- * rules as the JSON paths (what a caller may not see is 404 or absent from a search). Errors stay RFC 9457
- * problems. Resource ids are ours with `_` written `-` (e.g. `rec-…` for `rec_…`); both forms are accepted.
+ * rules as the JSON paths (what a caller may not see is 404 or absent from a search). Errors are FHIR
+ * OperationOutcomes carrying the same stable codes as the problems elsewhere. Resource ids are ours with `_` written `-` (e.g. `rec-…` for `rec_…`); both forms are accepted.
  */
 @Route('v1/fhir')
 @Tags('FHIR')
 @Security('bearer')
 @Produces('application/fhir+json')
-@Response<Problem>(401, 'No or invalid token')
+@Response<OperationOutcome>(401, 'No or invalid token')
 export class FhirController extends Controller {
   constructor(private readonly services: GatewayServices) {
     super();
@@ -27,22 +27,22 @@ export class FhirController extends Controller {
 
   /** The pseudonymous Patient: id, active, managing org. */
   @Get('Patient/{id}')
-  @Response<Problem>(404, 'No such patient')
+  @Response<OperationOutcome>(404, 'No such patient')
   public async patient(@Request() req: AuthenticatedRequest, @Path() id: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.patient(req.user, id));
   }
 
   /** A record as DocumentReference (404 when the caller may not see it). */
   @Get('DocumentReference/{id}')
-  @Response<Problem>(404, 'No such record')
-  @Response<Problem>(410, 'The record was erased')
+  @Response<OperationOutcome>(404, 'No such record')
+  @Response<OperationOutcome>(410, 'The record was erased')
   public async documentReference(@Request() req: AuthenticatedRequest, @Path() id: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.documentReference(req.user, id, at(req)));
   }
 
   /** A patient's records the caller may see, as a searchset of DocumentReference (`_page`: the `next` link's bookmark). */
   @Get('DocumentReference')
-  @Response<Problem>(400, 'Malformed query')
+  @Response<OperationOutcome>(400, 'Malformed query')
   public async searchDocumentReferences(
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
@@ -55,15 +55,15 @@ export class FhirController extends Controller {
 
   /** A DICOM record as ImagingStudy (404 for other records and for callers who may not see it). */
   @Get('ImagingStudy/{id}')
-  @Response<Problem>(404, 'No such study')
-  @Response<Problem>(410, 'The record was erased')
+  @Response<OperationOutcome>(404, 'No such study')
+  @Response<OperationOutcome>(410, 'The record was erased')
   public async imagingStudy(@Request() req: AuthenticatedRequest, @Path() id: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.imagingStudy(req.user, id));
   }
 
   /** A patient's DICOM studies the caller may see, optionally of one modality. */
   @Get('ImagingStudy')
-  @Response<Problem>(400, 'Malformed query')
+  @Response<OperationOutcome>(400, 'Malformed query')
   public async searchImagingStudies(
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
@@ -76,22 +76,22 @@ export class FhirController extends Controller {
 
   /** A consent (the patient, the home admin, the grantee). */
   @Get('Consent/{id}')
-  @Response<Problem>(404, 'No such consent')
+  @Response<OperationOutcome>(404, 'No such consent')
   public async consent(@Request() req: AuthenticatedRequest, @Path() id: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.consent(req.user, id));
   }
 
   /** A patient's consents the caller may read. */
   @Get('Consent')
-  @Response<Problem>(400, 'Malformed query')
+  @Response<OperationOutcome>(400, 'Malformed query')
   public async searchConsents(@Request() req: AuthenticatedRequest, @Query() patient: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.searchConsents(req.user, patient, at(req)));
   }
 
   /** A patient's access log as AuditEvents (the patient and the home admin). */
   @Get('AuditEvent')
-  @Response<Problem>(400, 'Malformed query')
-  @Response<Problem>(403, 'Only the patient and the home admin')
+  @Response<OperationOutcome>(400, 'Malformed query')
+  @Response<OperationOutcome>(403, 'Only the patient and the home admin')
   public async searchAuditEvents(
     @Request() req: AuthenticatedRequest,
     @Query() patient: Id,
