@@ -37,7 +37,8 @@ describe('FHIR R4 views (/v1/fhir)', () => {
       expect({ url, type: res.headers['content-type'] }).toEqual({ url, type: 'application/fhir+json; charset=utf-8' });
       expect({ url, errors: fhirErrors(res.body) }).toEqual({ url, errors: [] });
     }
-  });
+    // The first validation loads the R4 definitions (several seconds on a loaded machine).
+  }, 30_000);
 
   it('reads a resource by its FHIR id (`-`) or by our id (`_`)', async () => {
     const fhirId = records[0].replace('_', '-');
