@@ -22,8 +22,3 @@ export function unmarshal<T>(bytes: Uint8Array | undefined): T | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
-
-/** A JSON string with sorted keys, for transaction responses. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}

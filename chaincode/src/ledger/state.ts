@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { checkedTxTime } from './endorser-clock.js';
-import { ChaincodeError, invalid } from './errors.js';
+import { invalid } from './errors.js';
 import { marshal, unmarshal } from './marshal.js';
 import { implicitCollection, SHARED_COLLECTION } from './collections.js';
 import type { EventIds, EventName } from './events.js';
@@ -170,9 +170,4 @@ function endorsementFor(org: string): Uint8Array {
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('MEMBER', org);
   return policy.getPolicy();
-}
-
-/** Throws unless the condition holds; a small helper to keep guards on one line. */
-export function ensure(condition: unknown, code: ChaincodeError['code'], detail: string): asserts condition {
-  if (!condition) throw new ChaincodeError(code, detail);
 }
