@@ -1,3 +1,4 @@
+import { AppError } from '../domain/app-error.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
@@ -30,7 +31,13 @@ export class ErasureService {
   ) {}
 
   async erase(actor: ActorRef, patientId: string): Promise<ErasureResult> {
-    const plan = await this.chaincode.erasurePlan(actor, patientId);
+    let plan: Awaited<ReturnType<ChaincodeClient['erasurePlan']>>;
+    try {
+      plan = await this.chaincode.erasurePlan(actor, patientId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'PATIENT_ERASED') await this.finishShredding(actor, patientId);
+      throw error;
+    }
     const orgs = (await this.chaincode.listOrgs(actor.org)).map((o) => o.mspId);
     await this.chaincode.erasePatient(actor, patientId, orgs);
     // After the commit: a refused erasure must leave the patient's records readable.
@@ -49,5 +56,19 @@ export class ErasureService {
     await this.reclaim.run();
     this.log.info({ records: plan.cids.length }, 'patient erased');
     return { patientId, recordsErased: plan.cids.length, blobsRemoved: removed };
+  }
+
+  /**
+   * The home admin asks again for a patient the ledger erased already: if that erasure stopped before the
+   * patient's key was destroyed (a crash, a disk error), destroy it now, so a retry always completes the
+   * shredding. Answered as before (the patient is erased).
+   */
+  private async finishShredding(actor: ActorRef, patientId: string): Promise<void> {
+    const patient = await this.chaincode.getUser(actor.org, patientId).catch(() => undefined);
+    if (actor.role !== 'admin' || patient?.homeOrg !== actor.org) return;
+    if (await this.keys.destroyPatientKey(actor.org, patientId)) {
+      this.log.warn({}, "an erased patient's key was still there and is destroyed now");
+      await this.reclaim.run();
+    }
   }
 }
