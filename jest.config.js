@@ -8,6 +8,9 @@ export default {
   // the reference tools: `npm run test:conformance`.
   testPathIgnorePatterns: ['/node_modules/', '\\.network\\.test\\.ts$', '\\.conformance\\.test\\.ts$'],
   setupFiles: ['<rootDir>/jest.setup.js'],
+  // Many cases start a real gateway with its stores; on a loaded 2-core machine that passes 5 s. Speed is
+  // measured by the benchmarks under bench/, never by a test's timeout.
+  testTimeout: 30_000,
   moduleNameMapper: {
     '^@careledger/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@careledger/chaincode/rules$': '<rootDir>/chaincode/src/rules/index.ts',

@@ -146,10 +146,11 @@ export class World {
 export function withWorld(): () => World {
   let h: GatewayHarness | undefined;
   let w: World | undefined;
+  // Setting up the world is a few dozen requests: more than jest's 5 s default on a busy machine.
   beforeAll(async () => {
     h = await GatewayHarness.start();
     w = await World.create(h);
-  });
+  }, 60_000);
   afterAll(async () => {
     await h?.close();
   });
