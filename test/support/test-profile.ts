@@ -18,7 +18,8 @@ export type EmbeddedOnlyReason =
   | 'reads the embedded stores on disk'
   | 'injects a ledger failure'
   | 'injects a blob-store failure'
-  | 'runs the embedded gateway process with dev tokens';
+  | 'runs the embedded gateway process with dev tokens'
+  | 'records what the gateway submits';
 
 const title = (name: string, why: EmbeddedOnlyReason) => `${name} [embedded only: ${why}]`;
 

@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type StoredRecord, type WrappedKey } from '../model.js';
 import type { Actor } from '../rules/consent.js';
 import { isReadFailure, READ_FAILURES, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
@@ -23,7 +24,7 @@ export const KEY_RELEASE_WINDOW_MS = 5 * 60_000;
  * reader. Why: docs/DECISIONS.md#reading-content-takes-two-steps.
  */
 @Info({ title: 'AccessContract', description: 'Access decisions, key release and the access log' })
-export class AccessContract extends Contract {
+export class AccessContract extends SealedArgsContract {
   constructor() {
     super('access');
   }

@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { AccessRequest, Created, type User } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
@@ -15,7 +16,7 @@ const STATUSES = ['PENDING', 'APPROVED', 'DENIED'] as const;
 
 /** Practitioners ask; only the patient, through their home org, approves (which creates a consent) or denies. */
 @Info({ title: 'AccessRequestContract', description: 'Ask for, approve and deny access to a patient\'s records' })
-export class AccessRequestContract extends Contract {
+export class AccessRequestContract extends SealedArgsContract {
   constructor() {
     super('requests');
   }

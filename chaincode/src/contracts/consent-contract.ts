@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Consent, Created, SharedKey, type WrappedKey } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { canReadConsent, createConsent, loadConsent, revokeConsent } from '../ledger/consents.js';
@@ -20,7 +21,7 @@ interface GrantInput {
 
 /** Patients' consents: who may read which records, for which purposes, until when. */
 @Info({ title: 'ConsentContract', description: 'Grant, revoke and list consents' })
-export class ConsentContract extends Contract {
+export class ConsentContract extends SealedArgsContract {
   constructor() {
     super('consents');
   }

@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { BatchAnchor, Created, type BatchSummary, type Device, type StoredRecord, type User } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
@@ -35,7 +36,7 @@ interface BatchInput {
  * of category `device-observations` and anchored by its SHA-256 in public state, in one transaction.
  */
 @Info({ title: 'DeviceContract', description: 'Register devices and anchor their observation batches' })
-export class DeviceContract extends Contract {
+export class DeviceContract extends SealedArgsContract {
   constructor() {
     super('devices');
   }

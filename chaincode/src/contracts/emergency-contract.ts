@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, EmergencySession } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
@@ -13,7 +14,7 @@ const { Info, Returns, Transaction } = contractApi;
 
 /** Break-glass: emergency access with a coded reason, a short fixed window, every use flagged, reviewed by the home admin. */
 @Info({ title: 'EmergencyContract', description: 'Break-glass access and its review' })
-export class EmergencyContract extends Contract {
+export class EmergencyContract extends SealedArgsContract {
   constructor() {
     super('emergency');
   }

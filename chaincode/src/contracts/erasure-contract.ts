@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, ErasurePlan, ErasureReceipt, type AccessEvent, type AccessRequest, type Consent, type EmergencySession, type Org, type RecordAnchor, type User } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
@@ -16,7 +17,7 @@ const { Info, Returns, Transaction } = contractApi;
  * destroys every wrapped data key (crypto-shredding), and marks the public anchors ERASED.
  */
 @Info({ title: 'ErasureContract', description: 'Crypto-shred and purge a patient' })
-export class ErasureContract extends Contract {
+export class ErasureContract extends SealedArgsContract {
   constructor() {
     super('erasure');
   }

@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, CustodyKey, CustodyPage, type RecordAnchor, type WrappedKey } from '../model.js';
 import { requireActor } from '../ledger/actors.js';
 import { KEY, implicitCollection } from '../ledger/collections.js';
@@ -18,7 +19,7 @@ export const MAX_REWRAP = 100;
  * too. Used once by an org upgrading data written before patient keys existed (`npm run keys:migrate`).
  */
 @Info({ title: 'KeyCustodyContract', description: "An org's own copies of its patients' data keys" })
-export class KeyCustodyContract extends Contract {
+export class KeyCustodyContract extends SealedArgsContract {
   constructor() {
     super('custody');
   }

@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
@@ -33,7 +34,7 @@ export function toMeta(record: StoredRecord): RecordMeta {
 
 /** Medical records: metadata and CIDs in the shared collection, wrapped keys in each org's implicit collection. */
 @Info({ title: 'RecordContract', description: 'Create, list, read and trace medical records' })
-export class RecordContract extends Contract {
+export class RecordContract extends SealedArgsContract {
   constructor() {
     super('records');
   }

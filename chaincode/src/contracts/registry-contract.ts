@@ -1,4 +1,5 @@
-import contractApi, { Context, Contract } from 'fabric-contract-api';
+import contractApi, { Context } from 'fabric-contract-api';
+import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { ConfigVote, Org, User } from '../model.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -27,7 +28,7 @@ export async function readConfig(state: TxState): Promise<ChannelConfig> {
  * home org of a new user is always the submitting MSP.
  */
 @Info({ title: 'RegistryContract', description: 'Orgs, their wrapping keys, and users with roles' })
-export class RegistryContract extends Contract {
+export class RegistryContract extends SealedArgsContract {
   constructor() {
     super('registry');
   }

@@ -1,3 +1,4 @@
 export * from './vocabulary.js';
 export * from './error-codes.js';
 export * from './consent.js';
+export * from './sealed-args.js';

@@ -1,3 +1,4 @@
+import { SEALED_ARGS } from '@careledger/chaincode/rules';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
 import { toAppError } from './chaincode-client.js';
 
@@ -9,10 +10,19 @@ export function transientJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }
 
-/** Submits and parses the JSON answer; refusals become AppErrors with the chaincode's code (as ChaincodeClient does). */
+/**
+ * A submit with its arguments sealed: they travel in the transient map (never written to a block) and the
+ * public arguments are empty placeholders, so no block names the user or patient a transaction is about.
+ */
+export function sealArguments(request: TransactionRequest): TransactionRequest {
+  const args = request.args ?? [];
+  return { ...request, args: args.map(() => ''), transient: { ...request.transient, [SEALED_ARGS]: transientJson(args) } };
+}
+
+/** Submits with sealed arguments and parses the JSON answer; refusals become AppErrors with the chaincode's code. */
 export async function submitJson<T>(ledger: Ledger, mspId: string, request: TransactionRequest): Promise<T> {
   try {
-    return parse<T>((await ledger.submit(mspId, request)).payload);
+    return parse<T>((await ledger.submit(mspId, sealArguments(request))).payload);
   } catch (error) {
     throw toAppError(error);
   }

@@ -21,6 +21,7 @@ import type { ConsentScope, Grantee, Purpose, ReadFailure, Role } from '@careled
 import { AppError } from '../domain/app-error.js';
 import { DependencyUnavailableError } from '../ports/dependency.js';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
+import { evaluateJson, submitJson, transientJson as json } from './chaincode-call.js';
 import { LedgerError } from '../ports/ledger-error.js';
 
 /** The user a call acts for, as the ledger registry knows them. `org` is the home org's MSP id. */
@@ -57,9 +58,6 @@ export interface NewConsent {
   /** recordId -> data key wrapped for the grantee's org. */
   wrappedKeys?: Record<string, string>;
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * The CareLedger chaincode as typed calls. Every call names the org that speaks (the actor's home org)
@@ -228,31 +226,13 @@ export class ChaincodeClient {
     return this.evaluate(actor.org, { name: 'erasure:ErasureReceipt', args: [actor.userId, erasureId] });
   }
 
-  private async submit<T>(mspId: string, request: TransactionRequest): Promise<T> {
-    try {
-      const { payload } = await this.ledger.submit(mspId, request);
-      return parse<T>(payload);
-    } catch (error) {
-      throw toAppError(error);
-    }
+  private submit<T>(mspId: string, request: TransactionRequest): Promise<T> {
+    return submitJson<T>(this.ledger, mspId, request);
   }
 
-  private async evaluate<T>(mspId: string, request: TransactionRequest): Promise<T> {
-    try {
-      return parse<T>(await this.ledger.evaluate(mspId, request));
-    } catch (error) {
-      throw toAppError(error);
-    }
+  private evaluate<T>(mspId: string, request: TransactionRequest): Promise<T> {
+    return evaluateJson<T>(this.ledger, mspId, request);
   }
-}
-
-function json(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value));
-}
-
-function parse<T>(payload: Uint8Array): T {
-  const text = decoder.decode(payload);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
 function pageArgs(page: PageQuery): [string, string] {
