@@ -267,7 +267,7 @@ describe('relation matrix: operation × caller × target', () => {
   beforeAll(async () => {
     h = await GatewayHarness.start();
     w = await RelationWorld.create(h);
-  }, 120_000);
+  }, 300_000); // about 60 submits: a minute or two on the network
   afterAll(async () => {
     await h?.close();
   });
