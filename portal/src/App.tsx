@@ -99,7 +99,7 @@ export function App() {
 
   return (
     <AppShell
-      header={{ height: development ? 96 : 56 }}
+      header={{ height: development ? { base: 132, xs: 110, sm: 96 } : 56 }}
       navbar={session ? { width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } } : undefined}
       padding="md"
     >

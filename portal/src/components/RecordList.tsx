@@ -206,11 +206,11 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
           </Text>
         </div>
         <Group gap={6}>
-          <Badge variant="light" color="blue.9">
+          <Badge variant="filled" color="blue.9">
             {strings.categories[record.category] ?? record.category}
           </Badge>
           {dicom ? (
-            <Badge variant="light" color="grape.9">
+            <Badge variant="filled" color="grape.9">
               {strings.records.dicom}
             </Badge>
           ) : null}
@@ -237,7 +237,13 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
       </Group>
       <ProblemAlert error={action.error} />
       {text !== undefined ? (
-        <Code block mt="xs" data-testid="record-content" aria-label={strings.records.contentTitle}>
+        <Code
+          block
+          mt="xs"
+          data-testid="record-content"
+          aria-label={strings.records.contentTitle}
+          tabIndex={0}
+        >
           {text}
         </Code>
       ) : null}
@@ -247,6 +253,7 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
         title={`${strings.viewer.title}: ${record.title}`}
         size="xl"
         fullScreen={window.innerWidth < 600}
+        closeButtonProps={{ 'aria-label': strings.common.close }}
       >
         {image ? (
           <Suspense fallback={<Loading label={strings.viewer.loading} />}>

@@ -191,6 +191,7 @@ export const strings = {
     title: 'Title',
     category: 'Category',
     file: 'File',
+    clearFile: 'Remove the chosen file',
     upload: 'Upload',
     uploaded: (id: string) => `Uploaded as ${id}.`,
     dicomDetected: 'DICOM file recognised: its header fields',

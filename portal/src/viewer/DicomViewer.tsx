@@ -35,7 +35,7 @@ export default function DicomViewer({ data }: { data: Blob }) {
   useEffect(() => {
     const app = new DwvApp();
     appRef.current = app;
-    const options = new AppOptions({ data: [new ViewConfig(divId)] });
+    const options = new AppOptions({ '*': [new ViewConfig(divId)] });
     options.tools = { WindowLevel: new ToolConfig(), Scroll: new ToolConfig() };
     app.init(options);
     app.addEventListener('load', (event: { dataid: string }) => {
@@ -114,7 +114,7 @@ export default function DicomViewer({ data }: { data: Blob }) {
             value={frame}
             onChange={goTo}
             label={(v) => v + 1}
-            aria-labelledby={`${divId}-frame`}
+            thumbLabel={strings.viewer.frame(frame + 1, frames)}
           />
         </div>
       ) : null}

@@ -1,6 +1,7 @@
 import { Button, Stack, Table, Title } from '@mantine/core';
 import { api, call } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { ScrollTable } from '../../components/ScrollTable';
 import { Empty, Loading, Success } from '../../components/States';
 import { useAction, useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
@@ -31,7 +32,7 @@ export function BreakGlassReview() {
         <Empty label={strings.admin.empty} />
       ) : null}
       {list.length > 0 ? (
-        <Table.ScrollContainer minWidth={560}>
+        <ScrollTable label={strings.admin.reviewTitle} minWidth={560}>
           <Table data-testid="review-queue">
             <Table.Thead>
               <Table.Tr>
@@ -66,7 +67,7 @@ export function BreakGlassReview() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       ) : null}
     </Stack>
   );

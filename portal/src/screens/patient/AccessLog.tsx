@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, call, type Schemas } from '../../api/client';
 import type { Session } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { ScrollTable } from '../../components/ScrollTable';
 import { Empty, Loading } from '../../components/States';
 import { useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
@@ -60,7 +61,7 @@ export function AccessLog({ session }: { session: Session }) {
       {log.loading ? <Loading /> : null}
       {!log.loading && !log.error && events.length === 0 ? <Empty label={strings.accessLog.empty} /> : null}
       {events.length > 0 ? (
-        <Table.ScrollContainer minWidth={560}>
+        <ScrollTable label={strings.accessLog.title} minWidth={560}>
           <Table striped data-testid="access-log">
             <Table.Thead>
               <Table.Tr>
@@ -89,7 +90,7 @@ export function AccessLog({ session }: { session: Session }) {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={COLOR[e.outcome]} variant={e.outcome === 'GRANTED' ? 'light' : 'filled'}>
+                    <Badge color={COLOR[e.outcome]} variant="filled">
                       {strings.outcomes[e.outcome] ?? e.outcome}
                     </Badge>
                     {e.reason ? (
@@ -102,7 +103,7 @@ export function AccessLog({ session }: { session: Session }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       ) : null}
     </Stack>
   );

@@ -16,6 +16,7 @@ import { useState, type FormEvent } from 'react';
 import { api, call, type Schemas } from '../../api/client';
 import type { Session } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { ScrollTable } from '../../components/ScrollTable';
 import { CATEGORIES, PURPOSES } from '../../components/RecordList';
 import { Empty, Loading, Success } from '../../components/States';
 import { useAction, useLoad } from '../../components/use-load';
@@ -195,7 +196,7 @@ export function Sharing({ session }: { session: Session }) {
         <Empty label={strings.sharing.empty} />
       ) : null}
       {active.length > 0 ? (
-        <Table.ScrollContainer minWidth={520}>
+        <ScrollTable label={strings.sharing.listTitle} minWidth={520}>
           <Table data-testid="consents">
             <Table.Thead>
               <Table.Tr>
@@ -217,7 +218,7 @@ export function Sharing({ session }: { session: Session }) {
                     <Table.Td>{new Date(c.expiresAt).toLocaleDateString()}</Table.Td>
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
-                        <Badge color="teal.9" variant="light">
+                        <Badge color="teal.9" variant="filled">
                           {c.status}
                         </Badge>
                         <Button
@@ -236,7 +237,7 @@ export function Sharing({ session }: { session: Session }) {
               })}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       ) : null}
     </Stack>
   );

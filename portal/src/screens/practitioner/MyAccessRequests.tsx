@@ -1,6 +1,7 @@
 import { Badge, Button, Stack, Table, Title } from '@mantine/core';
 import { api, call } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { ScrollTable } from '../../components/ScrollTable';
 import { Empty, Loading } from '../../components/States';
 import { useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
@@ -23,7 +24,7 @@ export function MyAccessRequests() {
       {requests.loading ? <Loading /> : null}
       {!requests.loading && !requests.error && list.length === 0 ? <Empty /> : null}
       {list.length > 0 ? (
-        <Table.ScrollContainer minWidth={480}>
+        <ScrollTable label={strings.practitioner.myRequestsTitle} minWidth={480}>
           <Table data-testid="my-requests">
             <Table.Thead>
               <Table.Tr>
@@ -46,7 +47,7 @@ export function MyAccessRequests() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       ) : null}
     </Stack>
   );

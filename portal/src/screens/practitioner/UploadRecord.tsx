@@ -139,6 +139,7 @@ export function UploadRecord({ patientId }: { patientId: string }) {
           onChange={choose}
           required
           clearable
+          clearButtonProps={{ 'aria-label': strings.practitioner.clearFile }}
           name="file"
         />
         {dicom ? (
