@@ -164,11 +164,11 @@ function runSchemathesis(origin, name, token, seedFile, filter) {
     ...filter,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(schemathesis, args, {
+    const child = (current = spawn(schemathesis, args, {
       cwd: here,
       env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: here, CARELEDGER_SEED_FILE: seedFile, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     const out = createWriteStream(path.join(resultsDir, `${name}.log`));
     let tail = '';
     const keep = (chunk) => {
@@ -191,7 +191,19 @@ mkdirSync(resultsDir, { recursive: true });
 const started = Date.now();
 let gateway;
 let dataDir;
+/** The schemathesis process running now, if any. */
+let current;
 let exitCode = 1;
+// Ctrl-C or a CI timeout: stop schemathesis and the gateway, remove the data dir.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`schemathesis: ${signal}: stopping`);
+    current?.kill('SIGTERM');
+    void (gateway ? stopGateway(gateway) : Promise.resolve())
+      .then(() => dataDir && rm(dataDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  });
+}
 try {
   ensureSchemathesis();
   dataDir = await mkdtemp(path.join(tmpdir(), 'careledger-schemathesis-'));
