@@ -14,6 +14,9 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/large-file\\.test\\.ts$'],
   setupFiles: [...base.setupFiles, '<rootDir>/jest.network.setup.js'],
   globalSetup: '<rootDir>/test/support/network-global-setup.js',
+  // One file at a time: test/network/hung-dependencies stops the network's own peer and emulators (SIGSTOP)
+  // for a few seconds, which other suites must not meet. (On a 2-core machine jest used one worker anyway.)
+  maxWorkers: 1,
   // Every submit waits for a block (BatchTimeout 20 ms) and endorsements on real peers.
   testTimeout: 120_000,
   // A gateway a failed test left open (gRPC streams to the peers) must not keep CI waiting forever.

@@ -39,7 +39,7 @@ const schema = z.object({
   CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_RECLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   // Deadlines of the calls to each dependency (see Timeouts).
-  CARELEDGER_LEDGER_TIMEOUT_MS: ms(8_000),
+  CARELEDGER_LEDGER_TIMEOUT_MS: ms(7_000),
   CARELEDGER_BLOB_TIMEOUT_MS: ms(8_000),
   CARELEDGER_PERMISSION_STORE_TIMEOUT_MS: ms(5_000),
   CARELEDGER_AUTH_TIMEOUT_MS: ms(5_000),

@@ -15,6 +15,8 @@ export const IPFS_BIN = path.resolve('network/.bin/ipfs');
 export interface KuboDaemon {
   apiUrl: string;
   repo: string;
+  /** The daemon's process group (it leads its own): SIGSTOP/SIGCONT it to make Kubo hang and resume. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startKubo(): Promise<KuboDaemon> {
   return {
     apiUrl,
     repo,
+    pid: proc.pid,
     stop: async () => {
       await proc.stop('SIGTERM', 5000);
       await rm(repo, { recursive: true, force: true });
