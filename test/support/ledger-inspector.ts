@@ -12,7 +12,7 @@ import protos from '@hyperledger/fabric-protos';
 import { organizationOf } from '../../gateway/src/network-connection.js';
 import { networkConnection } from './network-fixture.js';
 
-const { common, ledger } = protos;
+const { common, ledger, peer } = protos;
 
 /** One private write as a peer received it. */
 export interface PrivateWrite {
@@ -22,6 +22,19 @@ export interface PrivateWrite {
   collection: string;
   key: string;
   isDelete: boolean;
+}
+
+/** What a block tells every member about one endorser transaction: everything but the hashed private writes. */
+export interface PublicTransaction {
+  block: bigint;
+  txId: string;
+  /** The chaincode function and its public arguments (the transient map is never in a block). */
+  args: Uint8Array[];
+  /** The payload of the chaincode's response. */
+  response: Uint8Array;
+  event?: { name: string; payload: Uint8Array };
+  /** Public world-state writes, per namespace. */
+  writes: { namespace: string; key: string; value: Uint8Array }[];
 }
 
 export class LedgerInspector {
@@ -84,8 +97,55 @@ export class LedgerInspector {
     return out;
   }
 
+  /** Every endorser transaction of blocks [from, to) as any member reads it from its blocks. */
+  async publicTransactions(from: bigint, to: bigint): Promise<PublicTransaction[]> {
+    const out: PublicTransaction[] = [];
+    if (to <= from) return out;
+    const blocks = await this.network.getBlockEvents({ startBlock: from });
+    try {
+      for await (const block of blocks) {
+        const number = BigInt(block.getHeader()?.getNumber() ?? 0);
+        for (const envelope of block.getData()?.getDataList_asU8() ?? []) {
+          const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope).getPayload_asU8());
+          const header = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+          if (header.getType() !== common.HeaderType.ENDORSER_TRANSACTION) continue;
+          for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
+            out.push({ block: number, txId: header.getTxId(), ...decodeAction(action.getPayload_asU8()) });
+          }
+        }
+        if (number + 1n >= to) break;
+      }
+    } finally {
+      blocks.close();
+    }
+    return out;
+  }
+
   close(): void {
     this.gateway.close();
     this.client.close();
   }
+}
+
+/** The public parts of one chaincode action: proposal arguments, response, event and public writes. */
+function decodeAction(bytes: Uint8Array): Omit<PublicTransaction, 'block' | 'txId'> {
+  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(bytes);
+  const proposal = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8());
+  const args = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+  const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()!.getProposalResponsePayload_asU8());
+  const action = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+  const eventBytes = action.getEvents_asU8();
+  const event = eventBytes.length > 0 ? peer.ChaincodeEvent.deserializeBinary(eventBytes) : undefined;
+  const writes: PublicTransaction['writes'] = [];
+  for (const ns of ledger.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8()).getNsRwsetList()) {
+    for (const w of ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList()) {
+      writes.push({ namespace: ns.getNamespace(), key: w.getKey(), value: w.getValue_asU8() });
+    }
+  }
+  return {
+    args,
+    response: action.getResponse()?.getPayload_asU8() ?? new Uint8Array(),
+    event: event ? { name: event.getEventName(), payload: event.getPayload_asU8() } : undefined,
+    writes,
+  };
 }
