@@ -11,7 +11,9 @@ export default {
   testMatch: ['**/*.network.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
   // Embedded only as a whole (describeEmbeddedOnly inside: it runs the embedded gateway process with dev
   // tokens); jest refuses a file that registers no test, so it is left out here by name.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/large-file\\.test\\.ts$'],
+  // sealed-arguments: embedded only as a whole (it records the submits of the embedded ledger; the network's
+  // blocks are read by test/network/block-privacy.network.test.ts instead).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/large-file\\.test\\.ts$', '<rootDir>/test/integration/sealed-arguments\\.test\\.ts$'],
   setupFiles: [...base.setupFiles, '<rootDir>/jest.network.setup.js'],
   globalSetup: '<rootDir>/test/support/network-global-setup.js',
   // One file at a time: test/network/hung-dependencies stops the network's own peer and emulators (SIGSTOP)
