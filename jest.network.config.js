@@ -9,11 +9,14 @@ import base from './jest.config.js';
 export default {
   ...base,
   testMatch: ['**/*.network.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
-  // Embedded only as a whole (describeEmbeddedOnly inside: it runs the embedded gateway process with dev
-  // tokens); jest refuses a file that registers no test, so it is left out here by name.
-  // sealed-arguments: embedded only as a whole (it records the submits of the embedded ledger; the network's
-  // blocks are read by test/network/block-privacy.network.test.ts instead).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/large-file\\.test\\.ts$', '<rootDir>/test/integration/sealed-arguments\\.test\\.ts$'],
+  // Suites that are embedded only as a whole register no test here, and jest refuses such a file, so they are
+  // left out by name: large-file (runs the embedded gateway process with dev tokens), sealed-arguments (records the embedded ledger's submits; the network's blocks
+  // are read by test/network/block-privacy.network.test.ts), erasure-remanence and key-custody-migration (read
+  // the embedded stores on disk).
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...['large-file', 'sealed-arguments', 'erasure-remanence', 'key-custody-migration'].map((name) => `<rootDir>/test/integration/${name}\\.test\\.ts$`),
+  ],
   setupFiles: [...base.setupFiles, '<rootDir>/jest.network.setup.js'],
   globalSetup: '<rootDir>/test/support/network-global-setup.js',
   // One file at a time: test/network/hung-dependencies stops the network's own peer and emulators (SIGSTOP)
