@@ -23,5 +23,9 @@ export default {
   coverageReporters: ['text-summary', 'text', 'lcov'],
   coverageThreshold: {
     './chaincode/src/': { lines: 90 },
+    // About one point below what `npm run test:unit` measured on 2026-12-03 (lines 89.72, statements 86.53,
+    // functions 88.70, branches 74.64 %); raise it as coverage rises. The network-only adapters (fabric, kubo,
+    // network-gateway) count as uncovered here: test:network collects no coverage.
+    './gateway/src/': { lines: 88, statements: 85, functions: 87, branches: 73 },
   },
 };
