@@ -10,7 +10,7 @@
 # Prints the paths the suite reads as KEY=VALUE lines (also written to $cache/env).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cache="${CARELEDGER_CONFORMANCE_CACHE:-$HOME/.cache/careledger-conformance}"
+cache="${CARELEDGER_CONFORMANCE_CACHE:-${HOME:-/root}/.cache/careledger-conformance}"
 mkdir -p "$cache"
 say() { echo "conformance setup: $*" >&2; }
 key() { cat "$@" | sha256sum | cut -c1-16; }
