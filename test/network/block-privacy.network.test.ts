@@ -1,17 +1,24 @@
 /**
  * What every member of the channel reads in its blocks: after a whole journey on the real network, the
  * public parts of every transaction (arguments, responses, events, public writes) hold no person's id, no
- * title, reason, content hash or key of the patient's data. Only the registry (user id, role, home
- * hospital) names a person in public: the registrations happen before the journey's first block.
+ * title, reason or content hash of the patient's data. Only the registry (user id, role, home hospital,
+ * status) names a person in public; its writes are left out of the search.
  */
 import request from 'supertest';
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { LedgerInspector, type PublicTransaction } from '../support/ledger-inspector.js';
 import { uniqueName } from '../support/network-fixture.js';
 
-/** The transaction's public bytes as text (ids and JSON are ASCII, so a search in latin1 finds them). */
+/** The composite-key prefix of a registry entry (public world state: user id, role, home hospital, status). */
+const REGISTRY_KEY = '\u0000user\u0000';
+
+/**
+ * The transaction's public bytes as text (ids and JSON are ASCII, so a search in latin1 finds them), leaving
+ * out writes to the registry: it names its users in public by design (the erasure marks the entry ERASED).
+ */
 function publicText(tx: PublicTransaction): string {
-  const parts = [...tx.args, tx.response, ...(tx.event ? [Buffer.from(tx.event.name), tx.event.payload] : []), ...tx.writes.flatMap((w) => [Buffer.from(w.key), w.value])];
+  const writes = tx.writes.filter((w) => !w.key.startsWith(REGISTRY_KEY));
+  const parts = [...tx.args, tx.response, ...(tx.event ? [Buffer.from(tx.event.name), tx.event.payload] : []), ...writes.flatMap((w) => [Buffer.from(w.key), w.value])];
   return parts.map((p) => Buffer.from(p).toString('latin1')).join('\n');
 }
 
@@ -61,6 +68,8 @@ describe('what blocks carry', () => {
       expect(functions).toContain(fn);
     }
     const secrets = { patientId, doctorId, colleagueId, otherId, title, reason, sha256: meta.sha256 as string };
+    // The registry entry is the one public write that names the patient (the erasure marks it ERASED).
+    expect(txs.some((tx) => tx.writes.some((w) => w.key.startsWith(REGISTRY_KEY) && w.key.includes(patientId)))).toBe(true);
     const found = txs.flatMap((tx) => {
       const text = publicText(tx);
       return Object.entries(secrets).filter(([, value]) => text.includes(value)).map(([name]) => `${name} in ${Buffer.from(tx.args[0] ?? []).toString('utf8')} (${tx.txId})`);
