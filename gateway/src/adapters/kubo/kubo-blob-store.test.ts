@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DependencyUnavailableError } from '../../ports/dependency.js';
-import { KuboBlobStore } from './kubo-blob-store.js';
+import { AddGcGate, KuboBlobStore } from './kubo-blob-store.js';
 
 const CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
 
@@ -101,5 +101,49 @@ describe('KuboBlobStore against a Kubo that accepts connections and never answer
     await kubo.close();
     const { error } = await failure(() => store().ready());
     expect(error).toMatchObject({ name: 'DependencyUnavailableError', dependency: 'blob-store', reason: 'unreachable' });
+  });
+});
+
+describe('AddGcGate', () => {
+  /** A promise with its resolver, to hold a step open. */
+  function held() {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    return { promise, release };
+  }
+
+  it('a gc waits for the adds in flight, and adds that arrive during a gc wait for it', async () => {
+    const gate = new AddGcGate();
+    const steps: string[] = [];
+    const firstAdd = held();
+    const gcWork = held();
+    const a = gate.add(async () => {
+      steps.push('add 1 starts');
+      await firstAdd.promise;
+      steps.push('add 1 pinned');
+    });
+    const gc = gate.gc(async () => {
+      steps.push('gc starts');
+      await gcWork.promise;
+      steps.push('gc ends');
+    });
+    const b = gate.add(async () => void steps.push('add 2 starts'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(steps).toEqual(['add 1 starts']);
+    firstAdd.release();
+    await a;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(steps).toEqual(['add 1 starts', 'add 1 pinned', 'gc starts']);
+    gcWork.release();
+    await Promise.all([gc, b]);
+    expect(steps).toEqual(['add 1 starts', 'add 1 pinned', 'gc starts', 'gc ends', 'add 2 starts']);
+  });
+
+  it('a failing add or gc does not keep the gate closed', async () => {
+    const gate = new AddGcGate();
+    await expect(gate.add(async () => Promise.reject(new Error('add failed')))).rejects.toThrow('add failed');
+    await expect(gate.gc(async () => Promise.reject(new Error('gc failed')))).rejects.toThrow('gc failed');
+    await expect(gate.add(async () => 'ok')).resolves.toBe('ok');
+    await expect(gate.gc(async () => 'collected')).resolves.toBe('collected');
   });
 });

@@ -30,10 +30,12 @@ export interface KuboBlobStoreOptions {
  * The BlobStore port on a Kubo node through kubo-rpc-client: streamed add and cat, pins as the source of truth,
  * a deadline on every call. An add pins only after Kubo has answered with the CID, so an add that Kubo finishes
  * after the gateway gave up (a Kubo that hung and resumed) leaves unpinned blocks that the next gc removes, never a
- * pin nobody knows of.
+ * pin nobody knows of. Between that add and its pin the blocks are held by nothing, and Kubo's gc would remove
+ * them; so this store never runs a gc while one of its adds is between the two (see {@link AddGcGate}).
  */
 export class KuboBlobStore implements BlobStore {
   private readonly ipfs: KuboRPCClient;
+  private readonly gate = new AddGcGate();
   private readonly gcOnRemove: boolean;
   private readonly url: string;
   private readonly timeoutMs: number;
@@ -53,7 +55,11 @@ export class KuboBlobStore implements BlobStore {
    * directly.) The deadline runs only while Kubo holds things up: while a chunk waits for Kubo to take it, and from
    * the end of the body to Kubo's answer; a slow source does not count.
    */
-  async add(source: AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<AddResult> {
+  add(source: AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<AddResult> {
+    return this.gate.add(() => this.addAndPin(source, options));
+  }
+
+  private async addAndPin(source: AsyncIterable<Uint8Array>, options: AbortOptions): Promise<AddResult> {
     let bytes = 0;
     let sourceError: unknown;
     const stall = new StallTimer(this.timeoutMs);
@@ -148,13 +154,7 @@ export class KuboBlobStore implements BlobStore {
   async remove(cid: string, options: AbortOptions = {}): Promise<void> {
     if (!(await this.has(cid, options))) return;
     await this.call((signal) => this.ipfs.pin.rm(CID.parse(cid), { signal }), options.signal);
-    if (this.gcOnRemove) {
-      await this.call(async (signal) => {
-        for await (const _ of this.ipfs.repo.gc({ signal })) {
-          // drain: gc streams the removed blocks
-        }
-      }, options.signal);
-    }
+    if (this.gcOnRemove) await this.gate.gc(() => this.call((signal) => this.collectGarbage(signal), options.signal));
   }
 
   /** One Kubo call within the deadline; Kubo's own failures (refused connection, error answers) are UNAVAILABLE. */
@@ -168,8 +168,12 @@ export class KuboBlobStore implements BlobStore {
   }
 
   /** Kubo's garbage collector (`repo/gc`): blocks no pin holds leave the node's block store. */
-  async reclaim(options: AbortOptions = {}): Promise<void> {
-    for await (const _ of this.ipfs.repo.gc({ signal: options.signal })) {
+  reclaim(options: AbortOptions = {}): Promise<void> {
+    return this.gate.gc(() => this.collectGarbage(options.signal));
+  }
+
+  private async collectGarbage(signal?: AbortSignal): Promise<void> {
+    for await (const _ of this.ipfs.repo.gc({ signal })) {
       // drain: gc streams the removed blocks
     }
   }
@@ -205,5 +209,40 @@ class StallTimer {
   disarm(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+/**
+ * Keeps this store's adds and garbage collections apart: a gc waits until no add is between its add and its
+ * pin, and adds that arrive while a gc runs wait for it to end. (Within one gateway process; gateways that share
+ * one Kubo node can still race, and the loser's pin then fails as UNAVAILABLE and its upload is refused.)
+ */
+export class AddGcGate {
+  private adds = 0;
+  private running: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  async add<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running) await this.running;
+    this.adds++;
+    try {
+      return await work();
+    } finally {
+      if (--this.adds === 0) this.drained?.();
+    }
+  }
+
+  async gc<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running) await this.running;
+    let done!: () => void;
+    this.running = new Promise<void>((resolve) => (done = resolve));
+    try {
+      if (this.adds > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.drained = undefined;
+      return await work();
+    } finally {
+      this.running = undefined;
+      done();
+    }
   }
 }
