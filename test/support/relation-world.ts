@@ -10,11 +10,10 @@
  *
  * Callers (relations to pat-s): see {@link CALLERS}.
  */
-import request from 'supertest';
 import { CATEGORIES, type Category } from '../../chaincode/src/rules/vocabulary.js';
 import { aDicomFile } from '../../gateway/src/testing/dicom-fixture.js';
-import { GatewayHarness, someBytes } from './gateway-harness.js';
-import { GARBAGE_TOKEN } from './rest-world.js';
+import { GatewayHarness } from './gateway-harness.js';
+import { GARBAGE_TOKEN, clientWith } from './rest-world.js';
 
 export type Org = 'hospital-a' | 'hospital-b';
 export type Role = 'patient' | 'practitioner' | 'admin';
@@ -173,21 +172,7 @@ export class RelationWorld {
     const auth = info
       ? info.device ? `Bearer ${this.deviceToken}` : info.userId ? `Bearer ${this.tokenOf(info.userId)}` : caller === 'garbage' ? `Bearer ${GARBAGE_TOKEN}` : undefined
       : `Bearer ${this.tokenOf(caller)}`;
-    const app = this.h.app;
-    const authorize = (r: request.Test) => (auth ? r.set('Authorization', auth) : r);
-    return {
-      get: (url: string) => authorize(request(app).get(url)),
-      post: (url: string, body?: object) => {
-        const r = authorize(request(app).post(url));
-        return body === undefined ? r : r.send(body);
-      },
-      delete: (url: string) => authorize(request(app).delete(url)),
-      upload: (patientId: string, fields: Record<string, string> = {}) => {
-        let r = authorize(request(app).post(`/v1/patients/${patientId}/records`));
-        for (const [k, v] of Object.entries({ title: 'Discharge letter', category: 'report', ...fields })) r = r.field(k, v);
-        return r.attach('file', someBytes(2000), { filename: 'letter.pdf', contentType: 'application/pdf' });
-      },
-    };
+    return clientWith(this.h.app, auth);
   }
 
   /** A client for a registered user id. */

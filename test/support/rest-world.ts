@@ -25,7 +25,26 @@ const USER_OF: Record<Exclude<Caller, 'nobody' | 'garbage'>, string> = {
 /** A token that is syntactically a JWT but was never issued. */
 export const GARBAGE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwYXQtMSJ9.c2lnbmF0dXJl';
 
-export type Client = ReturnType<World['client']>;
+export type Client = ReturnType<typeof clientWith>;
+
+/** A supertest client of `app` that sends the `Authorization` header `auth` (none when undefined). */
+export function clientWith(app: GatewayHarness['app'], auth: string | undefined) {
+  const authorize = (r: request.Test) => (auth ? r.set('Authorization', auth) : r);
+  return {
+    get: (url: string) => authorize(request(app).get(url)),
+    post: (url: string, body?: object) => {
+      const r = authorize(request(app).post(url));
+      return body === undefined ? r : r.send(body);
+    },
+    delete: (url: string) => authorize(request(app).delete(url)),
+    /** A multipart upload; fields default to a titled report. */
+    upload: (patientId: string, fields: Record<string, string> = {}) => {
+      let r = authorize(request(app).post(`/v1/patients/${patientId}/records`));
+      for (const [k, v] of Object.entries({ title: 'Discharge letter', category: 'report', ...fields })) r = r.field(k, v);
+      return r.attach('file', someBytes(2000), { filename: 'letter.pdf', contentType: 'application/pdf' });
+    },
+  };
+}
 
 /** An operation of the OpenAPI document, as far as these suites look at it. */
 export interface SpecOperation {
@@ -87,22 +106,7 @@ export class World {
   client(caller: Caller | string, patient = 'pat-1') {
     const userId = caller === 'patient' ? patient : ((USER_OF as Record<string, string>)[caller] ?? caller);
     const auth = caller === 'nobody' ? undefined : caller === 'garbage' ? `Bearer ${GARBAGE_TOKEN}` : `Bearer ${this.tokenOf(userId)}`;
-    const app = this.h.app;
-    const authorize = (r: request.Test) => (auth ? r.set('Authorization', auth) : r);
-    return {
-      get: (url: string) => authorize(request(app).get(url)),
-      post: (url: string, body?: object) => {
-        const r = authorize(request(app).post(url));
-        return body === undefined ? r : r.send(body);
-      },
-      delete: (url: string) => authorize(request(app).delete(url)),
-      /** A multipart upload; fields default to a titled report. */
-      upload: (patientId: string, fields: Record<string, string> = {}) => {
-        let r = authorize(request(app).post(`/v1/patients/${patientId}/records`));
-        for (const [k, v] of Object.entries({ title: 'Discharge letter', category: 'report', ...fields })) r = r.field(k, v);
-        return r.attach('file', someBytes(2000), { filename: 'letter.pdf', contentType: 'application/pdf' });
-      },
-    };
+    return clientWith(this.h.app, auth);
   }
 
   private tokenOf(userId: string): string {
