@@ -4,28 +4,15 @@ import { CachingBlobStore } from './adapters/caching/caching-blob-store.js';
 import { DevAuthenticator } from './adapters/dev-auth/dev-authenticator.js';
 import { JoseDeviceCredentials } from './adapters/device-tokens/jose-device-credentials.js';
 import { EmbeddedLedger } from './adapters/embedded-ledger/embedded-ledger.js';
-import type { KeyCustodyMigration } from './services/key-custody-migration.js';
 import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import { LocalPermissionStore } from './adapters/local-permissions/local-permission-store.js';
 import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
 import type { Config } from './config.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Ledger } from './ports/ledger.js';
-import type { GatewayServices } from './http/gateway-services.js';
-import { buildServices } from './services/build-services.js';
-import type { Logger } from './services/logger.js';
-import { followLedger, type PermissionProjector } from './services/permission-projector.js';
-
-/** A wired gateway and how to shut it down. */
-export interface RunningGateway {
-  services: GatewayServices;
-  projector: PermissionProjector;
-  /** Moves data keys written before patient keys existed into patient custody. */
-  custody: KeyCustodyMigration;
-  /** Compacts / garbage-collects the stores this gateway runs; resolves with the names of those that did not finish. */
-  reclaim(): Promise<string[]>;
-  close(): Promise<void>;
-}
+import { buildServices, type RunningGateway } from './build-services.js';
+import type { Logger } from './ports/logger.js';
+import { followLedger } from './services/permission-projector.js';
 
 /** Test hooks: a ledger clock (consent expiry, break-glass windows) and a way to wrap the ledger (failure injection). */
 export interface EmbeddedOptions {

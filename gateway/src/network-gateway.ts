@@ -10,12 +10,11 @@ import { KuboBlobStore } from './adapters/kubo/kubo-blob-store.js';
 import { LocalKeyService } from './adapters/local-keys/local-key-service.js';
 import type { Config, NetworkConfig, OrgConfig } from './config.js';
 import { AppError } from './domain/app-error.js';
-import type { RunningGateway } from './embedded-gateway.js';
 import { organizationOf, readNetworkConnection, type NetworkConnection } from './network-connection.js';
 import type { KeyService } from './ports/key-service.js';
-import { buildServices } from './services/build-services.js';
+import { buildServices, type RunningGateway } from './build-services.js';
 import { ChaincodeClient } from './services/chaincode-client.js';
-import type { Logger } from './services/logger.js';
+import type { Logger } from './ports/logger.js';
 import { followLedger } from './services/permission-projector.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */

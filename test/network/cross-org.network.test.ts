@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../gateway/src/config.js';
-import type { RunningGateway } from '../../gateway/src/embedded-gateway.js';
+import type { RunningGateway } from '../../gateway/src/build-services.js';
 import { createApp } from '../../gateway/src/http/app.js';
 import { openNetworkGateway } from '../../gateway/src/network-gateway.js';
 import { someBytes } from '../support/gateway-harness.js';

@@ -10,7 +10,7 @@ import { addToIndex } from '../ledger/patient-index.js';
 import { decideAccess, loadPatientContext, loadRecord, page } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
-import { putSession } from './emergency-contract.js';
+import { putSession } from '../ledger/sessions.js';
 
 const { Info, Returns, Transaction } = contractApi;
 

@@ -4,7 +4,7 @@ import { BatchAnchor, Created, type BatchSummary, type Device, type StoredRecord
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { addToIndex, listIndexed } from '../ledger/patient-index.js';
+import { addToIndex } from '../ledger/patient-index.js';
 import { keyRecipients } from '../ledger/queries.js';
 import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
@@ -169,11 +169,3 @@ function instant(field: string, value: unknown): string {
   return new Date(millis).toISOString();
 }
 
-/** Erasure: removes every device of the patient (value and hash) from every peer. */
-export async function purgeDevices(state: TxState, patientId: string): Promise<void> {
-  // From the patient's index: a private range query would forbid the erasure's writes on a real peer.
-  for (const d of await listIndexed<Device>(state, 'devices', patientId)) {
-    await state.purgeShared(KEY.device, [patientId, d.deviceId]);
-    await state.purgeShared(KEY.deviceRef, [d.deviceId]);
-  }
-}

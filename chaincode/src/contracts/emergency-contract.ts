@@ -8,7 +8,8 @@ import { addToIndex } from '../ledger/patient-index.js';
 import { listRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
-import { readConfig } from './registry-contract.js';
+import { readConfig } from '../ledger/config.js';
+import { putSession } from '../ledger/sessions.js';
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -95,12 +96,6 @@ export class EmergencyContract extends SealedArgsContract {
     state.emit('EmergencyAccessReviewed', { sessionId });
     return { id: sessionId, at: reviewed.reviewedAt };
   }
-}
-
-/** Stores a session (and its id -> patient ref). */
-export async function putSession(state: TxState, session: EmergencySession): Promise<void> {
-  await state.putShared(KEY.emergency, [session.patientId, session.sessionId], session, session.patientOrg);
-  await state.putShared(KEY.emergencyRef, [session.sessionId], { patientId: session.patientId }, session.patientOrg);
 }
 
 async function loadSession(state: TxState, sessionId: string): Promise<EmergencySession> {

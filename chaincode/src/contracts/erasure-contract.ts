@@ -8,7 +8,7 @@ import { INDEXED, listIndexed, purgeIndex, type IndexKind } from '../ledger/pati
 import { listRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkId } from '../ledger/validate.js';
-import { purgeDevices } from './device-contract.js';
+import { purgeDevices } from '../ledger/devices.js';
 
 const { Info, Returns, Transaction } = contractApi;
 

@@ -5,23 +5,10 @@ import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { requireActor } from '../ledger/actors.js';
 import { TxState } from '../ledger/state.js';
+import { MAX_EMERGENCY_HOURS, readConfig, type ChannelConfig } from '../ledger/config.js';
 import { checkId, checkRole } from '../ledger/validate.js';
 
 const { Info, Returns, Transaction } = contractApi;
-
-/** Default and bounds of the break-glass window, in hours. */
-export const DEFAULT_EMERGENCY_HOURS = 4;
-const MAX_EMERGENCY_HOURS = 24;
-
-/** Channel-wide settings, changed by a majority of the orgs through `Configure`. */
-export interface ChannelConfig {
-  emergencyHours: number;
-}
-
-/** Reads the channel config (defaults when never configured). */
-export async function readConfig(state: TxState): Promise<ChannelConfig> {
-  return (await state.getPublic<ChannelConfig>(KEY.config, [])) ?? { emergencyHours: DEFAULT_EMERGENCY_HOURS };
-}
 
 /**
  * The org and user registry. Every other contract reads the actor's role and home org from here; the

@@ -23,7 +23,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { DeviceCredentials } from '../ports/device-credentials.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { DeviceChaincode, DeviceRef } from './device-chaincode.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 import type { OrgKeys } from './org-keys.js';
 import type { RecordService } from './record-service.js';
 

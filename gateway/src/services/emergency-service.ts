@@ -2,7 +2,7 @@ import type { EmergencySession } from '@careledger/chaincode';
 import { isEmergencyReason } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 
 /** Break-glass: open (coded reason, fixed window), list for review, mark reviewed. */
 export class EmergencyService {

@@ -3,7 +3,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 import type { StorageReclaim } from './storage-reclaim.js';
 
 /** What an erasure did. */

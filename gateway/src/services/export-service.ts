@@ -10,7 +10,7 @@ import { toDocumentReference } from '../domain/fhir/document-reference.js';
 import { toImagingStudy } from '../domain/fhir/imaging-study.js';
 import { toPatient } from '../domain/fhir/patient.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 import type { RecordService } from './record-service.js';
 
 /** Where the gateway is reached from the caller: e.g. `https://gw.hospital-a.example` (no trailing slash). */

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { isPatientKeyId, wrappedKeyId } from '../crypto/data-key.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 
 /** What a migration did. */
 export interface CustodyMigrationResult {

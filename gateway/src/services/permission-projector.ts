@@ -3,7 +3,7 @@ import { AppError } from '../domain/app-error.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 import type { PermissionProjection } from './projection.js';
 import { seedAdminId } from './registry-service.js';
 

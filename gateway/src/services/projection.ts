@@ -1,6 +1,6 @@
 import type { AccessRequest, Consent } from '@careledger/chaincode';
 import type { AccessRequestDoc, GrantDoc, PermissionStore } from '../ports/permission-store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 
 /** The portal's grant document for a ledger consent. */
 export function toGrantDoc(c: Consent): GrantDoc {

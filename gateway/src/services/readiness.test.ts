@@ -4,7 +4,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import { buildServices } from './build-services.js';
+import { buildServices } from '../build-services.js';
 
 const never = (): Promise<void> => new Promise(() => undefined);
 const ok = async (): Promise<void> => undefined;

@@ -4,7 +4,7 @@ import type { OrgConfig } from '../config.js';
 import { AppError, badInput } from '../domain/app-error.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 
 /** The admin user id a seeded org starts with (the dev issuer's contract: `hospital-a-admin`). */
 export function seedAdminId(org: OrgConfig): string {

@@ -1,5 +1,5 @@
 import type { StorageReclaimer } from '../ports/storage-reclaimer.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ports/logger.js';
 
 /**
  * Asks every store the gateway runs itself to make its deletions physical (LevelDB compaction, Kubo's

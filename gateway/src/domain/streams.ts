@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { AppError } from '../domain/app-error.js';
+import { AppError } from './app-error.js';
 
 /** Counts bytes and fails with PAYLOAD_TOO_LARGE past `max`. */
 export class ByteLimit extends Transform {

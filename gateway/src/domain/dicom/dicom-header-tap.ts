@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { ImagingMeta } from '@careledger/chaincode';
-import { AppError } from '../domain/app-error.js';
+import { AppError } from '../app-error.js';
 import { readDicomHeader, WANTED_TAGS } from './dicom-header.js';
 
 /** The media type that switches the tap on. */

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { aDicomFile, identifiersIn } from '../testing/dicom-fixture.js';
+import { aDicomFile, identifiersIn } from '../../testing/dicom-fixture.js';
 import { DicomHeaderTap } from './dicom-header-tap.js';
 
 /** Streams `bytes` through a tap in chunks of `chunk` bytes; returns the tap and what came out. */

@@ -1,33 +1,33 @@
-import type { Config } from '../config.js';
-import type { DevTokenIssuer, GatewayServices } from '../http/gateway-services.js';
-import type { Authenticator } from '../ports/authenticator.js';
-import type { BlobStore } from '../ports/blob-store.js';
-import type { DeviceCredentials } from '../ports/device-credentials.js';
-import type { KeyService } from '../ports/key-service.js';
-import type { Ledger } from '../ports/ledger.js';
-import { withDeadline, type DependencyKind } from '../ports/dependency.js';
-import type { PermissionStore } from '../ports/permission-store.js';
-import type { StorageReclaimer } from '../ports/storage-reclaimer.js';
-import { AccessRequestService } from './access-request-service.js';
-import { AuditService } from './audit-service.js';
-import { ChaincodeClient } from './chaincode-client.js';
-import { ConsentService } from './consent-service.js';
-import { DeviceChaincode } from './device-chaincode.js';
-import { DeviceService } from './device-service.js';
-import { EmergencyService } from './emergency-service.js';
-import { ErasureService } from './erasure-service.js';
-import { ExportService } from './export-service.js';
-import { FhirService } from './fhir-service.js';
-import { KeyCustodyMigration } from './key-custody-migration.js';
-import { KeySharing } from './key-sharing.js';
-import { OrgKeys } from './org-keys.js';
-import type { Logger } from './logger.js';
-import { PermissionProjection } from './projection.js';
-import { RecordSearchChaincode } from './record-search-chaincode.js';
-import { RecordService } from './record-service.js';
-import { RegistryService } from './registry-service.js';
-import { PermissionProjector } from './permission-projector.js';
-import { StorageReclaim } from './storage-reclaim.js';
+import type { Config } from './config.js';
+import type { DevTokenIssuer, GatewayServices } from './http/gateway-services.js';
+import type { Authenticator } from './ports/authenticator.js';
+import type { BlobStore } from './ports/blob-store.js';
+import type { DeviceCredentials } from './ports/device-credentials.js';
+import type { KeyService } from './ports/key-service.js';
+import type { Ledger } from './ports/ledger.js';
+import { withDeadline, type DependencyKind } from './ports/dependency.js';
+import type { PermissionStore } from './ports/permission-store.js';
+import type { StorageReclaimer } from './ports/storage-reclaimer.js';
+import { AccessRequestService } from './services/access-request-service.js';
+import { AuditService } from './services/audit-service.js';
+import { ChaincodeClient } from './services/chaincode-client.js';
+import { ConsentService } from './services/consent-service.js';
+import { DeviceChaincode } from './services/device-chaincode.js';
+import { DeviceService } from './services/device-service.js';
+import { EmergencyService } from './services/emergency-service.js';
+import { ErasureService } from './services/erasure-service.js';
+import { ExportService } from './services/export-service.js';
+import { FhirService } from './services/fhir-service.js';
+import { KeyCustodyMigration } from './services/key-custody-migration.js';
+import { KeySharing } from './services/key-sharing.js';
+import { OrgKeys } from './services/org-keys.js';
+import type { Logger } from './ports/logger.js';
+import { PermissionProjection } from './services/projection.js';
+import { RecordSearchChaincode } from './services/record-search-chaincode.js';
+import { RecordService } from './services/record-service.js';
+import { RegistryService } from './services/registry-service.js';
+import { PermissionProjector } from './services/permission-projector.js';
+import { StorageReclaim } from './services/storage-reclaim.js';
 
 /** The adapters of one profile. */
 export interface Adapters {
@@ -100,4 +100,11 @@ export function buildServices(a: Adapters): Built {
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
+}
+
+/** A wired gateway and how to shut it down. */
+export interface RunningGateway extends Omit<Built, 'reclaim'> {
+  /** Compacts / garbage-collects the stores this gateway runs; resolves with the names of those that did not finish. */
+  reclaim(): Promise<string[]>;
+  close(): Promise<void>;
 }
