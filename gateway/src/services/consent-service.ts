@@ -5,12 +5,24 @@ import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { KeySharing } from './key-sharing.js';
 import type { PermissionProjection } from './projection.js';
 
-/** What a patient sends to grant access. */
+/**
+ * What a patient sends to grant access. The grantee arrives as the API has it (a kind and the matching id
+ * field) and becomes the ledger's `Grantee` once the kind's field is known to be there.
+ */
 export interface GrantInput {
-  grantee: Grantee;
+  grantee: { kind: Grantee['kind']; userId?: string; org?: string };
   scope: ConsentScope;
   purposes: Purpose[];
   expiresAt: string;
+}
+
+function granteeOf(input: GrantInput['grantee']): Grantee {
+  if (input.kind === 'user') {
+    if (!input.userId) throw badInput('grantee.userId', 'a user grantee needs a userId');
+    return { kind: 'user', userId: input.userId };
+  }
+  if (!input.org) throw badInput('grantee.org', 'an org grantee needs an org');
+  return { kind: 'org', org: input.org };
 }
 
 /** Consents: grant (re-wrapping keys for another org), list, revoke. The chaincode decides; the store mirrors. */
@@ -23,11 +35,10 @@ export class ConsentService {
 
   async grant(actor: ActorRef, patientId: string, input: GrantInput): Promise<Consent> {
     if (actor.userId !== patientId) throw new AppError('FORBIDDEN', 'only the patient grants consent');
-    if (input.grantee.kind === 'user' && !input.grantee.userId) throw badInput('grantee.userId', 'a user grantee needs a userId');
-    if (input.grantee.kind === 'org' && !input.grantee.org) throw badInput('grantee.org', 'an org grantee needs an org');
-    const granteeOrg = input.grantee.kind === 'org' ? input.grantee.org : (await this.chaincode.getUser(actor.org, input.grantee.userId)).homeOrg;
+    const grantee = granteeOf(input.grantee);
+    const granteeOrg = grantee.kind === 'org' ? grantee.org : (await this.chaincode.getUser(actor.org, grantee.userId)).homeOrg;
     const wrappedKeys = await this.sharing.rewrap(actor, input.scope, granteeOrg);
-    const consent = await this.chaincode.grantConsent(actor, { ...input, wrappedKeys }, granteeOrg);
+    const consent = await this.chaincode.grantConsent(actor, { ...input, grantee, wrappedKeys }, granteeOrg);
     await this.projection.consent(consent);
     return consent;
   }

@@ -18,13 +18,13 @@ export class AccessRequestController extends Controller {
   @Response<Problem>(403, 'Not a practitioner')
   public async create(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: CreateAccessRequest): Promise<AccessRequest> {
     this.setStatus(201);
-    return (await this.services.accessRequests.create(req.user, patientId, body as never)) as AccessRequest;
+    return await this.services.accessRequests.create(req.user, patientId, body);
   }
 
   /** Requests to decide (patient), one's own (practitioner) or the org's (admin), from the permission store. */
   @Get('access-requests')
   public async list(@Request() req: AuthenticatedRequest, @Query() status?: 'pending' | 'approved' | 'denied'): Promise<AccessRequest[]> {
-    return (await this.services.accessRequests.list(req.user, status)) as AccessRequest[];
+    return await this.services.accessRequests.list(req.user, status);
   }
 
   /** The patient approves: creates a consent for the requester, purpose and scope. */
@@ -34,7 +34,7 @@ export class AccessRequestController extends Controller {
   @Response<Problem>(404, 'No such request')
   @Response<Problem>(409, 'Already decided')
   public async approve(@Request() req: AuthenticatedRequest, @Path() requestId: Id, @Body() body?: ApproveAccessRequest): Promise<Consent> {
-    return (await this.services.accessRequests.approve(req.user, requestId, body?.expiresAt)) as Consent;
+    return await this.services.accessRequests.approve(req.user, requestId, body?.expiresAt);
   }
 
   /** The patient denies. */
@@ -43,6 +43,6 @@ export class AccessRequestController extends Controller {
   @Response<Problem>(404, 'No such request')
   @Response<Problem>(409, 'Already decided')
   public async deny(@Request() req: AuthenticatedRequest, @Path() requestId: Id): Promise<AccessRequest> {
-    return (await this.services.accessRequests.deny(req.user, requestId)) as AccessRequest;
+    return await this.services.accessRequests.deny(req.user, requestId);
   }
 }

@@ -18,13 +18,13 @@ export class ConsentController extends Controller {
   @Response<Problem>(403, 'Only the patient grants')
   public async grant(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: GrantConsentRequest): Promise<Consent> {
     this.setStatus(201);
-    return (await this.services.consents.grant(req.user, patientId, body as never)) as Consent;
+    return await this.services.consents.grant(req.user, patientId, body);
   }
 
   /** The patient's consents (all for the patient and home admin; one's own for a grantee). */
   @Get('patients/{patientId}/consents')
   public async list(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<Consent[]> {
-    return (await this.services.consents.list(req.user, patientId)) as Consent[];
+    return await this.services.consents.list(req.user, patientId);
   }
 
   /** The patient revokes a consent: later reads are refused by the chaincode; other orgs' keys are deleted. */
@@ -33,6 +33,6 @@ export class ConsentController extends Controller {
   @Response<Problem>(404, 'No such consent')
   @Response<Problem>(409, 'Already revoked')
   public async revoke(@Request() req: AuthenticatedRequest, @Path() consentId: Id): Promise<Consent> {
-    return (await this.services.consents.revoke(req.user, consentId)) as Consent;
+    return await this.services.consents.revoke(req.user, consentId);
   }
 }

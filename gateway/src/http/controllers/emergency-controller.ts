@@ -22,7 +22,7 @@ export class EmergencyController extends Controller {
   @Response<Problem>(501, 'Break-glass across hospitals is not supported yet')
   public async open(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: EmergencyAccessRequest): Promise<EmergencySession> {
     this.setStatus(201);
-    return (await this.services.emergency.open(req.user, patientId, body.reasonCode)) as EmergencySession;
+    return await this.services.emergency.open(req.user, patientId, body.reasonCode);
   }
 
   /** The org admin's review queue of break-glass sessions on the org's patients. */
@@ -31,7 +31,7 @@ export class EmergencyController extends Controller {
   @Response<Problem>(403, 'Not an admin')
   public async list(@Request() req: AuthenticatedRequest, @Query() reviewed?: boolean): Promise<EmergencySession[]> {
     const sessions = await this.services.emergency.list(req.user, reviewed === false);
-    return (reviewed === true ? sessions.filter((s) => s.reviewedAt) : sessions) as EmergencySession[];
+    return reviewed === true ? sessions.filter((s) => s.reviewedAt) : sessions;
   }
 
   /** The org admin marks a session reviewed. */
@@ -40,6 +40,6 @@ export class EmergencyController extends Controller {
   @Response<Problem>(404, 'No such session')
   @Response<Problem>(409, 'Already reviewed')
   public async review(@Request() req: AuthenticatedRequest, @Path() sessionId: Id): Promise<EmergencySession> {
-    return (await this.services.emergency.review(req.user, sessionId)) as EmergencySession;
+    return await this.services.emergency.review(req.user, sessionId);
   }
 }

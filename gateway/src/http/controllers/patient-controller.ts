@@ -23,7 +23,7 @@ export class PatientController extends Controller {
     @Query() pageSize?: PageSize,
     @Query() bookmark?: string,
   ): Promise<AccessLogPage> {
-    return (await this.services.audit.accessLog(req.user, patientId, recordId, { pageSize, bookmark })) as AccessLogPage;
+    return await this.services.audit.accessLog(req.user, patientId, recordId, { pageSize, bookmark });
   }
 
   /** Erasure: crypto-shreds every data key, purges the private data, removes the blobs. Irreversible. */

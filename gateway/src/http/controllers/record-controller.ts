@@ -44,7 +44,7 @@ export class RecordController extends Controller {
     });
     const record = await this.services.records.upload(req.user, patientId, meta, upload.file, idempotencyKey, gone.signal);
     this.setStatus(201);
-    return record as RecordMetadata;
+    return record;
   }
 
   /**
@@ -60,7 +60,7 @@ export class RecordController extends Controller {
     @Query() bookmark?: string,
     @Query() modality?: Modality,
   ): Promise<RecordPage> {
-    return (await this.services.records.list(req.user, patientId, category, { pageSize, bookmark }, modality)) as RecordPage;
+    return await this.services.records.list(req.user, patientId, category, { pageSize, bookmark }, modality);
   }
 
   /** Metadata of a record (404 when the caller may not see it). */
@@ -68,7 +68,7 @@ export class RecordController extends Controller {
   @Response<Problem>(404, 'No such record')
   @Response<Problem>(410, 'The record was erased')
   public async get(@Request() req: AuthenticatedRequest, @Path() recordId: Id): Promise<RecordMetadata> {
-    return (await this.services.records.get(req.user, recordId)) as RecordMetadata;
+    return await this.services.records.get(req.user, recordId);
   }
 
   /**
