@@ -24,12 +24,12 @@ export interface RunningPortal {
 }
 
 /** Starts gateway/dist/main.js (needs `npm run build`) with a fresh data dir; resolves once it prints its portal URL. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningPortal> {
+export async function startGateway(env: Record<string, string> = {}, logName = 'gateway.log'): Promise<RunningPortal> {
   const main = path.join(root, 'gateway/dist/main.js');
   if (!existsSync(main) || !existsSync(path.join(root, 'portal/dist/index.html'))) throw new Error('the gateway or the portal is not built: run `npm run build` first');
   mkdirSync(resultsDir, { recursive: true });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'careledger-portal-'));
-  const log = createWriteStream(path.join(resultsDir, 'gateway.log'));
+  const log = createWriteStream(path.join(resultsDir, logName));
   const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: root,
     env: { ...process.env, CARELEDGER_PROFILE: 'embedded', CARELEDGER_PORT: '0', CARELEDGER_HOST: '127.0.0.1', CARELEDGER_DATA_DIR: dataDir, CARELEDGER_LOG_LEVEL: 'warn', ...env },
@@ -39,7 +39,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   child.stderr!.pipe(log, { end: false });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error('the gateway printed no Portal line within 60 s (test/portal/results/gateway.log)')), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the gateway printed no Portal line within 90 s (test/portal/results/${logName})`)), 90_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       log.write(chunk);
       seen += chunk.toString('utf8');
@@ -51,7 +51,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
     });
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error('the gateway exited before listening (test/portal/results/gateway.log)'));
+      reject(new Error(`the gateway exited before listening (test/portal/results/${logName})`));
     });
   });
   return {
@@ -145,9 +145,9 @@ export async function step(name: string, pages: Page[], run: () => Promise<void>
   }
 }
 
-/** Writes the axe results per screen (test/portal/results/axe.json) and returns a one-line-per-screen summary. */
-export async function writeAxeSummary(findings: AxeFinding[]): Promise<string> {
+/** Writes the axe results per screen (test/portal/results/axe.json or `fileName`) and returns a one-line-per-screen summary. */
+export async function writeAxeSummary(findings: AxeFinding[], fileName = 'axe.json'): Promise<string> {
   mkdirSync(resultsDir, { recursive: true });
-  await writeFile(path.join(resultsDir, 'axe.json'), JSON.stringify(findings, null, 2));
+  await writeFile(path.join(resultsDir, fileName), JSON.stringify(findings, null, 2));
   return findings.map((f) => `${f.screen.padEnd(34)} critical ${f.critical}, serious ${f.serious}, moderate/minor ${f.moderateOrMinor}`).join('\n');
 }

@@ -8,6 +8,7 @@ import {
   signOut,
   type Auth,
 } from 'firebase/auth';
+import { strings } from '../i18n/strings';
 import type { SignInConfig } from './portal-config';
 import { setToken } from './session';
 
@@ -31,14 +32,52 @@ function authFor(config: Extract<SignInConfig, { kind: 'firebase' }>): Auth {
   return auth;
 }
 
+/** A refused sign-in, in words a user understands (the SDK's own messages read "Firebase: Error (auth/…)"). */
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'SignInError';
+  }
+}
+
+function plainWords(code: string): string {
+  switch (code) {
+    case 'auth/invalid-credential':
+    case 'auth/invalid-login-credentials':
+    case 'auth/wrong-password':
+    case 'auth/user-not-found':
+    case 'auth/invalid-email':
+      // One message for an unknown email and a wrong password: the form does not tell which accounts exist.
+      return strings.signIn.wrongCredentials;
+    case 'auth/user-disabled':
+      return strings.signIn.accountDisabled;
+    case 'auth/too-many-requests':
+      return strings.signIn.tooManyAttempts;
+    case 'auth/network-request-failed':
+    case 'auth/timeout':
+      return strings.signIn.serviceUnreachable;
+    default:
+      return strings.signIn.otherFailure(code);
+  }
+}
+
 /** Signs in with email and password and returns the Firebase ID token the gateway verifies. */
 export async function firebaseSignIn(
   config: Extract<SignInConfig, { kind: 'firebase' }>,
   email: string,
   password: string,
 ): Promise<string> {
-  const credential = await signInWithEmailAndPassword(authFor(config), email, password);
-  return credential.user.getIdToken();
+  try {
+    const credential = await signInWithEmailAndPassword(authFor(config), email, password);
+    return await credential.user.getIdToken();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('auth/')) throw new SignInError(plainWords(code), code);
+    throw error;
+  }
 }
 
 /** Signs out of Firebase too (the portal's own session is cleared by the caller). */

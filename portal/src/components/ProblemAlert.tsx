@@ -8,7 +8,12 @@ export function ProblemAlert({ error }: { error: unknown }) {
   const problem =
     error instanceof ApiProblem
       ? error.problem
-      : { detail: error instanceof Error ? error.message : String(error), status: 0 };
+      : {
+          // A refused sign-in (SignInError, in the Firebase chunk) carries its own title.
+          title: error instanceof Error && error.name === 'SignInError' ? strings.signIn.failedTitle : undefined,
+          detail: error instanceof Error ? error.message : String(error),
+          status: 0,
+        };
   return (
     <Alert color="red" role="alert" title={problem.title ?? strings.common.error} data-testid="problem">
       <Text size="sm">{problem.detail}</Text>

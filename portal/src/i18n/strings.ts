@@ -39,6 +39,12 @@ export const strings = {
     email: 'Email',
     password: 'Password',
     firebaseHelp: 'Sign in with your hospital account (Firebase Authentication).',
+    failedTitle: 'Sign-in failed',
+    wrongCredentials: 'The email or the password is wrong.',
+    accountDisabled: 'This account is disabled. Ask your hospital admin.',
+    tooManyAttempts: 'Too many attempts. Wait a few minutes, then try again.',
+    serviceUnreachable: 'The sign-in service cannot be reached. Check your connection and try again.',
+    otherFailure: (code: string) => `Sign-in did not work (${code}). Try again, or ask your hospital admin.`,
     loading: 'Loading the portal settings…',
   },
   common: {
