@@ -26,7 +26,7 @@ import { PermissionProjection } from './services/projection.js';
 import { RecordSearchChaincode } from './services/record-search-chaincode.js';
 import { RecordService } from './services/record-service.js';
 import { RegistryService } from './services/registry-service.js';
-import { PermissionProjector } from './services/permission-projector.js';
+import { followLedger, PermissionProjector } from './services/permission-projector.js';
 import { StorageReclaim } from './services/storage-reclaim.js';
 
 /** The adapters of one profile. */
@@ -107,4 +107,23 @@ export interface RunningGateway extends Omit<Built, 'reclaim'> {
   /** Compacts / garbage-collects the stores this gateway runs; resolves with the names of those that did not finish. */
   reclaim(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Starts a profile's built services: follows the ledger's events into the permission store (unless `follow`
+ * is false) and closes the follower before the profile's adapters.
+ */
+export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
+  const { services, projector, custody, reclaim } = built;
+  const following = followLedger(projector, log, follow);
+  return {
+    services,
+    projector,
+    custody,
+    reclaim: () => reclaim.run(),
+    async close() {
+      await following.stop();
+      await closeAdapters();
+    },
+  };
 }

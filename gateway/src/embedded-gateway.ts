@@ -10,9 +10,8 @@ import { UnixfsBlobStore } from './adapters/unixfs/unixfs-blob-store.js';
 import type { Config } from './config.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Ledger } from './ports/ledger.js';
-import { buildServices, type RunningGateway } from './build-services.js';
+import { buildServices, runGateway, type RunningGateway } from './build-services.js';
 import type { Logger } from './ports/logger.js';
-import { followLedger } from './services/permission-projector.js';
 
 /** Test hooks: a ledger clock (consent expiry, break-glass windows) and a way to wrap the ledger (failure injection). */
 export interface EmbeddedOptions {
@@ -51,17 +50,7 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
     { name: 'permission store', reclaim: () => permissions.reclaim() },
     { name: 'blob store', reclaim: () => blobStore.reclaim() },
   ];
-  const { services, projector, custody, reclaim } = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs: options.wrapBlobs?.(blobs) ?? blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
-  await services.registry.seed();
-  const following = followLedger(projector, log, options.follow !== false);
-  return {
-    services,
-    projector,
-    custody,
-    reclaim: () => reclaim.run(),
-    async close() {
-      await following.stop();
-      await Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]);
-    },
-  };
+  const built = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs: options.wrapBlobs?.(blobs) ?? blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
+  await built.services.registry.seed();
+  return runGateway(built, log, options.follow !== false, () => Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]));
 }

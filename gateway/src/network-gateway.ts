@@ -12,10 +12,9 @@ import type { Config, NetworkConfig, OrgConfig } from './config.js';
 import { AppError } from './domain/app-error.js';
 import { organizationOf, readNetworkConnection, type NetworkConnection } from './network-connection.js';
 import type { KeyService } from './ports/key-service.js';
-import { buildServices, type RunningGateway } from './build-services.js';
+import { buildServices, runGateway, type RunningGateway } from './build-services.js';
 import { ChaincodeClient } from './services/chaincode-client.js';
 import type { Logger } from './ports/logger.js';
-import { followLedger } from './services/permission-projector.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */
 export interface NetworkOptions {
@@ -83,21 +82,10 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     await Promise.all([waitForLedger(ledger, log), kubo.ready(), permissions.ready(), deviceCredentials.ready()]);
     // Fabric peers and Firestore manage their own storage; Kubo's unpinned blocks go with its garbage collector.
     const reclaimers = [{ name: 'blob store', reclaim: (o?: { signal?: AbortSignal }) => kubo.reclaim(o) }];
-    const { services, projector, custody, reclaim } = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers });
-    await seedOrgs(() => services.registry.seed());
+    const built = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers });
+    await seedOrgs(() => built.services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
-
-    const following = followLedger(projector, log, options.follow !== false);
-    return {
-      services,
-      projector,
-      custody,
-      reclaim: () => reclaim.run(),
-      async close() {
-        await following.stop();
-        await closeAdapters();
-      },
-    };
+    return runGateway(built, log, options.follow !== false, closeAdapters);
   } catch (error) {
     await closeAdapters();
     throw error;

@@ -62,10 +62,15 @@ export function wrappedKeyId(jwe: string): string {
  * cannot downgrade the algorithm; anything that does not decrypt to a 32-byte key is refused.
  */
 export async function unwrapDataKey(jwe: string, privateKey: KeyObject | CryptoKey): Promise<Uint8Array> {
+  return decryptDataKey(jwe, privateKey, KEY_WRAP_ALGORITHM);
+}
+
+/** Decrypts a wrapped data key with the one key-management algorithm its kind allows (no downgrade). */
+async function decryptDataKey(jwe: string, key: KeyObject | CryptoKey | Uint8Array, algorithm: string): Promise<Uint8Array> {
   let plaintext: Uint8Array;
   try {
-    ({ plaintext } = await compactDecrypt(jwe, privateKey, {
-      keyManagementAlgorithms: [KEY_WRAP_ALGORITHM],
+    ({ plaintext } = await compactDecrypt(jwe, key, {
+      keyManagementAlgorithms: [algorithm],
       contentEncryptionAlgorithms: [KEY_WRAP_ENCRYPTION],
     }));
   } catch (error) {
@@ -106,21 +111,7 @@ export async function wrapDataKeyForPatient(dataKey: Uint8Array, patientKey: Uin
 
 /** Unwraps a data key wrapped by {@link wrapDataKeyForPatient}; only A256KW with A256GCM is accepted. */
 export async function unwrapDataKeyForPatient(jwe: string, patientKey: Uint8Array): Promise<Uint8Array> {
-  let plaintext: Uint8Array;
-  try {
-    ({ plaintext } = await compactDecrypt(jwe, patientKey, {
-      keyManagementAlgorithms: [PATIENT_KEY_WRAP_ALGORITHM],
-      contentEncryptionAlgorithms: [KEY_WRAP_ENCRYPTION],
-    }));
-  } catch (error) {
-    throw new DataKeyError('DATA_KEY_UNWRAP_FAILED', 'wrapped data key does not decrypt with this key', {
-      cause: error,
-    });
-  }
-  if (plaintext.length !== DATA_KEY_LENGTH) {
-    throw new DataKeyError('DATA_KEY_UNWRAP_FAILED', 'wrapped data key is not a 32-byte key');
-  }
-  return plaintext;
+  return decryptDataKey(jwe, patientKey, PATIENT_KEY_WRAP_ALGORITHM);
 }
 
 function toPublicEcJwk(jwk: PublicJwk): JWK_EC_Public {

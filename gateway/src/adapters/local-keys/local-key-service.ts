@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { DataKeyError } from '../../crypto/data-key-error.js';
@@ -16,6 +16,7 @@ import {
 import type { KeyService, PublicJwk } from '../../ports/key-service.js';
 import { LocalKeyError } from './local-key-error.js';
 import { PatientKeyStore } from './patient-key-store.js';
+import { checkPrivate, readPrivate, syncFolder, writeSyncedTemporary } from './private-files.js';
 
 const generateEcKeyPair = promisify(generateKeyPair);
 
@@ -162,35 +163,10 @@ async function openPatientKeys(file: string, orgs: string[]): Promise<Map<string
   return stores;
 }
 
-function checkPrivate(file: string, mode: number): void {
-  if ((mode & 0o077) !== 0) {
-    const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    throw new LocalKeyError(
-      'KEY_FILE_INSECURE',
-      `key file ${file} has mode ${octal}, which lets group or others access it; run "chmod 600 ${file}"`,
-    );
-  }
-}
-
 /** The parsed key file, or undefined when there is none yet. */
 async function readKeyFile(file: string): Promise<KeyFile | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    // The mode is checked on the open descriptor, so the file judged is the file read.
-    const stats = await handle.stat();
-    if (!stats.isFile())
-      throw new LocalKeyError('KEY_FILE_INVALID', `key file ${file} is not a regular file`);
-    checkPrivate(file, stats.mode);
-    return parseKeyFile(file, await handle.readFile('utf8'));
-  } finally {
-    await handle.close();
-  }
+  const text = await readPrivate(file);
+  return text === undefined ? undefined : parseKeyFile(file, text);
 }
 
 function parseKeyFile(file: string, text: string): KeyFile {
@@ -257,34 +233,14 @@ async function newStoredKey(): Promise<StoredKey> {
 async function writeKeyFile(file: string, keyFile: KeyFile): Promise<void> {
   const folder = dirname(file);
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const temporary = join(folder, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
+  const temporary = await writeSyncedTemporary(folder, `${JSON.stringify(keyFile, null, 2)}\n`);
   try {
-    try {
-      await handle.writeFile(`${JSON.stringify(keyFile, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
   await syncFolder(folder);
-}
-
-// Makes the rename itself durable; some file systems refuse to sync a folder, which only costs durability.
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r').catch(() => undefined);
-  if (handle === undefined) return;
-  try {
-    await handle.sync();
-  } catch {
-    // Not supported here: the data itself was synced before the rename.
-  } finally {
-    await handle.close();
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

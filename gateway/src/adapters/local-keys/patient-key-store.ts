@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { PATIENT_KEY_ID_PREFIX, PATIENT_KEY_LENGTH } from '../../crypto/data-key.js';
 import { LocalKeyError } from './local-key-error.js';
+import { readPrivate, syncFolder, writeSyncedTemporary } from './private-files.js';
 
 // One folder per org: `id-secret` (32 random bytes, the HMAC key that turns a patient id into a key id) and
 // one file per patient, `<id>.key`, holding {"version":1,"kid","createdAt","key"} (key: base64url, 32 bytes).
@@ -120,13 +121,8 @@ export class PatientKeyStore {
 
   async #read(id: string): Promise<Uint8Array | undefined> {
     const file = this.#path(id);
-    let text: string;
-    try {
-      text = await readPrivate(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = await readPrivate(file);
+    if (text === undefined) return undefined;
     let parsed: Partial<StoredPatientKey>;
     try {
       parsed = JSON.parse(text) as Partial<StoredPatientKey>;
@@ -154,30 +150,14 @@ export class PatientKeyStore {
 
 async function readOrCreateSecret(folder: string): Promise<Buffer> {
   const file = join(folder, SECRET_FILE);
-  try {
-    const secret = Buffer.from((await readPrivate(file)).trim(), 'base64url');
+  const text = await readPrivate(file);
+  if (text !== undefined) {
+    const secret = Buffer.from(text.trim(), 'base64url');
     if (secret.length !== 32) throw new LocalKeyError('KEY_FILE_INVALID', `${file} does not hold a 32-byte secret`);
     return secret;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await writeNew(folder, file, `${randomBytes(32).toString('base64url')}\n`);
   return readOrCreateSecret(folder);
-}
-
-/** Reads a file that only the owner may access (the mode is judged on the open descriptor). */
-async function readPrivate(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new LocalKeyError('KEY_FILE_INVALID', `${file} is not a regular file`);
-    if ((stats.mode & 0o077) !== 0) {
-      throw new LocalKeyError('KEY_FILE_INSECURE', `${file} lets group or others access it; run "chmod 600 ${file}"`);
-    }
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
@@ -185,14 +165,7 @@ async function readPrivate(file: string): Promise<string> {
  * its name (link fails when the name exists), then the folder synced. False when the name already existed.
  */
 async function writeNew(folder: string, file: string, content: string): Promise<boolean> {
-  const temporary = join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temporary = await writeSyncedTemporary(folder, content);
   try {
     await link(temporary, file);
     return true;
@@ -205,15 +178,3 @@ async function writeNew(folder: string, file: string, content: string): Promise<
   }
 }
 
-// Makes a create or an unlink durable; a file system that refuses to sync a folder only costs durability.
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r').catch(() => undefined);
-  if (handle === undefined) return;
-  try {
-    await handle.sync();
-  } catch {
-    // EINVAL/EISDIR on some file systems
-  } finally {
-    await handle.close();
-  }
-}
