@@ -41,8 +41,9 @@ export class FakeLedger {
   private txCount = 0;
   private readonly instances = new Map<string, Contract>();
 
-  constructor() {
-    for (const C of contracts) {
+  /** Runs the CareLedger contracts, or the ones given (the peer-rules suite installs its probe). */
+  constructor(contractClasses: readonly (new () => Contract)[] = contracts) {
+    for (const C of contractClasses) {
       const instance = new C();
       this.instances.set(instance.getName(), instance);
     }
@@ -105,6 +106,8 @@ export class FakeLedger {
         store.delete(w.key);
         hashes.delete(w.key);
       }
+      // Like a peer, a deleted key loses its validation parameter with it.
+      if (!w.value) this.validation.delete(w.collection + SEP + w.key);
       if (w.collection === '') {
         const list = this.history.get(w.key) ?? [];
         list.push({ txId, at: this.now, value: w.value ?? new Uint8Array(), isDelete: !w.value });
@@ -124,7 +127,8 @@ export class FakeLedger {
   }
 
   private stub(txId: string, options: CallOptions, writes: Write[], policies: Map<string, Uint8Array>, setEvent: (e: { name: string; payload: Uint8Array }) => void) {
-    const transient = new Map(Object.entries(options.transient ?? {}).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))]));
+    // JSON values, as the gateway sends them; bytes as they are.
+    const transient = new Map(Object.entries(options.transient ?? {}).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : Buffer.from(JSON.stringify(v))]));
     const scan = (collection: string, prefix: string) =>
       (async function* (store: Store) {
         for (const key of [...store.keys()].filter((k) => k.startsWith(prefix)).sort()) {
@@ -148,12 +152,18 @@ export class FakeLedger {
       getDateTimestamp: () => new Date(options.clientTime ?? this.now),
       getTransient: () => transient,
       createCompositeKey: composite,
+      splitCompositeKey: (key: string) => {
+        const parts = key.split(SEP);
+        return { objectType: parts[1], attributes: parts.slice(2, -1) };
+      },
       getState: async (key: string) => this.collection('').get(key) ?? new Uint8Array(),
       putState: async (key: string, value: Uint8Array) => void writes.push(write({ collection: '', key, value })),
+      deleteState: async (key: string) => void writes.push(write({ collection: '', key })),
       getStateByPartialCompositeKey: (type: string, attrs: string[]) => scan('', composite(type, attrs)),
+      // Newest first, as Fabric 2 answers.
       getHistoryForKey: (key: string) =>
         (async function* (list) {
-          for (const m of list) {
+          for (const m of [...list].reverse()) {
             yield { txId: m.txId, value: m.value, isDelete: m.isDelete, timestamp: { seconds: Math.floor(m.at.getTime() / 1000), nanos: (m.at.getTime() % 1000) * 1e6 } };
           }
         })(this.history.get(key) ?? []),
@@ -163,6 +173,8 @@ export class FakeLedger {
       deletePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key })),
       purgePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key, purge: true })),
       getPrivateDataByPartialCompositeKey: privateScan,
+      getStateValidationParameter: async (key: string) => this.validation.get(SEP + key),
+      getPrivateDataValidationParameter: async (c: string, key: string) => this.validation.get(c + SEP + key),
       setStateValidationParameter: async (key: string, ep: Uint8Array) => void policies.set(SEP + key, write(ep)),
       setPrivateDataValidationParameter: async (c: string, key: string, ep: Uint8Array) => void policies.set(c + SEP + key, write(ep)),
       setEvent: (name: string, payload: Uint8Array) => setEvent({ name, payload }),
