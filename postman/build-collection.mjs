@@ -122,16 +122,17 @@ function url(target) {
 
 /**
  * One request. `route` is "METHOD /path?query" with {{variables}}; `as` is admin | patient | doctor |
- * null (no token) | 'forged'; `json` a body (object or raw string); `form` multipart parts; `test` and `pre`
+ * null (no token) | 'forged'; `json` a body (object or raw string) sent as `mediaType` (default application/json);
+ * `form` multipart parts; `test` and `pre`
  * script source. Every request has tests: `test` must call pm.test at least once.
  */
-function request(name, { route, as, json, form, headers = [], pre, test, description }) {
+function request(name, { route, as, json, mediaType = 'application/json', form, headers = [], pre, test, description }) {
   if (!test || !test.includes('pm.test(')) throw new Error(`"${name}" has no test`);
   const [method, target] = route.split(' ');
   const req = { method, header: [...headers], url: url(target), auth: auth(as) };
   if (description) req.description = description;
   if (json !== undefined) {
-    req.header.push({ key: 'Content-Type', value: 'application/json' });
+    req.header.push({ key: 'Content-Type', value: mediaType });
     req.body = {
       mode: 'raw',
       raw: typeof json === 'string' ? json : JSON.stringify(json, null, 2),

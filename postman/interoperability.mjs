@@ -9,6 +9,27 @@ const READINGS = [
 ];
 
 /**
+ * A FHIR R4 Consent of the journey's patient for the journey's doctor: lab results, for treatment, until 2099.
+ * `provision` overrides elements of its one provision.
+ */
+function fhirConsent(provision = {}) {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    patient: { reference: 'Patient/{{patientId}}' },
+    provision: {
+      type: 'permit',
+      period: { end: '2099-01-01T00:00:00Z' },
+      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: 'Practitioner/{{doctorId}}' } }],
+      action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] }],
+      purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
+      class: [{ system: 'https://careledger.dev/fhir/CodeSystem/record-category', code: 'lab-result' }],
+      ...provision,
+    },
+  };
+}
+
+/**
  * The journey's step before erasure: the patient's device, its observations, the FHIR views and the export,
  * with the journey's patient (who still has records, consents and an access log).
  */
@@ -119,6 +140,38 @@ export function journeyInteroperability({ folder, request, expect, carry, s }) {
         route: 'GET /v1/fhir/Consent?patient={{patientId}}',
         as: 'patient',
         test: fhirOk('Bundle'),
+      }),
+      request('The patient grants the doctor lab results as a FHIR Consent', {
+        route: 'POST /v1/fhir/Consent',
+        as: 'patient',
+        mediaType: 'application/fhir+json',
+        json: fhirConsent(),
+        test: s`
+        ${expect.status(201)}
+        pm.test('application/fhir+json', () => pm.expect(pm.response.headers.get('Content-Type')).to.include('application/fhir+json'));
+        pm.test('the stored consent as the Consent view renders it', () => {
+          const consent = pm.response.json();
+          pm.expect(consent).to.include({ resourceType: 'Consent', status: 'active' });
+          pm.expect(consent.provision.actor[0].reference.identifier.value).to.eql(pm.variables.get('doctorId'));
+          pm.expect(consent.provision.code[0].coding[0].code).to.eql('lab-result');
+        });
+        ${carry('fhirConsentId', 'pm.response.json().id')}
+      `,
+      }),
+      request('The FHIR Consent reads back the same', {
+        route: 'GET /v1/fhir/Consent/{{fhirConsentId}}',
+        as: 'patient',
+        test: s`
+        ${fhirOk('Consent')}
+        pm.test('active, for the doctor', () => pm.expect(pm.response.json().provision.actor[0].reference.identifier.value).to.eql(pm.variables.get('doctorId')));
+      `,
+      }),
+      request('The doctor cannot grant for the patient: 403', {
+        route: 'POST /v1/fhir/Consent',
+        as: 'doctor',
+        mediaType: 'application/fhir+json',
+        json: fhirConsent(),
+        test: expect.outcome(403, 'FORBIDDEN'),
       }),
       request('The access log as FHIR AuditEvents', {
         route: 'GET /v1/fhir/AuditEvent?patient={{patientId}}',
@@ -247,6 +300,21 @@ export function interoperability({ folder, request, expect, carry, s, NO_TOKEN }
         route: 'GET /v1/fhir/DocumentReference/{{record2Id}}',
         as: 'doctor',
         test: expect.outcome(404, 'RECORD_NOT_FOUND'),
+      }),
+      // Malformed input is refused before who may grant is looked at (as on the JSON path): the doctor gets the 400.
+      request('A FHIR Consent with a deny provision: 400 naming the element', {
+        route: 'POST /v1/fhir/Consent',
+        as: 'doctor',
+        mediaType: 'application/fhir+json',
+        json: fhirConsent({ type: 'deny' }),
+        test: expect.outcome(400, 'INVALID_ARGUMENT', 'Consent.provision.type'),
+      }),
+      request('A FHIR Consent asking for collect: 400 naming the action', {
+        route: 'POST /v1/fhir/Consent',
+        as: 'doctor',
+        mediaType: 'application/fhir+json',
+        json: fhirConsent({ action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] }),
+        test: expect.outcome(400, 'INVALID_ARGUMENT', 'Consent.provision.action[0]'),
       }),
       request('A FHIR search without patient: 400', {
         route: 'GET /v1/fhir/DocumentReference',

@@ -71,6 +71,7 @@ export function buildServices(a: Adapters): Built {
       return 'unavailable';
     }
   };
+  const consents = new ConsentService(chaincode, sharing, projection);
   const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
   const services: GatewayServices = {
     profile: a.config.profile,
@@ -78,13 +79,13 @@ export function buildServices(a: Adapters): Built {
     devTokens: a.devTokens,
     registry: new RegistryService(chaincode, a.keys, a.config.orgs, a.log),
     records,
-    consents: new ConsentService(chaincode, sharing, projection),
+    consents,
     accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
     erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, reclaim, a.log),
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
-    fhir: new FhirService(chaincode, records),
+    fhir: new FhirService(chaincode, records, consents),
     exports: new ExportService(chaincode, records, a.log),
     readiness: async () => {
       const checks: [string, Promise<'ok' | 'unavailable'>][] = [

@@ -107,6 +107,31 @@ describe('FHIR output checked by the HAPI FHIR reference validator', () => {
     };
     await patient.delete(`/v1/consents/${consents.revoked}`).expect(200);
 
+    // Grants posted as FHIR Consents (POST /v1/fhir/Consent): the stored Consents they answer with are validated too.
+    const ircp = (reference: string) => [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference } }];
+    const fhirGrant = (provision: object) => ({
+      resourceType: 'Consent',
+      status: 'active',
+      patient: { reference: 'Patient/pat-1' },
+      provision: {
+        type: 'permit',
+        period: { end: inDays(h, 30) },
+        action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] }],
+        purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH' }],
+        ...provision,
+      },
+    });
+    const posted: [string, object][] = [
+      ['user, categories as class', fhirGrant({ actor: ircp('Practitioner/doc-b'), class: [{ system: 'https://careledger.dev/fhir/CodeSystem/record-category', code: 'prescription' }] })],
+      ['org, records as data', fhirGrant({ actor: ircp('Organization/HospitalBMSP'), data: [{ meaning: 'instance', reference: { reference: `DocumentReference/${rec.report}` } }] })],
+    ];
+    for (const [kind, body] of posted) {
+      const res = await patient.post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(JSON.stringify(body)).expect(201);
+      collected.set(`Consent created by POST (${kind})`, res.body as object);
+    }
+    const view = (await patient.get(`/v1/fhir/Consent/${consents.userCategories}`).expect(200)).body as object;
+    collected.set('Consent created by POST (a stored view posted back)', (await patient.post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(JSON.stringify(view)).expect(201)).body as object);
+
     // Reads of every outcome: granted (consent, own record), denied (no consent, wrong purpose, revoked), break-glass.
     await doctor.get(`/v1/records/${rec.report}/content?purpose=TREAT`).expect(200);
     await otherHospital.get(`/v1/records/${rec['discharge-summary']}/content?purpose=HPAYMT`).expect(200);
@@ -178,10 +203,11 @@ describe('FHIR output checked by the HAPI FHIR reference validator', () => {
       ['403', doctor.get('/v1/fhir/AuditEvent?patient=pat-1')],
       ['404', doctor.get(`/v1/fhir/DocumentReference/${rec.prescription}`)],
       ['405', patient.delete('/v1/fhir/Patient/pat-1')],
+      ['400 (POST Consent)', patient.post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(JSON.stringify({ resourceType: 'Consent', status: 'draft' }))],
     ];
     for (const [status, call] of failures) {
       const res = await call;
-      expect(`${res.status} ${res.headers['content-type']}`).toBe(`${status} application/fhir+json; charset=utf-8`);
+      expect(`${res.status} ${res.headers['content-type']}`).toBe(`${status.slice(0, 3)} application/fhir+json; charset=utf-8`);
       collected.set(`OperationOutcome ${status}`, res.body as object);
     }
 
@@ -217,6 +243,11 @@ describe('FHIR output checked by the HAPI FHIR reference validator', () => {
         .flatMap(([, b]) => ((b as { entry: { resource: { outcome: string } }[] }).entry ?? []).map((e) => e.resource.outcome)),
     );
     expect([...outcomes].sort()).toEqual(['0', '4', '8']);
+  });
+
+  it('validates the Consents POST /v1/fhir/Consent answered with', () => {
+    expect([...collected.keys()].filter((name) => name.startsWith('Consent created by POST')).length).toBe(3);
+    expect([...collected.entries()].filter(([name]) => name.startsWith('Consent created by POST')).map(([, c]) => (c as { status: string }).status)).toEqual(['active', 'active', 'active']);
   });
 
   it('finds no error in any of them', () => {

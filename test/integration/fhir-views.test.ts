@@ -130,4 +130,65 @@ describe('FHIR R4 views (/v1/fhir)', () => {
       expect(fhirErrors(res.body)).toEqual([]);
     }
   });
+
+  describe('POST /v1/fhir/Consent', () => {
+    const inADay = () => new Date(Date.now() + 86_400_000).toISOString();
+    /** A Consent as a FHIR client writes it: pat-1 grants doc-a2 lab results for treatment. */
+    const aFhirConsent = (overrides: Record<string, unknown> = {}) => ({
+      resourceType: 'Consent',
+      status: 'active',
+      patient: { reference: 'Patient/pat-1' },
+      provision: {
+        type: 'permit',
+        period: { end: inADay() },
+        actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: 'Practitioner/doc-a2' } }],
+        action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] }],
+        purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
+        class: [{ system: 'https://careledger.dev/fhir/CodeSystem/record-category', code: 'lab-result' }],
+        ...overrides,
+      },
+    });
+    const fhirPost = (client: typeof team.patient, body: object, type = 'application/fhir+json') =>
+      client.post('/v1/fhir/Consent').set('Content-Type', type).send(JSON.stringify(body));
+
+    it('stores the grant and answers 201 with the stored Consent as the view renders it', async () => {
+      const res = await fhirPost(team.patient, aFhirConsent()).expect(201);
+      expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+      expect(fhirErrors(res.body)).toEqual([]);
+      const consentId = res.body.identifier[0].value as string;
+      expect((await team.patient.get(`/v1/fhir/Consent/${res.body.id}`).expect(200)).body).toEqual(res.body);
+      const stored = (await team.patient.get('/v1/patients/pat-1/consents').expect(200)).body.find((c: { consentId: string }) => c.consentId === consentId);
+      expect(stored).toMatchObject({ grantee: { kind: 'user', userId: 'doc-a2' }, scope: { categories: ['lab-result'] }, purposes: ['TREAT'], status: 'ACTIVE' });
+      // The grant is the JSON path's: doc-a2 now reads the lab result for treatment.
+      await team.colleague.get(`/v1/records/${records[2]}/content?purpose=TREAT`).expect(200);
+    });
+
+    it('takes the view of a stored consent posted back (application/json) as the same grant', async () => {
+      const view = (await team.patient.get(`/v1/fhir/Consent/${consentId}`).expect(200)).body;
+      const res = await fhirPost(team.patient, view, 'application/json').expect(201);
+      expect(res.body.id).not.toBe(view.id);
+      const { id: _a, identifier: _b, dateTime: _c, provision: p1, ...rest1 } = view;
+      const { id: _d, identifier: _e, dateTime: _f, provision: p2, ...rest2 } = res.body;
+      expect(rest2).toEqual(rest1);
+      expect({ ...p2, period: { end: p2.period.end } }).toEqual({ ...p1, period: { end: p1.period.end } });
+    });
+
+    it('lets only the patient grant (the caller comes from the token, not from Consent.patient)', async () => {
+      for (const client of [team.doctor, team.adminA, team.otherHospital]) {
+        const res = await fhirPost(client, aFhirConsent()).expect(403);
+        expect(res.body.issue[0].details.coding[0].code).toBe('FORBIDDEN');
+      }
+      await fhirPost(request(h.app) as never, aFhirConsent()).expect(401);
+    });
+
+    it("names the element behind the grant's own refusals", async () => {
+      const past = await fhirPost(team.patient, aFhirConsent({ period: { end: '2001-01-01T00:00:00Z' } })).expect(400);
+      expect(past.body.issue[0].expression).toEqual(['Consent.provision.period.end']);
+      expect(past.body.issue[0].details.text).not.toContain('expiresAt');
+      const unknown = await fhirPost(team.patient, aFhirConsent({ actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: 'Practitioner/doc-nobody' } }] })).expect(404);
+      expect(unknown.body.issue[0].details.coding[0].code).toBe('USER_NOT_FOUND');
+      const text = await team.patient.post('/v1/fhir/Consent').set('Content-Type', 'text/plain').send('{}').expect(415);
+      expect(text.body.resourceType).toBe('OperationOutcome');
+    });
+  });
 });

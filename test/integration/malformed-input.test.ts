@@ -1,5 +1,5 @@
 import request, { type Response } from 'supertest';
-import { World, withWorld, aConsent, anAccessRequest, specOperations, type Caller } from '../support/rest-world.js';
+import { World, withWorld, aConsent, aFhirConsent, anAccessRequest, specOperations, type Caller } from '../support/rest-world.js';
 
 /** Part of every rejected value: an error must never echo it (it may be personal data). */
 const LEAK = 'Zq7Leak';
@@ -229,6 +229,32 @@ const CASES: Malformed[] = [
     })),
     { op: `GET /v1/fhir/${type}`, what: 'a _page that was never issued', field: '_page', send: (w) => w.client('patient').get(`/v1/fhir/${type}?patient=pat-1&_count=1&_page=${LEAK}`) },
   ]),
+  // FHIR Consent input: the field is the FHIR element (FHIRPath) the grant cannot hold.
+  ...([
+    ['another resourceType', 'Consent.resourceType', aFhirConsent('pat-1', 'doc-c', {}, { resourceType: LEAK })],
+    ['no resourceType', 'Consent.resourceType', aFhirConsent('pat-1', 'doc-c', {}, { resourceType: undefined })],
+    ['status draft', 'Consent.status', aFhirConsent('pat-1', 'doc-c', {}, { status: 'draft' })],
+    ['a patient that is not an id', 'Consent.patient.identifier.value', aFhirConsent('pat-1', 'doc-c', {}, { patient: { identifier: { system: 'https://careledger.dev/fhir/sid/user-id', value: `${LEAK} x` } } })],
+    ['a policy URL', 'Consent.policy', aFhirConsent('pat-1', 'doc-c', {}, { policy: [{ uri: `https://example.org/${LEAK}` }] })],
+    ['two provisions', 'Consent.provision', aFhirConsent('pat-1', 'doc-c', {}, { provision: [{ type: 'permit' }, { type: 'permit' }] })],
+    ['a nested provision', 'Consent.provision.provision', aFhirConsent('pat-1', 'doc-c', { provision: [{ type: 'deny' }] })],
+    ['a deny provision', 'Consent.provision.type', aFhirConsent('pat-1', 'doc-c', { type: 'deny' })],
+    ['an unknown purpose code', 'Consent.provision.purpose[0].code', aFhirConsent('pat-1', 'doc-c', { purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: LEAK }] })],
+    ['a purpose of an unknown system', 'Consent.provision.purpose[0].system', aFhirConsent('pat-1', 'doc-c', { purpose: [{ system: `https://example.org/${LEAK}`, code: 'TREAT' }] })],
+    ['an actor role other than IRCP', 'Consent.provision.actor[0].role', aFhirConsent('pat-1', 'doc-c', { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: LEAK }] }, reference: { reference: 'Practitioner/doc-c' } }] })],
+    ['collect (no contributions yet)', 'Consent.provision.action[0]', aFhirConsent('pat-1', 'doc-c', { action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] })],
+    ['a period without end', 'Consent.provision.period.end', aFhirConsent('pat-1', 'doc-c', { period: { start: '2026-01-01T00:00:00Z' } })],
+    ['a start in the future', 'Consent.provision.period.start', aFhirConsent('pat-1', 'doc-c', { period: { start: '2999-01-01T00:00:00Z', end: '2999-02-01T00:00:00Z' } })],
+    ['an end in the past', 'Consent.provision.period.end', aFhirConsent('pat-1', 'doc-c', { period: { end: '2001-01-01T00:00:00Z' } })],
+    ['an unknown category class', 'Consent.provision.class[0]', aFhirConsent('pat-1', 'doc-c', { class: [{ system: 'https://careledger.dev/fhir/CodeSystem/record-category', code: LEAK }] })],
+    ['records and categories at once', 'Consent.provision', aFhirConsent('pat-1', 'doc-c', { data: [{ meaning: 'instance', reference: { reference: 'DocumentReference/rec-0123456789abcdef0123456789abcdef' } }] })],
+  ] as [string, string, object][]).map(([what, field, body]): Malformed => ({
+    op: 'POST /v1/fhir/Consent', what, field,
+    send: (w) => w.client('patient').post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(JSON.stringify(body)),
+  })),
+  { op: 'POST /v1/fhir/Consent', what: 'bad JSON text', field: 'body', send: (w) => w.client('patient').post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(`{"resourceType": ${LEAK}}`) },
+  { op: 'POST /v1/fhir/Consent', what: 'a JSON array instead of a resource', field: 'body', send: (w) => w.client('patient').post('/v1/fhir/Consent', [LEAK]) },
+  ...notJson('POST /v1/fhir/Consent', 'patient', () => '/v1/fhir/Consent'),
   { op: 'GET /v1/fhir/DocumentReference', what: 'an unknown category', field: 'category', send: (w) => w.client('patient').get(`/v1/fhir/DocumentReference?patient=pat-1&category=${LEAK}`) },
   { op: 'GET /v1/fhir/ImagingStudy', what: 'a modality that is not a DICOM code string', field: 'modality', send: (w) => w.client('patient').get(`/v1/fhir/ImagingStudy?patient=pat-1&modality=${LEAK}`) },
   { op: 'GET /v1/patients/{patientId}/records', what: 'a modality that is not a DICOM code string', field: 'modality', send: (w) => w.client('patient').get(`/v1/patients/pat-1/records?modality=${LEAK}`) },

@@ -17,7 +17,7 @@
 import type { Response } from 'supertest';
 import { CALLERS, OWN_CONSENT_GRANTEE, TARGETS, RelationWorld, type Caller, type CallerInfo, type Target, type TargetInfo } from '../support/relation-world.js';
 import { GatewayHarness } from '../support/gateway-harness.js';
-import { specOperations } from '../support/rest-world.js';
+import { aFhirConsent, specOperations } from '../support/rest-world.js';
 import { onNetwork } from '../support/test-profile.js';
 
 type RecordKind = 'report' | 'lab' | 'dicom';
@@ -229,6 +229,9 @@ const OPERATIONS: Operation[] = [
     send: (w, c, t) => w.client(c).get(`/v1/fhir/ImagingStudy?patient=${patientOf(t)}`) },
   { op: 'GET /v1/fhir/Consent/{id}', what: 'FHIR Consent', perTarget: true, expect: consentRead,
     send: (w, c, t) => w.client(c).get(`/v1/fhir/Consent/${objectsOf(w, t).consent}`) },
+  // The same grant as the JSON path, posted as a FHIR Consent naming the target patient: only that patient grants.
+  { op: 'POST /v1/fhir/Consent', what: 'granting a consent as a FHIR Consent', perTarget: true, expect: patientOnly(201),
+    send: (w, c, t) => w.client(c).post('/v1/fhir/Consent').set('Content-Type', 'application/fhir+json').send(JSON.stringify(aFhirConsent(patientOf(t), 'doc-g'))) },
   { op: 'GET /v1/fhir/Consent', what: 'FHIR Consent search', perTarget: true, expect: consentList,
     send: (w, c, t) => w.client(c).get(`/v1/fhir/Consent?patient=${patientOf(t)}`) },
   { op: 'GET /v1/fhir/AuditEvent', what: 'FHIR AuditEvent search', perTarget: true, expect: accessLog,

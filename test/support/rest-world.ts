@@ -69,6 +69,28 @@ export function aConsent(overrides: Record<string, unknown> = {}): Record<string
   };
 }
 
+/**
+ * A FHIR R4 Consent for `POST /v1/fhir/Consent`: `patientId` grants `userId` reports for treatment for a day.
+ * `provision` overrides elements of the one provision; `top` elements of the Consent.
+ */
+export function aFhirConsent(patientId = 'pat-1', userId = 'doc-c', provision: Record<string, unknown> = {}, top: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    patient: { reference: `Patient/${patientId}` },
+    provision: {
+      type: 'permit',
+      period: { end: new Date(Date.now() + 86_400_000).toISOString() },
+      actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: `Practitioner/${userId}` } }],
+      action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'access' }] }],
+      purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }],
+      class: [{ system: 'https://careledger.dev/fhir/CodeSystem/record-category', code: 'report' }],
+      ...provision,
+    },
+    ...top,
+  };
+}
+
 /** An access request body. */
 export function anAccessRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { purpose: 'TREAT', scope: { categories: ['report'] }, reason: 'follow-up', ...overrides };

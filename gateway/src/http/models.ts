@@ -149,6 +149,26 @@ export interface FhirResource {
 }
 
 /**
+ * A FHIR R4 Consent to store as a grant (`POST /v1/fhir/Consent`), read as the Consent view writes it: the
+ * patient, one `permit` provision whose one `actor` (role IRCP) is the grantee (a Practitioner by
+ * `Practitioner/{userId}` or identifier, or an Organization by MSP id identifier or `Organization/{mspId}`),
+ * `purpose` (HL7 v3 ActReason), `period.end` (the expiry), `action` access, and the scope as `data`
+ * (DocumentReference instances) or categories (`code` or `class`). The gateway checks every element; what a
+ * grant cannot hold is a 400 OperationOutcome whose `expression` names the element.
+ */
+export interface FhirConsentInput {
+  /** Must be `Consent`. */
+  resourceType?: unknown;
+  /** Must be `active`. */
+  status?: unknown;
+  /** `Patient/{id}` (and/or an identifier of system https://careledger.dev/fhir/sid/user-id): the caller themself. */
+  patient?: unknown;
+  /** One provision of type `permit`. */
+  provision?: unknown;
+  [element: string]: unknown;
+}
+
+/**
  * How `/v1/fhir/*` answers errors (application/fhir+json): a FHIR R4 OperationOutcome with one issue whose
  * `details.coding` carries the stable error code (system `https://careledger.dev/fhir/CodeSystem/error-code`,
  * the same code a problem has), `details.text` the safe detail, `expression` the offending element or

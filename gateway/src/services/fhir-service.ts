@@ -1,14 +1,17 @@
 import type { RecordPage } from '@careledger/chaincode';
 import type { Category } from '@careledger/chaincode/rules';
 import type { AuditEvent, Bundle, Consent, DocumentReference, ImagingStudy, Patient } from '@medplum/fhirtypes';
-import { AppError } from '../domain/app-error.js';
+import { AppError, badInput } from '../domain/app-error.js';
+import { fromConsent } from '../domain/fhir/consent-input.js';
 import { toAuditEvent } from '../domain/fhir/audit-event.js';
 import { searchSetBundle } from '../domain/fhir/bundle.js';
 import { toConsent } from '../domain/fhir/consent.js';
 import { toDocumentReference } from '../domain/fhir/document-reference.js';
 import { toImagingStudy } from '../domain/fhir/imaging-study.js';
 import { toPatient } from '../domain/fhir/patient.js';
+import { fromFhirId } from '../domain/fhir/systems.js';
 import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
+import type { ConsentService } from './consent-service.js';
 import type { RecordService } from './record-service.js';
 
 /** Where the caller reached the gateway, and the exact search URL (for `self` and `next` links). */
@@ -25,15 +28,6 @@ export interface FhirPaging {
   page?: string;
 }
 
-// Ledger ids are `<prefix>_<32 hex>`; their FHIR ids use `-` (FHIR ids have no `_`). Both forms are accepted.
-const LEDGER_ID = /^(rec|con|evt|dev)-([0-9a-f]{32})$/;
-
-/** Our id from a FHIR resource id (or our own id, unchanged). */
-export function fromFhirId(id: string): string {
-  const m = LEDGER_ID.exec(id);
-  return m ? `${m[1]}_${m[2]}` : id;
-}
-
 /**
  * The FHIR R4 read and search views (`/v1/fhir/...`): the same ledger calls and the same visibility rules
  * as the JSON paths, mapped by the pure functions in `domain/fhir/`. Reads of metadata only; content is
@@ -43,6 +37,7 @@ export class FhirService {
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly records: RecordService,
+    private readonly consents: ConsentService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -77,6 +72,28 @@ export class FhirService {
 
   async consent(actor: ActorRef, id: string): Promise<Consent> {
     return toConsent(await this.chaincode.getConsent(actor, fromFhirId(id)), this.now());
+  }
+
+  /**
+   * A grant posted as a FHIR Consent: mapped (400 naming the element for anything a grant cannot hold), then
+   * the same grant use case as `POST /v1/patients/{patientId}/consents` (only the patient grants, the
+   * chaincode decides), answered with the stored consent's view. A refusal of the grant names the element
+   * its field came from.
+   */
+  async createConsent(actor: ActorRef, body: unknown): Promise<Consent> {
+    const asked = fromConsent(body, this.now());
+    const { patientId, grantee, scope, purposes, expiresAt } = asked;
+    // The view names the patient's home org; another org cannot be the patient's (the caller's org is, when it is the patient).
+    if (asked.organization !== undefined && actor.userId === patientId && asked.organization !== actor.org) {
+      throw badInput('Consent.organization[0]', "Consent.organization[0]: must be the patient's home organization");
+    }
+    try {
+      return toConsent(await this.consents.grant(actor, patientId, { grantee, scope, purposes, expiresAt }), this.now());
+    } catch (error) {
+      if (!(error instanceof AppError) || error.field === undefined) throw error;
+      const element = asked.elementOf(error.field);
+      throw new AppError(error.code, error.detail.replaceAll(error.field, element), element);
+    }
   }
 
   /** The consents the caller may read (the patient and home admin: all; a grantee: its own). */

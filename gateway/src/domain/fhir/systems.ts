@@ -51,6 +51,15 @@ export function fhirId(id: string): string {
   return id.replaceAll('_', '-');
 }
 
+// Ledger ids are `<prefix>_<32 hex>`; their FHIR ids use `-` (FHIR ids have no `_`). Both forms are accepted.
+const LEDGER_ID = /^(rec|con|evt|dev)-([0-9a-f]{32})$/;
+
+/** Our id from a FHIR resource id (or our own id, unchanged). */
+export function fromFhirId(id: string): string {
+  const m = LEDGER_ID.exec(id);
+  return m ? `${m[1]}_${m[2]}` : id;
+}
+
 export function coding(system: string, code: string, display?: string): Coding {
   return display ? { system, code, display } : { system, code };
 }

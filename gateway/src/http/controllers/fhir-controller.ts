@@ -1,9 +1,9 @@
 import type { Request as ExpressRequest } from 'express';
-import { Controller, Get, Path, Produces, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import { Body, Controller, Get, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { FhirRequest } from '../../services/fhir-service.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
-import type { Category, FhirResource, Id, Modality, OperationOutcome, PageSize } from '../models.js';
+import type { Category, FhirConsentInput, FhirResource, Id, Modality, OperationOutcome, PageSize } from '../models.js';
 
 
 function at(req: ExpressRequest): FhirRequest {
@@ -79,6 +79,27 @@ export class FhirController extends Controller {
   @Response<OperationOutcome>(404, 'No such consent')
   public async consent(@Request() req: AuthenticatedRequest, @Path() id: Id): Promise<FhirResource> {
     return this.fhir(await this.services.fhir.consent(req.user, id));
+  }
+
+  /**
+   * The patient grants access with a FHIR R4 Consent (application/fhir+json or application/json): the same
+   * grant as `POST /v1/patients/{patientId}/consents`, only by the patient themself. Answers the stored
+   * consent as `GET /v1/fhir/Consent/{id}` renders it; posting that view back asks for the same grant.
+   * Whatever a grant cannot hold (another status, a deny, nested provisions, a policy, an unknown purpose,
+   * collect, ...) is a 400 whose `expression` names the element.
+   */
+  @Post('Consent')
+  @SuccessResponse(201, 'Created: the stored consent')
+  @Response<OperationOutcome>(400, 'A Consent the gateway cannot store as a grant (`expression` names the element)')
+  @Response<OperationOutcome>(403, 'Only the patient grants')
+  @Response<OperationOutcome>(404, 'No such grantee, org or record of the patient')
+  @Response<OperationOutcome>(409, 'A concurrent change to the same data won; try again')
+  @Response<OperationOutcome>(410, 'The patient was erased meanwhile')
+  @Response<OperationOutcome>(415, 'The body is not application/fhir+json or application/json')
+  public async createConsent(@Request() req: AuthenticatedRequest, @Body() body: FhirConsentInput): Promise<FhirResource> {
+    const consent = await this.services.fhir.createConsent(req.user, body);
+    this.setStatus(201);
+    return this.fhir(consent);
   }
 
   /** A patient's consents the caller may read. */
