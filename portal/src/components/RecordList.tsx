@@ -12,7 +12,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { api, call, fetchBlob, saveBlob, type Schemas } from '../api/client';
 import { strings } from '../i18n/strings';
 import { ProblemAlert } from './ProblemAlert';
@@ -179,6 +179,7 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
   const action = useAction();
   const [text, setText] = useState<string>();
   const [image, setImage] = useState<Blob>();
+  const viewButton = useRef<HTMLButtonElement>(null);
   const dicom = record.mediaType === 'application/dicom';
   const content = () =>
     fetchBlob(`/v1/records/${encodeURIComponent(record.recordId)}/content?purpose=${purpose}`);
@@ -219,6 +220,7 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
       {record.imaging ? <ImagingFields imaging={record.imaging} /> : null}
       <Group gap="xs" mt="xs">
         <Button
+          ref={viewButton}
           size="xs"
           onClick={open}
           loading={action.busy}
@@ -250,6 +252,10 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
       <Modal
         opened={image !== undefined}
         onClose={() => setImage(undefined)}
+        // The dialog opened while its button was busy (disabled, unfocused): give the focus back to the button.
+        onExitTransitionEnd={() => {
+          if (document.activeElement === null || document.activeElement === document.body) viewButton.current?.focus();
+        }}
         title={`${strings.viewer.title}: ${record.title}`}
         size="xl"
         fullScreen={window.innerWidth < 600}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** Loads data on mount and when `deps` change; `reload` runs it again. */
 export function useLoad<T>(
@@ -22,7 +22,11 @@ export function useLoad<T>(
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
 
-/** Runs an action with a busy flag and keeps its error or result message. */
+/**
+ * Runs an action with a busy flag and keeps its error or result message. A button showing the busy flag
+ * (`loading`) is disabled meanwhile, which drops the keyboard focus to the page: when the action ends and
+ * focus is still nowhere, it goes back to the control that started the action.
+ */
 export function useAction(): {
   busy: boolean;
   error?: unknown;
@@ -30,7 +34,17 @@ export function useAction(): {
   run: (action: () => Promise<string | void>) => Promise<boolean>;
 } {
   const [state, setState] = useState<{ busy: boolean; error?: unknown; message?: string }>({ busy: false });
+  const origin = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    const control = origin.current;
+    if (state.busy || !control) return;
+    origin.current = null;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost && control.isConnected) control.focus();
+  }, [state.busy]);
   const run = useCallback(async (action: () => Promise<string | void>) => {
+    const active = document.activeElement;
+    origin.current = active instanceof HTMLElement && active !== document.body ? active : null;
     setState({ busy: true });
     try {
       const message = await action();
