@@ -267,6 +267,16 @@ export class ConfigVote {
   @Property('needed', 'number') needed!: number;
 }
 
+/**
+ * One page of the keys an erasure still has to purge, each a JSON array `[type, ...attributes]` of a composite
+ * key of the patient (records first); empty when nothing is left.
+ */
+@DataType()
+export class ErasurePage {
+  @Property('patientId', 'string') patientId!: string;
+  @Property('keys', 'string[]') keys!: string[];
+}
+
 /** What remains of an erasure for the home org: which patient an erasure event was about. */
 @DataType()
 export class ErasureReceipt {

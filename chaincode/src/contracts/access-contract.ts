@@ -1,13 +1,13 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type StoredRecord, type WrappedKey } from '../model.js';
+import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type EmergencySession, type StoredRecord, type WrappedKey } from '../model.js';
 import type { Actor } from '../rules/consent.js';
 import { isReadFailure, READ_FAILURES, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { addToIndex } from '../ledger/patient-index.js';
-import { decideAccess, loadPatientContext, loadRecord, page } from '../ledger/queries.js';
+import { rangePage } from '../ledger/patient-index.js';
+import { decideAccess, loadPatientContext, loadRecord } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
 import { putSession } from '../ledger/sessions.js';
@@ -45,7 +45,11 @@ export class AccessContract extends SealedArgsContract {
       consentId: decision.outcome === 'GRANTED' ? decision.consentId : undefined,
       emergencySessionId: decision.outcome === 'BREAK_GLASS' ? decision.session.sessionId : undefined,
     });
-    if (decision.outcome === 'BREAK_GLASS') await putSession(state, { ...decision.session, uses: decision.session.uses + 1 });
+    if (decision.outcome === 'BREAK_GLASS') {
+      // The working set holds a copy of the session; the use count lives in the session's own key.
+      const session = (await state.getShared<EmergencySession>(KEY.emergency, [record.patientId, decision.session.sessionId])) ?? decision.session;
+      await putSession(state, { ...session, uses: session.uses + 1 });
+    }
     return { eventId: event.eventId, outcome: event.outcome, ...(event.reason ? { reason: event.reason } : {}) };
   }
 
@@ -108,9 +112,30 @@ export class AccessContract extends SealedArgsContract {
     if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('FORBIDDEN', 'only the patient and their home org see the access log');
     if (recordId !== '') checkId('recordId', recordId);
     const size = checkPageSize('pageSize', pageSize);
-    const events = (await state.listShared<AccessEvent>(KEY.event, [patientId])).filter((e) => recordId === '' || e.recordId === recordId);
-    const { items, bookmark: next } = page(events, (e) => e.eventId, size, bookmark);
-    return { events: items, bookmark: next };
+    // The bookmark is the last event id of the previous page: its key is where this page's range starts.
+    let after: string[] = [];
+    if (bookmark !== '') {
+      const ref = await state.getShared<{ patientId: string; at: string }>(KEY.eventRef, [checkId('bookmark', bookmark)]);
+      const last = ref?.patientId === patientId ? await state.getShared<AccessEvent>(KEY.event, [patientId, ref.at, bookmark]) : undefined;
+      if (!last || (recordId !== '' && last.recordId !== recordId)) throw invalid('bookmark', 'bookmark is not one this list issued');
+      after = [last.at, last.eventId];
+    }
+    let events: AccessEvent[];
+    let more: boolean;
+    if (recordId === '') {
+      const found = await rangePage<AccessEvent>(state, KEY.event, [patientId], after, size);
+      events = found.items.map((e) => e.value);
+      more = found.more;
+    } else {
+      const found = await rangePage<{ eventId: string }>(state, KEY.eventByRecord, [patientId, recordId], after, size);
+      events = [];
+      for (const { key } of found.items) {
+        const event = await state.getShared<AccessEvent>(KEY.event, [patientId, key[0], key[1]]);
+        if (event) events.push(event);
+      }
+      more = found.more;
+    }
+    return { events, bookmark: more && events.length > 0 ? events[events.length - 1].eventId : '' };
   }
 }
 
@@ -138,10 +163,11 @@ async function recordEvent(
     ...(extra.decisionEventId ? { decisionEventId: extra.decisionEventId } : {}),
   };
   const patientOrg = (await requirePatient(state, record.patientId)).homeOrg;
-  // The timestamp in the key keeps the log in time order.
+  // The timestamp in the key keeps the log in time order; the second key is the same event in its record's log.
+  // Only this event's own keys are written: concurrent reads of one patient never write a common key.
   await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
   await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
-  await addToIndex(state, 'events', record.patientId, [at, event.eventId], patientOrg);
+  await state.putShared(KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId }, patientOrg);
   state.emit('AccessRecorded', { eventId: event.eventId });
   return event;
 }

@@ -5,8 +5,7 @@ import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { createConsent } from '../ledger/consents.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { addToIndex } from '../ledger/patient-index.js';
-import { recordsInScope } from '../ledger/queries.js';
+import { namedRecords } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkFutureInstant, checkId, checkPurpose, checkScope, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -30,7 +29,7 @@ export class AccessRequestContract extends SealedArgsContract {
     const patient = await requirePatient(state, patientId);
     const input = state.transient<{ purpose: unknown; scope: unknown; reason: unknown }>('request');
     const scope = checkScope('scope', input.scope);
-    await recordsInScope(state, patientId, scope);
+    if (scope.recordIds) await namedRecords(state, patientId, scope.recordIds);
     const request: AccessRequest = {
       requestId: state.newId('req'),
       patientId,
@@ -44,7 +43,6 @@ export class AccessRequestContract extends SealedArgsContract {
       createdAt: state.now().toISOString(),
     };
     await putRequest(state, request);
-    await addToIndex(state, 'requests', patientId, [request.requestId], patient.homeOrg);
     state.emit('AccessRequested', { requestId: request.requestId });
     // The id only: the reason is free text, and a submit's response is in every org's blocks.
     return { id: request.requestId, at: request.createdAt };

@@ -1,4 +1,4 @@
-import { A, B, aConsortium, aJwe } from '../testing/scenario.js';
+import { A, B, IN_A_DAY, aConsortium, aJwe } from '../testing/scenario.js';
 
 const wrappedFor = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, aJwe(id)]));
 
@@ -21,11 +21,20 @@ describe('ConsentContract', () => {
     expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(2);
   });
 
-  it("refuses a grant to another org without every record's wrapped key", async () => {
+  it("refuses a grant to another org without a listed record's wrapped key, or with a key for a record it does not cover", async () => {
     const { createRecord, grant } = await aConsortium();
     const r1 = await createRecord();
-    await createRecord();
-    await expect(grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: wrappedFor([r1]) })).rejects.toMatchObject({
+    const r2 = await createRecord();
+    const image = await createRecord({ category: 'imaging' });
+    await expect(grant({ grantee: { kind: 'org', org: B }, scope: { recordIds: [r1, r2] }, wrappedKeys: wrappedFor([r1]) })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'wrappedKeys',
+    });
+    await expect(grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: wrappedFor([r1, image]) })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'wrappedKeys',
+    });
+    await expect(grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: wrappedFor(['rec_nosuch']) })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       field: 'wrappedKeys',
     });
@@ -80,6 +89,25 @@ describe('ConsentContract', () => {
     const first = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: keys });
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: keys });
     await ledger.submit('consents:RevokeConsent', ['pat-1', first.consentId], { msp: A });
+    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+  });
+
+  it('a revocation of a category grant deletes the keys RevocationKeys names, and only records of the patient', async () => {
+    const { ledger, createRecord, grant } = await aConsortium();
+    const r1 = await createRecord();
+    const r2 = await createRecord();
+    const image = await createRecord({ category: 'imaging', wrappedKeys: { [A]: aJwe('a') } });
+    const { consentId } = await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: wrappedFor([r1, r2]) });
+    await ledger.submit('consents:GrantConsent', ['pat-1'], {
+      msp: A,
+      transient: { consent: { grantee: { kind: 'org', org: B }, scope: { recordIds: [image] }, purposes: ['TREAT'], expiresAt: IN_A_DAY(), wrappedKeys: wrappedFor([image]) } },
+    });
+    const named = await ledger.evaluate<string[]>('consents:RevocationKeys', ['pat-1', consentId], { msp: A });
+    expect([...named].sort()).toEqual([r1, r2].sort());
+    await expect(ledger.evaluate('consents:RevocationKeys', ['pat-2', consentId], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: ['rec_nosuch'] } } })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+    await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: named } } });
+    // The imaging record's key stays: another consent in force gives it to that org.
     expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
   });
 

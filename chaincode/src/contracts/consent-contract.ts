@@ -2,13 +2,16 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Consent, Created, SharedKey, type WrappedKey } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
-import { canReadConsent, createConsent, loadConsent, revokeConsent } from '../ledger/consents.js';
-import { ChaincodeError } from '../ledger/errors.js';
+import { canReadConsent, createConsent, loadConsent, revocationKeys, revokeConsent } from '../ledger/consents.js';
+import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { listConsents, recordsInScope } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkFutureInstant, checkGrantee, checkId, checkPurposes, checkScope, checkWrappedKeys } from '../ledger/validate.js';
 
 const { Info, Returns, Transaction } = contractApi;
+
+/** The most record ids a revocation names (the records one consent covers). */
+const MAX_NAMED_RECORDS = 10_000;
 
 /** What `GrantConsent` takes in the transient field `consent`. */
 interface GrantInput {
@@ -57,9 +60,27 @@ export class ConsentContract extends SealedArgsContract {
     const consent = await loadConsent(state, checkId('consentId', consentId));
     if (consent.patientId !== actor.userId) throw new ChaincodeError('FORBIDDEN', 'only the patient revokes a consent');
     if (consent.status === 'REVOKED') throw new ChaincodeError('CONFLICT', 'the consent is already revoked');
-    const revoked = await revokeConsent(state, consent);
+    // For another org's grant: the records whose keys that org loses, as RevocationKeys found them.
+    const named = state.optionalTransient<{ recordIds?: unknown }>('revoke')?.recordIds ?? [];
+    if (!Array.isArray(named) || named.length > MAX_NAMED_RECORDS) throw invalid('recordIds', `recordIds must list at most ${MAX_NAMED_RECORDS} record ids`);
+    const revoked = await revokeConsent(state, consent, named.map((id) => checkId('recordIds', id)));
     state.emit('ConsentRevoked', { consentId });
     return { id: consentId, at: revoked.revokedAt };
+  }
+
+  /**
+   * The records whose keys the consent's grantee org loses when the patient revokes it (evaluate; pass them to
+   * RevokeConsent in the transient field `revoke` = {recordIds}): covered by the consent, not by another consent
+   * of that org in force, and a key of that org exists.
+   */
+  @Transaction(false)
+  @Returns('string[]')
+  async RevocationKeys(ctx: Context, actorId: string, consentId: string): Promise<string[]> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['patient']);
+    const consent = await loadConsent(state, checkId('consentId', consentId));
+    if (consent.patientId !== actor.userId) throw new ChaincodeError('FORBIDDEN', 'only the patient revokes a consent');
+    return revocationKeys(state, consent);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { A, B, CID, SHA, aConsortium, aJwe, type Consortium } from '../testing/scenario.js';
+import { A, B, CID, SHA, aConsortium, aJwe, eraseAll, type Consortium } from '../testing/scenario.js';
 
 /** The transient `batch` of AnchorBatch. */
 function aBatch(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -126,7 +126,7 @@ describe('DeviceContract', () => {
     const c = await aConsortium();
     const deviceId = await aDevice(c);
     const { id } = await anchor(c, deviceId);
-    await c.ledger.submit('erasure:ErasePatient', ['pat-1', 'pat-1'], { msp: A });
+    await eraseAll(c.ledger, 'pat-1', 'pat-1', A);
     expect(c.ledger.keys('patientData').filter((k) => k.includes(deviceId) || k.includes(id))).toEqual([]);
     await expect(c.ledger.evaluate('devices:GetBatchAnchor', [id], { msp: A })).resolves.toMatchObject({ recordId: id, sha256: SHA });
   });

@@ -4,7 +4,6 @@ import { BatchAnchor, Created, type BatchSummary, type Device, type StoredRecord
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { addToIndex } from '../ledger/patient-index.js';
 import { keyRecipients } from '../ledger/queries.js';
 import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
@@ -53,7 +52,6 @@ export class DeviceContract extends SealedArgsContract {
     const device: Device = { deviceId: state.newId('dev'), patientId, homeOrg: patient.homeOrg, status: 'ACTIVE', registeredAt: at, registeredBy: actor.userId };
     await state.putShared(KEY.device, [patientId, device.deviceId], device, patient.homeOrg);
     await state.putShared(KEY.deviceRef, [device.deviceId], { patientId }, patient.homeOrg);
-    await addToIndex(state, 'devices', patientId, [device.deviceId], patient.homeOrg);
     state.emit('DeviceRegistered', { deviceId: device.deviceId });
     return { id: device.deviceId, at };
   }
@@ -168,4 +166,3 @@ function instant(field: string, value: unknown): string {
   if (Number.isNaN(millis)) throw invalid(field, `${field} must be an ISO-8601 date-time`);
   return new Date(millis).toISOString();
 }
-

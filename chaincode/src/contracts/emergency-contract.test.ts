@@ -33,14 +33,16 @@ describe('EmergencyContract', () => {
     expect(Date.parse(session.expiresAt) - ledger.now.getTime()).toBe(HOUR);
   });
 
-  it('a practitioner of another org must bring wrapped keys for every record', async () => {
+  it("a practitioner of another org brings wrapped keys, each for a record of this patient", async () => {
     const c = await aConsortium();
     const { ledger, createRecord } = c;
     const recordId = await createRecord();
+    const others = await createRecord({ wrappedKeys: { [B]: aJwe('b') } }, 'pat-2', 'doc-b', B);
     const open = (keys?: Record<string, string>) => openSession(c, 'doc-b', B, 'UNCONSCIOUS', keys ? { keys: { wrappedKeys: keys } } : {});
-    await expect(open()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
+    await expect(open({ [others]: aJwe('b') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
     await expect(open({ [recordId]: aJwe('b') })).resolves.toMatchObject({ actorOrg: B, patientOrg: A });
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+    // B's own record's key and the one it brought for pat-1's record.
+    expect(ledger.keys(`_implicit_org_${B}`).filter((k) => k.includes(recordId))).toHaveLength(1);
   });
 
   it('refuses a non-practitioner and an unknown reason code', async () => {

@@ -4,8 +4,7 @@ import { Created, EmergencySession } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { addToIndex } from '../ledger/patient-index.js';
-import { listRecords } from '../ledger/queries.js';
+import { updateWorkingSet } from '../ledger/patient-index.js';
 import { TxState } from '../ledger/state.js';
 import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
 import { readConfig } from '../ledger/config.js';
@@ -32,12 +31,12 @@ export class EmergencyContract extends SealedArgsContract {
     const patient = await requirePatient(state, patientId);
     const reason = checkEmergencyReason('reasonCode', reasonCode);
     if (actor.org !== patient.homeOrg) {
+      // The keys of the records the home org's evaluate found, each checked to be a record of this patient.
       const wrappedKeys = checkWrappedKeys('wrappedKeys', state.optionalTransient<{ wrappedKeys?: unknown }>('keys')?.wrappedKeys);
-      for (const record of await listRecords(state, patientId)) {
-        if (await state.hasWrappedKey(actor.org, record.recordId)) continue;
-        const jwe = wrappedKeys[record.recordId];
-        if (!jwe) throw invalid('wrappedKeys', `a wrapped key for ${actor.org} is required for every record`);
-        await state.putWrappedKey(actor.org, record.recordId, { recordId: record.recordId, patientId, jwe });
+      for (const [recordId, jwe] of Object.entries(wrappedKeys)) {
+        if (!(await state.getShared(KEY.record, [patientId, recordId]))) throw invalid('wrappedKeys', 'a wrapped key names a record that is not of this patient');
+        if (await state.hasWrappedKey(actor.org, recordId)) continue;
+        await state.putWrappedKey(actor.org, recordId, { recordId, patientId, jwe });
       }
     }
     const now = state.now();
@@ -54,7 +53,7 @@ export class EmergencyContract extends SealedArgsContract {
       uses: 0,
     };
     await putSession(state, session);
-    await addToIndex(state, 'sessions', patientId, [session.sessionId], patient.homeOrg);
+    await updateWorkingSet(state, patientId, patient.homeOrg, (set) => ({ ...set, sessions: [...set.sessions, session] }));
     state.emit('EmergencyAccessOpened', { sessionId: session.sessionId });
     return { id: session.sessionId, at: session.openedAt };
   }

@@ -1,4 +1,4 @@
-import { A, B, CID, aConsortium, aJwe } from '../testing/scenario.js';
+import { A, B, CID, aConsortium, aJwe, aRecordInput, eraseAll } from '../testing/scenario.js';
 
 describe('ErasureContract', () => {
   async function aPatientWithHistory() {
@@ -22,7 +22,7 @@ describe('ErasureContract', () => {
 
   it('purges every private value and wrapped key; only anchors marked ERASED and the erasure receipt remain', async () => {
     const { ledger, recordId } = await aPatientWithHistory();
-    await ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A });
+    await eraseAll(ledger, 'admin-a', 'pat-1', A);
     // The receipt links the (public) erasure to the pseudonymous patient id, which the public registry keeps anyway.
     const [receiptKey, ...others] = ledger.keys('patientData');
     expect(others).toEqual([]);
@@ -37,11 +37,29 @@ describe('ErasureContract', () => {
 
   it('answers erased codes afterwards', async () => {
     const { ledger, recordId, access } = await aPatientWithHistory();
-    await ledger.submit('erasure:ErasePatient', ['pat-1', 'pat-1'], { msp: A });
+    await eraseAll(ledger, 'pat-1', 'pat-1', A);
     await expect(access('doc-b', B, recordId)).rejects.toMatchObject({ code: 'RECORD_ERASED' });
     await expect(ledger.evaluate('records:ListRecords', ['doc-a', 'pat-1', '', '', ''], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
     await expect(ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
     await expect(ledger.evaluate('consents:ListConsents', ['pat-1', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'PATIENT_ERASED' });
+  });
+
+  it('pages: ErasureKeys lists the next keys of the patient, EraseKeys purges only keys of that patient', async () => {
+    const { ledger, recordId } = await aPatientWithHistory();
+    const first = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', ['admin-a', 'pat-1', '1'], { msp: A });
+    expect(first.keys).toEqual([JSON.stringify(['record', 'pat-1', recordId])]);
+    const all = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', ['admin-a', 'pat-1', '100'], { msp: A });
+    // record, consent, request, session, event and its entry in the record's log
+    expect(all.keys.map((k) => JSON.parse(k)[0])).toEqual(['record', 'consent', 'request', 'emergency', 'event', 'eventByRecord']);
+    const erase = (keys: string[], actor = 'admin-a', patient = 'pat-1', msp = A) => ledger.submit('erasure:EraseKeys', [actor, patient], { msp, transient: { erase: { keys } } });
+    const other = await ledger.submit<{ id: string }>('records:CreateRecord', ['doc-b', 'pat-2'], { msp: B, transient: { record: aRecordInput({ wrappedKeys: { [B]: aJwe('b') } }) } });
+    await expect(erase([JSON.stringify(['record', 'pat-2', other.id])])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'keys' });
+    await expect(erase([JSON.stringify(['recordAnchor', 'pat-1'])])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'keys' });
+    await expect(erase([JSON.stringify(['record', 'pat-1', recordId])], 'admin-b', 'pat-1', B)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await erase(first.keys);
+    const next = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', ['admin-a', 'pat-1', '100'], { msp: A });
+    expect(next.keys).toEqual(all.keys.slice(1));
+    expect(ledger.keys(`_implicit_org_${A}`)).toEqual([]);
   });
 
   it('refuses another org and a practitioner', async () => {

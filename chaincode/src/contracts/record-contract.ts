@@ -4,7 +4,9 @@ import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type Store
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
-import { canSee, keyRecipients, loadPatientContext, loadRecord, listRecords, page } from '../ledger/queries.js';
+import { canSee, keyRecipients, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
+import { rangePage } from '../ledger/patient-index.js';
+import { invalid } from '../ledger/errors.js';
 import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
 import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
@@ -145,7 +147,10 @@ export class RecordContract extends SealedArgsContract {
   }
 }
 
-/** One page of a patient's records that pass the filter and that the actor may see (nothing else counts). */
+/**
+ * One page of a patient's records that pass the filter and that the actor may see (nothing else counts): a key
+ * range after the bookmark (the last record id of the previous page), read until the page is full.
+ */
 async function visibleRecords(state: TxState, actorId: string, patientId: string, filterOf: () => RecordFilter, pageSize: string, bookmark: string): Promise<RecordPage> {
   const actor = await requireActor(state, actorId);
   await requirePatient(state, patientId);
@@ -153,7 +158,13 @@ async function visibleRecords(state: TxState, actorId: string, patientId: string
   const size = checkPageSize('pageSize', pageSize);
   const now = state.now();
   const pctx = await loadPatientContext(state, patientId);
-  const visible = (await listRecords(state, patientId)).filter((r) => matchesFilter(r, filter) && canSee(pctx, actor, r, now));
-  const { items, bookmark: next } = page(visible, (r) => r.recordId, size, bookmark);
-  return { records: items.map(toMeta), bookmark: next };
+  const visible = (r: StoredRecord) => matchesFilter(r, filter) && canSee(pctx, actor, r, now);
+  if (bookmark !== '') {
+    const last = await state.getShared<StoredRecord>(KEY.record, [patientId, checkId('bookmark', bookmark)]);
+    if (!last || !visible(last)) throw invalid('bookmark', 'bookmark is not one this list issued');
+  }
+  // Someone the working set gives nothing sees nothing: no need to walk the records.
+  if (actor.userId !== patientId && !mayCanSeeAny(pctx, actor, now)) return { records: [], bookmark: '' };
+  const { items, more } = await rangePage<StoredRecord>(state, KEY.record, [patientId], bookmark === '' ? [] : [bookmark], size, visible);
+  return { records: items.map((e) => toMeta(e.value)), bookmark: more && items.length > 0 ? items[items.length - 1].value.recordId : '' };
 }

@@ -26,7 +26,11 @@ export const KEY = {
   emergency: 'emergency',
   emergencyRef: 'emergencyRef',
   wrappedKey: 'wrappedKey',
-  /** Per patient and kind: the keys of the patient's items (see patient-index.ts). */
+  /** Per patient: the consents in force and open break-glass sessions a submit decides by (patient-index.ts). */
+  workingSet: 'workingSet',
+  /** Per patient and record: an access event's key in that record's log (the value is the event's time). */
+  eventByRecord: 'eventByRecord',
+  /** Legacy: per patient and kind, a list of the patient's item keys (read for old data only, see patient-index.ts). */
   patientIndex: 'patientIndex',
   device: 'device',
   deviceRef: 'deviceRef',

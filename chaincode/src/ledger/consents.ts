@@ -1,10 +1,10 @@
 import { isInForce, namesActor, scopeCovers, type Actor, type ConsentScope, type Grantee } from '../rules/consent.js';
 import type { Purpose } from '../rules/vocabulary.js';
-import type { Consent, Org, User } from '../model.js';
+import type { Consent, Org, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
 import { ChaincodeError, invalid } from './errors.js';
-import { addToIndex } from './patient-index.js';
-import { listConsents, listRecords, recordsInScope } from './queries.js';
+import { readWorkingSet, updateWorkingSet } from './patient-index.js';
+import { listConsents, listRecords, namedRecords } from './queries.js';
 import type { TxState } from './state.js';
 
 /** Terms of a new consent, already validated. */
@@ -32,17 +32,21 @@ export async function granteeOrg(state: TxState, grantee: Grantee): Promise<stri
 }
 
 /**
- * Stores a consent and, when the grantee is another org, that org's wrapped keys for every record in
- * scope (written to its implicit collection; the caller must supply them all).
+ * Stores a consent and, when the grantee is another org, that org's wrapped keys (written to its implicit
+ * collection): one for each record the caller names in `wrappedKeys` (the records its evaluate of the scope
+ * found), each checked by key to be a record of this patient that the scope covers; a scope of record ids needs
+ * one for every id. The consent joins the patient's working set, so uploads from now on wrap for that org too.
  */
 export async function createConsent(state: TxState, patient: User, input: ConsentInput): Promise<Consent> {
   const org = await granteeOrg(state, input.grantee);
-  const records = await recordsInScope(state, patient.userId, input.scope);
+  const named = input.scope.recordIds ? await namedRecords(state, patient.userId, input.scope.recordIds) : [];
   if (org !== patient.homeOrg) {
-    const missing = records.filter((r) => !input.wrappedKeys[r.recordId]).map((r) => r.recordId);
+    const missing = named.filter((r) => !input.wrappedKeys[r.recordId]).map((r) => r.recordId);
     if (missing.length > 0) throw invalid('wrappedKeys', `a wrapped key for ${org} is required for ${missing.length} record(s)`);
-    for (const r of records) {
-      await state.putWrappedKey(org, r.recordId, { recordId: r.recordId, patientId: patient.userId, jwe: input.wrappedKeys[r.recordId] });
+    for (const [recordId, jwe] of Object.entries(input.wrappedKeys)) {
+      const record = await state.getShared<StoredRecord>(KEY.record, [patient.userId, recordId]);
+      if (!record || !scopeCovers(input.scope, record)) throw invalid('wrappedKeys', 'a wrapped key names a record the scope does not cover');
+      await state.putWrappedKey(org, recordId, { recordId, patientId: patient.userId, jwe });
     }
   }
   const consent: Consent = {
@@ -60,7 +64,7 @@ export async function createConsent(state: TxState, patient: User, input: Consen
   };
   await state.putShared(KEY.consent, [patient.userId, consent.consentId], consent, patient.homeOrg);
   await state.putShared(KEY.consentRef, [consent.consentId], { patientId: patient.userId }, patient.homeOrg);
-  await addToIndex(state, 'consents', patient.userId, [consent.consentId], patient.homeOrg);
+  await updateWorkingSet(state, patient.userId, patient.homeOrg, (set) => ({ ...set, consents: [...set.consents, consent] }));
   return consent;
 }
 
@@ -73,23 +77,43 @@ export async function loadConsent(state: TxState, consentId: string): Promise<Co
 }
 
 /**
- * Revokes a consent and deletes the grantee org's wrapped keys for the records it covered, except those
- * another consent in force still gives that org.
+ * Revokes a consent (it leaves the working set) and deletes the grantee org's wrapped keys for the records it
+ * covered, except those another consent in force still gives that org: for a scope of record ids those records;
+ * otherwise the records the caller names (what {@link revocationKeys} found), each checked by key.
  */
-export async function revokeConsent(state: TxState, consent: Consent): Promise<Consent> {
+export async function revokeConsent(state: TxState, consent: Consent, recordIds: string[]): Promise<Consent> {
   const now = state.now();
   const revoked: Consent = { ...consent, status: 'REVOKED', revokedAt: now.toISOString() };
   await state.putShared(KEY.consent, [consent.patientId, consent.consentId], revoked, consent.patientOrg);
-  if (consent.granteeOrg !== consent.patientOrg) {
-    const others = (await listConsents(state, consent.patientId)).filter(
-      (c) => c.consentId !== consent.consentId && c.granteeOrg === consent.granteeOrg && isInForce(c, now),
-    );
-    for (const record of await listRecords(state, consent.patientId)) {
-      if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record))) continue;
-      if (await state.hasWrappedKey(consent.granteeOrg, record.recordId)) await state.deleteWrappedKey(consent.granteeOrg, record.recordId);
-    }
+  const others = (await readWorkingSet(state, consent.patientId)).consents.filter(
+    (c) => c.consentId !== consent.consentId && c.granteeOrg === consent.granteeOrg && isInForce(c, now),
+  );
+  await updateWorkingSet(state, consent.patientId, consent.patientOrg, (set) => ({
+    ...set,
+    consents: set.consents.map((c) => (c.consentId === consent.consentId ? revoked : c)),
+  }));
+  if (consent.granteeOrg === consent.patientOrg) return revoked;
+  const ids = new Set([...(consent.scope.recordIds ?? []), ...recordIds]);
+  for (const record of await namedRecords(state, consent.patientId, [...ids])) {
+    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record))) continue;
+    if (await state.hasWrappedKey(consent.granteeOrg, record.recordId)) await state.deleteWrappedKey(consent.granteeOrg, record.recordId);
   }
   return revoked;
+}
+
+/** The records whose grantee-org keys a revocation of this consent deletes (evaluate: a range read). */
+export async function revocationKeys(state: TxState, consent: Consent): Promise<string[]> {
+  if (consent.granteeOrg === consent.patientOrg) return [];
+  const now = state.now();
+  const others = (await listConsents(state, consent.patientId)).filter(
+    (c) => c.consentId !== consent.consentId && c.granteeOrg === consent.granteeOrg && isInForce(c, now),
+  );
+  const out: string[] = [];
+  for (const record of await listRecords(state, consent.patientId)) {
+    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record))) continue;
+    if (await state.hasWrappedKey(consent.granteeOrg, record.recordId)) out.push(record.recordId);
+  }
+  return out;
 }
 
 /** Whether the actor may read a consent: the patient, the home org's admin, or a practitioner it names. */

@@ -1,96 +1,137 @@
 /**
- * Per-patient lists of the keys of a patient's records, consents, requests, break-glass sessions, access
- * events and devices, in the shared collection. Fabric refuses every write in a transaction that ran a range or
- * partial-composite-key query on private data ("Transaction has already performed queries on pvt data.
- * Writes are not allowed": private range queries are not re-checked at validation, so they are for read-only
- * transactions). Submitted transactions that need "all of a patient's X" therefore read this index and then
- * each item by key: point reads are versioned, so a concurrent addition fails one of the two transactions
- * with MVCC_READ_CONFLICT instead of being missed.
+ * The key layout of a patient's private data: nothing grows with the patient's history.
+ *
+ * - Every item is its own key, ordered under the patient: `record~P~recordId`, `event~P~at~eventId` (time
+ *   order), `eventByRecord~P~recordId~at~eventId` (the log of one record), `consent~P~consentId`,
+ *   `request~P~requestId`, `emergency~P~sessionId`, `device~P~deviceId`, plus an id -> patient `*Ref` key for
+ *   lookups by id. Creating an item writes only its own keys, so concurrent uploads and reads of one patient
+ *   never write the same key.
+ * - Lists, the access log and searches are key ranges read by evaluated transactions, one page at a time
+ *   ({@link rangePage}): Fabric refuses every write of a transaction that ran a range or partial-composite-key
+ *   query on private data ("Transaction has already performed queries on pvt data. Writes are not allowed":
+ *   private range reads are not re-checked at validation), so submits never range-read private data.
+ * - What a submit must know about a patient is the bounded working set `workingSet~P`: the consents whose
+ *   term has not ended (a revoked one stays until then, so its grantee is told why) and the break-glass
+ *   sessions still open (copies; the item keys stay the history). Only grants, revocations and break-glass
+ *   openings write it, and each write drops the entries whose term ended, so its size is the number of
+ *   permissions of the current term, whatever the history. Uploads and reads only read it: a grant or a
+ *   revocation that commits first makes a concurrent upload or read fail MVCC validation (and be retried)
+ *   instead of deciding on stale permissions.
+ * - Submits that act on many items (erasure, a grant or revocation for another org) are given the item ids by
+ *   the caller, who read them with an evaluate, and check by point reads that each belongs to the patient.
+ *
+ * Why: docs/DECISIONS.md#a-patients-keys-do-not-grow-with-history.
  */
-import { createHash } from 'node:crypto';
+import type { Consent, EmergencySession } from '../model.js';
 import { KEY } from './collections.js';
 import type { TxState } from './state.js';
 
-/** What a patient's index lists; each kind names the composite-key type of its items. */
-export const INDEXED = {
-  records: KEY.record,
-  consents: KEY.consent,
-  requests: KEY.request,
-  sessions: KEY.emergency,
-  events: KEY.event,
-  devices: KEY.device,
-} as const;
-
-export type IndexKind = keyof typeof INDEXED;
-
-/**
- * Every read of content adds an access event: with one index document per patient, concurrent reads of one
- * patient's records would all write the same key and all but one per block would fail MVCC validation. The
- * events index is spread over buckets (by a hash of the entry, so every endorser picks the same one); the
- * rarely written kinds keep one document.
- */
-const BUCKETS: Record<IndexKind, number> = { records: 1, consents: 1, requests: 1, sessions: 1, events: 16, devices: 1 };
-
-function bucketOf(kind: IndexKind, attrs: string[]): string {
-  const n = BUCKETS[kind];
-  if (n === 1) return '0';
-  return String(createHash('sha256').update(attrs.join('\u0000')).digest()[0] % n);
+/** What a submit must know about a patient: consents in force and open break-glass sessions. */
+export interface WorkingSet {
+  consents: Consent[];
+  sessions: EmergencySession[];
 }
 
-/** The stored index: the key attributes that follow the patient id (`[recordId]`, `[at, eventId]`, ...). */
-interface IndexDoc {
-  entries: string[][];
+// Fabric does not let a transaction read its own writes: a second change in the same transaction must start
+// from the first one's result.
+const cache = new WeakMap<TxState, Map<string, WorkingSet>>();
+
+/** The patient's working set (read once per transaction). */
+export async function readWorkingSet(state: TxState, patientId: string): Promise<WorkingSet> {
+  const known = cache.get(state)?.get(patientId);
+  if (known) return known;
+  const stored = (await state.getShared<WorkingSet>(KEY.workingSet, [patientId])) ?? (await legacyWorkingSet(state, patientId));
+  remember(state, patientId, stored);
+  return stored;
 }
 
-// Index documents this transaction has already written: Fabric does not let a transaction read its own
-// writes, so a second addition in the same transaction must start from the first one's result.
-const pending = new WeakMap<TxState, Map<string, IndexDoc>>();
-
-async function readBucket(state: TxState, kind: IndexKind, patientId: string, bucket: string): Promise<IndexDoc> {
-  const written = pending.get(state)?.get(`${kind}/${patientId}/${bucket}`);
-  if (written) return written;
-  return (await state.getShared<IndexDoc>(KEY.patientIndex, [patientId, kind, bucket])) ?? { entries: [] };
-}
-
-function bucketsOf(kind: IndexKind): string[] {
-  return Array.from({ length: BUCKETS[kind] }, (_, i) => String(i));
-}
-
-/** Adds an item's key attributes (after the patient id) to the patient's index of that kind. */
-export async function addToIndex(state: TxState, kind: IndexKind, patientId: string, attrs: string[], ownerOrg: string): Promise<void> {
-  const bucket = bucketOf(kind, attrs);
-  const index = await readBucket(state, kind, patientId, bucket);
-  const id = attrs.join('\u0000');
-  if (index.entries.some((e) => e.join('\u0000') === id)) return;
-  const updated: IndexDoc = { entries: [...index.entries, attrs] };
-  await state.putShared(KEY.patientIndex, [patientId, kind, bucket], updated, ownerOrg);
-  let docs = pending.get(state);
-  if (!docs) pending.set(state, (docs = new Map()));
-  docs.set(`${kind}/${patientId}/${bucket}`, updated);
+function remember(state: TxState, patientId: string, set: WorkingSet): void {
+  let sets = cache.get(state);
+  if (!sets) cache.set(state, (sets = new Map()));
+  sets.set(patientId, set);
 }
 
 /**
- * Every item of that kind of a patient, loaded by key, in composite-key order (what a partial-composite-key
- * scan over `[patientId]` would return).
+ * How long a consent stays in the working set after its term: a revoked or expired consent still tells its
+ * grantee why a read is refused (CONSENT_REVOKED, CONSENT_EXPIRED) for that long, then the answer is NO_CONSENT.
  */
-export async function listIndexed<T>(state: TxState, kind: IndexKind, patientId: string): Promise<T[]> {
-  const entries: string[][] = [];
-  for (const bucket of bucketsOf(kind)) entries.push(...(await readBucket(state, kind, patientId, bucket)).entries);
-  const sorted = [...entries].sort((a, b) => compareKeys(a.join('\u0000'), b.join('\u0000')));
-  const out: T[] = [];
-  for (const attrs of sorted) {
-    const value = await state.getShared<T>(INDEXED[kind], [patientId, ...attrs]);
-    if (value !== undefined) out.push(value);
+export const ENDED_KEPT_MS = 7 * 86_400_000;
+
+/**
+ * Rewrites the working set through `change`, dropping consents past their term (plus {@link ENDED_KEPT_MS})
+ * and closed sessions.
+ */
+export async function updateWorkingSet(state: TxState, patientId: string, ownerOrg: string, change: (set: WorkingSet) => WorkingSet): Promise<void> {
+  const now = state.now();
+  const changed = change(await readWorkingSet(state, patientId));
+  const pruned: WorkingSet = {
+    consents: changed.consents.filter((c) => now.getTime() < Date.parse(c.expiresAt) + ENDED_KEPT_MS),
+    sessions: changed.sessions.filter((s) => now.getTime() < Date.parse(s.expiresAt)),
+  };
+  await state.putShared(KEY.workingSet, [patientId], pruned, ownerOrg);
+  remember(state, patientId, pruned);
+}
+
+/**
+ * Data written before this layout kept per-patient index documents (`patientIndex~P~kind~bucket`, a list of
+ * item keys). A patient whose working set was never written is read from those once; the next grant,
+ * revocation or break-glass opening writes the working set. A patient created with this layout has none.
+ */
+async function legacyWorkingSet(state: TxState, patientId: string): Promise<WorkingSet> {
+  const consents: Consent[] = [];
+  const sessions: EmergencySession[] = [];
+  const now = state.now();
+  for (const [kind, type] of [
+    ['consents', KEY.consent],
+    ['sessions', KEY.emergency],
+  ] as const) {
+    const doc = await state.getShared<{ entries: string[][] }>(KEY.patientIndex, [patientId, kind, '0']);
+    for (const attrs of doc?.entries ?? []) {
+      const item = await state.getShared<Consent & EmergencySession>(type, [patientId, ...attrs]);
+      if (!item) continue;
+      if (kind === 'consents' && now.getTime() < Date.parse(item.expiresAt) + ENDED_KEPT_MS) consents.push(item);
+      if (kind === 'sessions' && now.getTime() < Date.parse(item.expiresAt)) sessions.push(item);
+    }
   }
-  return out;
+  return { consents, sessions };
 }
 
-/** Removes a patient's index of that kind from every peer (erasure). */
-export async function purgeIndex(state: TxState, kind: IndexKind, patientId: string): Promise<void> {
-  for (const bucket of bucketsOf(kind)) await state.purgeShared(KEY.patientIndex, [patientId, kind, bucket]);
+/** The legacy index documents of a patient (erasure removes them): one per kind, the events in 16 buckets. */
+export function legacyIndexKeys(patientId: string): string[][] {
+  const kinds = ['records', 'consents', 'requests', 'sessions', 'devices'].map((kind) => [patientId, kind, '0']);
+  const events = Array.from({ length: 16 }, (_, i) => [patientId, 'events', String(i)]);
+  return [...kinds, ...events];
 }
 
-/** Composite keys order as UTF-8 bytes (as the peer's LevelDB does). */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * One page of a key range under `[type, ...prefix]` (evaluate only): the items after the key whose trailing
+ * attributes are `after` that pass `keep`, at most `size`, and whether more follow (the range is read in
+ * chunks until a page and one more kept item are found, or it ends).
+ */
+export async function rangePage<T>(
+  state: TxState,
+  type: string,
+  prefix: string[],
+  after: string[],
+  size: number,
+  keep: (item: T) => boolean = () => true,
+): Promise<{ items: { key: string[]; value: T }[]; more: boolean }> {
+  const items: { key: string[]; value: T }[] = [];
+  const chunk = Math.min(Math.max(2 * size, 50), 500);
+  let cursor = after;
+  for (;;) {
+    const batch = await state.rangeShared<T>(type, prefix, cursor, chunk);
+    for (const entry of batch) {
+      if (!keep(entry.value)) continue;
+      if (items.length === size) return { items, more: true };
+      items.push(entry);
+    }
+    if (batch.length < chunk) return { items, more: false };
+    cursor = batch[batch.length - 1].key;
+  }
+}
+
+/** Every item under `[type, ...prefix]` in key order (evaluate only), read in chunks. */
+export async function rangeAll<T>(state: TxState, type: string, prefix: string[]): Promise<T[]> {
+  return (await rangePage<T>(state, type, prefix, [], Number.MAX_SAFE_INTEGER - 1)).items.map((e) => e.value);
 }

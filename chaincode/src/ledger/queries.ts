@@ -2,8 +2,8 @@ import { emergencyAllows, evaluateConsents, isInForce, namesActor, scopeCovers, 
 import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, EmergencySession, RecordAnchor, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
-import { ChaincodeError, invalid } from './errors.js';
-import { listIndexed } from './patient-index.js';
+import { ChaincodeError } from './errors.js';
+import { rangeAll, readWorkingSet } from './patient-index.js';
 import type { TxState } from './state.js';
 
 /** Loads a record by id; refuses an unknown or erased one. */
@@ -17,30 +17,27 @@ export async function loadRecord(state: TxState, recordId: string): Promise<Stor
   return record;
 }
 
-// A patient's items come from the patient's index, never from a private range query: those would forbid the
-// writes of a submitted transaction on a real peer (patient-index.ts).
+// A submit knows a patient through the bounded working set; lists are key ranges read by evaluates
+// (patient-index.ts).
 
+/** Every record of a patient, in key order: evaluate only (a private range read). */
 export function listRecords(state: TxState, patientId: string): Promise<StoredRecord[]> {
-  return listIndexed<StoredRecord>(state, 'records', patientId);
+  return rangeAll<StoredRecord>(state, KEY.record, [patientId]);
 }
 
+/** Every consent of a patient, in force or not, in key order: evaluate only. */
 export function listConsents(state: TxState, patientId: string): Promise<Consent[]> {
-  return listIndexed<Consent>(state, 'consents', patientId);
+  return rangeAll<Consent>(state, KEY.consent, [patientId]);
 }
 
-export function listSessions(state: TxState, patientId: string): Promise<EmergencySession[]> {
-  return listIndexed<EmergencySession>(state, 'sessions', patientId);
-}
-
-/** Patient context for reads: consents and emergency sessions, loaded once per transaction. */
+/** Patient context for decisions: the consents in force and the open emergency sessions (the working set). */
 export interface PatientContext {
   consents: Consent[];
   sessions: EmergencySession[];
 }
 
-export async function loadPatientContext(state: TxState, patientId: string): Promise<PatientContext> {
-  const [consents, sessions] = await Promise.all([listConsents(state, patientId), listSessions(state, patientId)]);
-  return { consents, sessions };
+export function loadPatientContext(state: TxState, patientId: string): Promise<PatientContext> {
+  return readWorkingSet(state, patientId);
 }
 
 /** An emergency session of this actor that allows `purpose` now, if any. */
@@ -59,6 +56,11 @@ export function canSee(ctx: PatientContext, actor: Actor, record: StoredRecord, 
   return byConsent || ctx.sessions.some((s) => s.actorId === actor.userId && now.getTime() < Date.parse(s.expiresAt));
 }
 
+/** Whether the working set gives a caller other than the patient any way to see a record now. */
+export function mayCanSeeAny(ctx: PatientContext, actor: Actor, now: Date): boolean {
+  return ctx.consents.some((c) => namesActor(c.grantee, actor) && isInForce(c, now)) || ctx.sessions.some((s) => s.actorId === actor.userId && now.getTime() < Date.parse(s.expiresAt));
+}
+
 /** The decision for reading content: consent first, then break-glass. */
 export function decideAccess(ctx: PatientContext, actor: Actor, record: StoredRecord, purpose: Purpose, now: Date) {
   const decision = evaluateConsents(ctx.consents, actor, record, purpose, now);
@@ -74,29 +76,26 @@ export function decideAccess(ctx: PatientContext, actor: Actor, record: StoredRe
  */
 export async function keyRecipients(state: TxState, patient: User, category: string, now: Date): Promise<string[]> {
   const orgs = new Set<string>([patient.homeOrg]);
-  for (const c of await listConsents(state, patient.userId)) {
+  for (const c of (await readWorkingSet(state, patient.userId)).consents) {
     if (isInForce(c, now) && c.scope.categories?.includes(category as never)) orgs.add(c.granteeOrg);
   }
   return [...orgs].sort();
 }
 
-/** The records a scope covers today (record ids must belong to the patient). */
+/** The records a scope covers today (record ids must belong to the patient): evaluate only. */
 export async function recordsInScope(state: TxState, patientId: string, scope: Consent['scope']): Promise<StoredRecord[]> {
-  const records = await listRecords(state, patientId);
-  if (scope.recordIds) {
-    const known = new Set(records.map((r) => r.recordId));
-    const unknown = scope.recordIds.find((id) => !known.has(id));
-    if (unknown) throw new ChaincodeError('RECORD_NOT_FOUND', 'a record in the scope does not belong to this patient');
-  }
-  return records.filter((r) => scopeCovers(scope, r));
+  if (scope.recordIds) return namedRecords(state, patientId, scope.recordIds);
+  return (await listRecords(state, patientId)).filter((r) => scopeCovers(scope, r));
 }
 
-/** Slices a key-ordered list after a bookmark (the last id of the previous page). */
-export function page<T>(items: T[], idOf: (item: T) => string, pageSize: number, bookmark: string) {
-  const at = bookmark ? items.findIndex((i) => idOf(i) === bookmark) : -1;
-  if (bookmark && at < 0) throw invalid('bookmark', 'bookmark is not one this list issued');
-  const start = at + 1;
-  const slice = items.slice(start, start + pageSize);
-  const more = start + pageSize < items.length;
-  return { items: slice, bookmark: more && slice.length > 0 ? idOf(slice[slice.length - 1]) : '' };
+/** The named records, each read by key; refuses an id that is not a record of this patient. */
+export async function namedRecords(state: TxState, patientId: string, recordIds: string[]): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  for (const id of recordIds) {
+    const record = await state.getShared<StoredRecord>(KEY.record, [patientId, id]);
+    if (!record) throw new ChaincodeError('RECORD_NOT_FOUND', 'a record in the scope does not belong to this patient');
+    out.push(record);
+  }
+  return out;
 }
+

@@ -1,7 +1,6 @@
 import type { RecordAnchor, StoredRecord } from '../model.js';
 import { KEY } from './collections.js';
 import { invalid } from './errors.js';
-import { addToIndex } from './patient-index.js';
 import type { TxState } from './state.js';
 import { checkId } from './validate.js';
 
@@ -14,14 +13,13 @@ export function requireWrappedKeysFor(recipients: string[], wrappedKeys: Record<
 /**
  * Writes a new record the one way every record is kept: the public anchor (id, home org, status), the
  * metadata and CID in the shared collection, the id -> patient reference, and each org's wrapped key in
- * that org's implicit collection, and the id in the patient's index. Erasure relies on exactly these keys.
+ * that org's implicit collection. Nothing else: concurrent uploads for one patient write no common key. Erasure relies on exactly these keys.
  */
 export async function putRecord(state: TxState, homeOrg: string, record: StoredRecord, wrappedKeys: Record<string, string>): Promise<void> {
   const anchor: RecordAnchor = { recordId: record.recordId, homeOrg, status: 'ACTIVE' };
   await state.putPublic(KEY.recordAnchor, [record.recordId], anchor, homeOrg);
   await state.putShared(KEY.record, [record.patientId, record.recordId], record, homeOrg);
   await state.putShared(KEY.recordRef, [record.recordId], { patientId: record.patientId }, homeOrg);
-  await addToIndex(state, 'records', record.patientId, [record.recordId], homeOrg);
   for (const [org, jwe] of Object.entries(wrappedKeys)) {
     checkId('wrappedKeys', org);
     await state.putWrappedKey(org, record.recordId, { recordId: record.recordId, patientId: record.patientId, jwe });

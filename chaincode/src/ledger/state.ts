@@ -87,6 +87,27 @@ export class TxState {
     return out;
   }
 
+  /**
+   * Values of the shared collection under a partial composite key, in key order, strictly after the key whose
+   * trailing attributes are `after` (from the start when empty), at most `limit`. A private range read: for
+   * evaluated transactions only (Fabric refuses every write of a transaction that ran one). The peer streams
+   * the range, so a page costs what it returns, whatever lies beyond it.
+   */
+  async rangeShared<T>(type: string, attrs: string[], after: string[], limit: number): Promise<{ key: string[]; value: T }[]> {
+    const prefix = this.key(type, attrs);
+    const start = after.length > 0 ? `${this.key(type, [...attrs, ...after])}\u0001` : prefix;
+    const out: { key: string[]; value: T }[] = [];
+    if (limit <= 0) return out;
+    // Leaving the loop early closes the peer's iterator (the shim's async iterator does it on return).
+    for await (const kv of this.ctx.stub.getPrivateDataByRange(SHARED_COLLECTION, start, `${prefix}\u{10FFFF}`)) {
+      const value = unmarshal<T>(kv.value);
+      if (value === undefined) continue;
+      out.push({ key: this.ctx.stub.splitCompositeKey(kv.key).attributes.slice(attrs.length), value });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** Removes value and hash from every peer (GDPR erasure). */
   async purgeShared(type: string, attrs: string[]): Promise<void> {
     await this.ctx.stub.purgePrivateData(SHARED_COLLECTION, this.key(type, attrs));

@@ -147,6 +147,19 @@ export class FakeLedger {
       privateQueried = true;
       return scan(c, composite(type, attrs));
     };
+    // A private [start, end) range read in UTF-8 byte order.
+    const privateRange = (c: string, start: string, end: string) => {
+      if (writes.length > 0 || policies.size > 0) throw new Error('Queries on pvt data is supported only in a read-only transaction');
+      privateQueried = true;
+      const bytes = (k: string) => Buffer.from(k, 'utf8');
+      const store = this.collection(c);
+      const keys = [...store.keys()]
+        .filter((k) => Buffer.compare(bytes(k), bytes(start)) >= 0 && Buffer.compare(bytes(k), bytes(end)) < 0)
+        .sort((a, b) => Buffer.compare(bytes(a), bytes(b)));
+      return (async function* () {
+        for (const key of keys) yield { namespace: 'careledger', key, value: store.get(key)! };
+      })();
+    };
     return {
       getTxID: () => txId,
       getDateTimestamp: () => new Date(options.clientTime ?? this.now),
@@ -175,6 +188,7 @@ export class FakeLedger {
       getPrivateDataByPartialCompositeKey: privateScan,
       getStateValidationParameter: async (key: string) => this.validation.get(SEP + key),
       getPrivateDataValidationParameter: async (c: string, key: string) => this.validation.get(c + SEP + key),
+      getPrivateDataByRange: privateRange,
       setStateValidationParameter: async (key: string, ep: Uint8Array) => void policies.set(SEP + key, write(ep)),
       setPrivateDataValidationParameter: async (c: string, key: string, ep: Uint8Array) => void policies.set(c + SEP + key, write(ep)),
       setEvent: (name: string, payload: Uint8Array) => setEvent({ name, payload }),

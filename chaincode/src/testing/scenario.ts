@@ -56,3 +56,13 @@ export async function aConsortium() {
 }
 
 export type Consortium = Awaited<ReturnType<typeof aConsortium>>;
+
+/** Erases a patient the way the gateway does: pages of ErasureKeys -> EraseKeys, then ErasePatient. */
+export async function eraseAll(ledger: FakeLedger, actorId: string, patientId: string, msp: string, pageSize = 3): Promise<Created> {
+  for (;;) {
+    const { keys } = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', [actorId, patientId, String(pageSize)], { msp });
+    if (keys.length === 0) break;
+    await ledger.submit('erasure:EraseKeys', [actorId, patientId], { msp, transient: { erase: { keys } } });
+  }
+  return ledger.submit<Created>('erasure:ErasePatient', [actorId, patientId], { msp });
+}

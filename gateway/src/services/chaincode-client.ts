@@ -7,6 +7,7 @@ import type {
   Created,
   EmergencySession,
   ErasureReceipt,
+  ErasurePage,
   ErasurePlan,
   HistoryEntry,
   KeyRelease,
@@ -126,7 +127,15 @@ export class ChaincodeClient {
     return this.getConsent(actor, id);
   }
   async revokeConsent(actor: ActorRef, consentId: string, granteeOrg: string): Promise<Consent> {
-    await this.submit<Created>(actor.org, { name: 'consents:RevokeConsent', args: [actor.userId, consentId], endorsingOrgs: orgs(actor.org, granteeOrg) });
+    // Another org loses its keys of the records the consent covered: the submit cannot range-read the
+    // patient's records (a private range read forbids its writes), so an evaluate names them first.
+    const recordIds = granteeOrg === actor.org ? [] : await this.evaluate<string[]>(actor.org, { name: 'consents:RevocationKeys', args: [actor.userId, consentId] });
+    await this.submit<Created>(actor.org, {
+      name: 'consents:RevokeConsent',
+      args: [actor.userId, consentId],
+      ...(recordIds.length > 0 ? { transient: { revoke: json({ recordIds }) } } : {}),
+      endorsingOrgs: orgs(actor.org, granteeOrg),
+    });
     return this.getConsent(actor, consentId);
   }
   getConsent(actor: ActorRef, consentId: string): Promise<Consent> {
@@ -210,7 +219,17 @@ export class ChaincodeClient {
   erasurePlan(actor: ActorRef, patientId: string): Promise<ErasurePlan> {
     return this.evaluate(actor.org, { name: 'erasure:ErasurePlan', args: [actor.userId, patientId] });
   }
-  erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
+  /**
+   * Erases a patient in pages, whatever the size of the history: an evaluate names the next keys, a submit
+   * purges them (the chaincode checks each is the patient's), until none is left; then the final submit marks
+   * the patient erased. Resumable: after a crash the next call starts with what is left.
+   */
+  async erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
+    for (;;) {
+      const { keys } = await this.evaluate<ErasurePage>(actor.org, { name: 'erasure:ErasureKeys', args: [actor.userId, patientId, String(ERASE_PAGE)] });
+      if (keys.length === 0) break;
+      await this.submit<Created>(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(...allOrgs) });
+    }
     return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
   }
   /** A page of the org's own copies of its patients' data keys (key custody migration; an admin of the org). */
@@ -234,6 +253,9 @@ export class ChaincodeClient {
     return evaluateJson<T>(this.ledger, mspId, request);
   }
 }
+
+/** Keys per erasure transaction (the most ErasureKeys lists at once). */
+const ERASE_PAGE = 200;
 
 function pageArgs(page: PageQuery): [string, string] {
   return [page.pageSize === undefined ? '' : String(page.pageSize), page.bookmark ?? ''];
