@@ -155,6 +155,19 @@ export interface FhirResource {
  * `purpose` (HL7 v3 ActReason), `period.end` (the expiry), `action` access, and the scope as `data`
  * (DocumentReference instances) or categories (`code` or `class`). The gateway checks every element; what a
  * grant cannot hold is a 400 OperationOutcome whose `expression` names the element.
+ * @example {
+ *   "resourceType": "Consent",
+ *   "status": "active",
+ *   "patient": { "reference": "Patient/pat-0001" },
+ *   "provision": {
+ *     "type": "permit",
+ *     "period": { "end": "2099-01-01T00:00:00Z" },
+ *     "actor": [{ "role": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP" }] }, "reference": { "reference": "Practitioner/dr-a" } }],
+ *     "action": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "access" }] }],
+ *     "purpose": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT" }],
+ *     "class": [{ "system": "https://careledger.dev/fhir/CodeSystem/record-category", "code": "lab-result" }]
+ *   }
+ * }
  */
 export interface FhirConsentInput {
   /** Must be `Consent`. */
