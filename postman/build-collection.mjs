@@ -141,6 +141,7 @@ const collection = {
       'deviceToken',
       'batchId',
       'device2Id',
+      'fhirConsentId',
     ].map((key) => variable(key, '', 'Carried forward by the requests.')),
   ],
 };
