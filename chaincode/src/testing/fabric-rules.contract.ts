@@ -97,6 +97,16 @@ export function describeFabricRules(name: string, open: () => Promise<ProbePeer>
         await peer.submit('PutIndexed', [OTHER, 'p1', 'r9'], { transient: { value: 'elsewhere' } });
         expect(JSON.parse(await peer.evaluate('ListIndexed', [SHARED, 'p1']))).toEqual(['p1/r1=a', 'p1/r2=b']);
       });
+
+      it('pages a patient by key range: after a key, in UTF-8 byte order, only that patient, stopping at the limit', async () => {
+        for (const r of ['r3', 'r1', 'r2', 'r10', 'ré']) await peer.submit('PutIndexed', [SHARED, 'p1', r], { transient: { value: r } });
+        await peer.submit('PutIndexed', [SHARED, 'p10', 'r0'], { transient: { value: 'other' } });
+        await peer.submit('PutIndexed', [SHARED, 'p2', 'r0'], { transient: { value: 'other' } });
+        expect(JSON.parse(await peer.evaluate('PageIndexed', [SHARED, 'p1', '', '9']))).toEqual(['p1/r1', 'p1/r10', 'p1/r2', 'p1/r3', 'p1/ré']);
+        expect(JSON.parse(await peer.evaluate('PageIndexed', [SHARED, 'p1', 'r10', '2']))).toEqual(['p1/r2', 'p1/r3']);
+        expect(JSON.parse(await peer.evaluate('PageIndexed', [SHARED, 'p1', 'r3', '9']))).toEqual(['p1/ré']);
+        expect(JSON.parse(await peer.evaluate('PageIndexed', [SHARED, 'p1', 'ré', '9']))).toEqual([]);
+      });
     });
 
     describe('queries and writes in one transaction', () => {
