@@ -44,7 +44,14 @@ export async function spawnGateway(args, env) {
     });
     child.once('exit', (code) => reject(new Error(`gateway/dist/main.js ${args.join(' ')} exited with ${code}`)));
   });
-  child.stdout.resume();
+  // Log lines that report a retried ledger submit (logged at info level by the network profile).
+  let retries = 0;
+  let partial = '';
+  child.stdout.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    retries += lines.filter((l) => l.includes('ledger submit retried')).length;
+  });
   let peak = 0;
   const sampler = setInterval(() => rss(child.pid).then((v) => (peak = Math.max(peak, v)), () => {}), 50);
   return {
@@ -53,6 +60,8 @@ export async function spawnGateway(args, env) {
     rss: () => rss(child.pid),
     resetPeak: async () => (peak = await rss(child.pid)),
     peak: () => peak,
+    /** Retried ledger submits the gateway logged so far (needs CARELEDGER_LOG_LEVEL=info). */
+    retries: () => retries,
     async stop() {
       clearInterval(sampler);
       if (child.exitCode !== null) return;

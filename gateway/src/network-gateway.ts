@@ -67,6 +67,8 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     channel: connection.channel,
     chaincode: options.chaincode ?? network.chaincode ?? connection.chaincode,
     timeoutMs: config.timeouts.ledgerMs,
+    // Each retry is counted in the log (the count per submit is bounded by the adapter's retry limit).
+    onRetry: (kind) => log.info({ retry: kind }, 'ledger submit retried'),
     orgs: held.map((o) => ({
       mspId: o.mspId,
       peerEndpoint: o.peerEndpoint,

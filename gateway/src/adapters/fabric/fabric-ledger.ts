@@ -51,7 +51,11 @@ export interface FabricLedgerOptions {
    * org's peer (gossip membership not established right after the network starts; default 30 000 ms).
    */
   disseminationWaitMs?: number;
+  /** Called for every retried submit: `conflict` (lost a read conflict) or `dissemination` (gossip not ready). */
+  onRetry?: (kind: RetryKind) => void;
 }
+
+export type RetryKind = 'conflict' | 'dissemination';
 
 interface OrgGateway {
   client: grpc.Client;
@@ -88,7 +92,16 @@ export class FabricLedger implements Ledger {
     private readonly mvccRetries: number,
     private readonly disseminationWaitMs: number,
     private readonly timeoutMs: number,
+    private readonly onRetry: (kind: RetryKind) => void,
   ) {}
+
+  /** Submits retried so far, by cause (bounded per submit by `mvccRetries` and the deadline). */
+  readonly retries: Record<RetryKind, number> = { conflict: 0, dissemination: 0 };
+
+  private retried(kind: RetryKind): void {
+    this.retries[kind]++;
+    this.onRetry(kind);
+  }
 
   static async connect(options: FabricLedgerOptions): Promise<FabricLedger> {
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -113,7 +126,7 @@ export class FabricLedger implements Ledger {
       const network = gateway.getNetwork(options.channel);
       orgs.set(org.mspId, { client, gateway, network, contract: network.getContract(options.chaincode) });
     }
-    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 5, options.disseminationWaitMs ?? 30_000, timeoutMs);
+    return new FabricLedger(orgs, options.chaincode, options.mvccRetries ?? 5, options.disseminationWaitMs ?? 30_000, timeoutMs, options.onRetry ?? (() => {}));
   }
 
   async submit(mspId: string, request: TransactionRequest): Promise<SubmitResult> {
@@ -139,11 +152,13 @@ export class FabricLedger implements Ledger {
       } catch (error) {
         const conflict = (error instanceof CommitError && READ_CONFLICTS.has(error.code)) || endorsementsDiffer(error);
         if (conflict && conflicts++ < this.mvccRetries && Date.now() < deadline) {
+          this.retried('conflict');
           await delay(10 + Math.random() * 40 * conflicts, request.signal);
           continue;
         }
         // Endorsement failed before anything was ordered, so trying again is safe.
         if (isDisseminationRace(error) && Date.now() < disseminationDeadline) {
+          this.retried('dissemination');
           await delay(Math.min(250 * 2 ** attempt, 2_000, Math.max(0, disseminationDeadline - Date.now())), request.signal);
           continue;
         }
