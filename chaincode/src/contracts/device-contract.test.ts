@@ -22,6 +22,31 @@ function anchor(c: Consortium, deviceId: string, batch = aBatch(), patient = 'pa
 }
 
 describe('DeviceContract', () => {
+  it('finds batches by time range: only those overlapping it, ordered by their last reading, paged, only what the caller may see', async () => {
+    const c = await aConsortium();
+    const deviceId = await aDevice(c);
+    const at = (h: number) => new Date(Date.UTC(2026, 0, 1, h)).toISOString();
+    const span = async (from: number, to: number) =>
+      (await anchor(c, deviceId, aBatch({ summary: { readings: 2, codes: ['8867-4'], from: at(from), to: at(to) } }))).id;
+    const early = await span(0, 1);
+    const long = await span(1, 9);
+    const mid = await span(4, 5);
+    const late = await span(7, 8);
+    const search = (actor: string, from: string, to: string, pageSize = '10', bookmark = '', msp = A) =>
+      c.ledger.evaluate<{ records: { recordId: string }[]; bookmark: string }>('devices:BatchesInRange', [actor, 'pat-1', from, to, pageSize, bookmark], { msp });
+    const ids = (page: { records: { recordId: string }[] }) => page.records.map((r) => r.recordId);
+    expect(ids(await search('pat-1', at(3), at(6)))).toEqual([mid, long]);
+    expect(ids(await search('pat-1', at(6), ''))).toEqual([late, long]);
+    expect(ids(await search('pat-1', '', at(0)))).toEqual([early]);
+    const first = await search('pat-1', '', '', '2');
+    expect(ids(first)).toEqual([early, mid]);
+    expect(ids(await search('pat-1', '', '', '2', first.bookmark))).toEqual([late, long]);
+    await expect(search('pat-1', '', '', '2', 'rec_nosuch')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'bookmark' });
+    expect(ids(await search('doc-b', '', '', '10', '', B))).toEqual([]);
+    await c.grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { categories: ['device-observations'] } });
+    expect(ids(await search('doc-b', at(3), at(6), '10', '', B))).toEqual([mid, long]);
+  });
+
   it('registers a device privately: the submit answers its id only and world state holds nothing of it', async () => {
     const c = await aConsortium();
     const before = c.ledger.keys('').length;

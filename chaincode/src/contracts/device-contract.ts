@@ -1,14 +1,15 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { BatchAnchor, Created, type BatchSummary, type Device, type StoredRecord, type User } from '../model.js';
+import { BatchAnchor, Created, RecordPage, type BatchSummary, type Device, type RecordMeta, type StoredRecord, type User } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { keyRecipients } from '../ledger/queries.js';
-import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
+import { canSee, keyRecipients, loadPatientContext, mayCanSeeAny } from '../ledger/queries.js';
+import { rangeAll, rangePage } from '../ledger/patient-index.js';
+import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor, toMeta } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
 import { MAX_BATCH_READINGS } from '../rules/vocabulary.js';
-import { checkId, checkSha256, checkSize, checkWrappedKeys } from '../ledger/validate.js';
+import { checkId, checkPageSize, checkSha256, checkSize, checkWrappedKeys } from '../ledger/validate.js';
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -111,10 +112,45 @@ export class DeviceContract extends SealedArgsContract {
       batch: { deviceId: device.deviceId, ...summary },
     };
     await putRecord(state, patient.homeOrg, record, wrappedKeys);
+    // Ordered by the batch's last reading, so a time-range search reads only the batches that end after its start.
+    await state.putShared(KEY.batchByTime, [patientId, record.batch!.to, recordId], toMeta(record), patient.homeOrg);
     const anchor: BatchAnchor = { recordId, sha256, anchoredAt: record.createdAt };
     await state.putPublic(KEY.batchAnchor, [recordId], anchor, patient.homeOrg);
     state.emit('RecordCreated', { recordId });
     return { id: recordId, at: record.createdAt };
+  }
+
+  /**
+   * A page of the patient's device batches that the caller may see and whose readings overlap [from, to]
+   * (ISO-8601; '' = open), ordered by their last reading: a key range from `from` (evaluate), so batches that
+   * ended before it are never read. The bookmark is the last record id of the previous page.
+   */
+  @Transaction(false)
+  @Returns('RecordPage')
+  async BatchesInRange(ctx: Context, actorId: string, patientId: string, from: string, to: string, pageSize: string, bookmark: string): Promise<RecordPage> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    await requirePatient(state, patientId);
+    const start = from === '' ? '' : instant('from', from);
+    const end = to === '' ? '' : instant('to', to);
+    const size = checkPageSize('pageSize', pageSize);
+    const now = state.now();
+    const pctx = await loadPatientContext(state, patientId);
+    const keep = (r: RecordMeta) => r.batch !== undefined && (end === '' || r.batch.from <= end) && (start === '' || r.batch.to >= start) && canSee(pctx, actor, r as StoredRecord, now);
+    let after = start === '' ? [] : [start];
+    if (bookmark !== '') {
+      const last = await state.getShared<StoredRecord>(KEY.record, [patientId, checkId('bookmark', bookmark)]);
+      if (!last?.batch || !keep(last)) throw invalid('bookmark', 'bookmark is not one this search issued');
+      after = [last.batch.to, last.recordId];
+    }
+    if (actor.userId !== patientId && !mayCanSeeAny(pctx, actor, now)) return { records: [], bookmark: '' };
+    // A patient whose batches were anchored before this index existed: their batches are found among the records.
+    if (await state.getShared(KEY.patientIndex, [patientId, 'records', '0'])) {
+      const all = await rangeAll<StoredRecord>(state, KEY.record, [patientId]);
+      return { records: all.filter((r) => r.category === BATCH_CATEGORY && keep(r)).map(toMeta), bookmark: '' };
+    }
+    const { items, more } = await rangePage<RecordMeta>(state, KEY.batchByTime, [patientId], after, size, keep);
+    return { records: items.map((e) => e.value), bookmark: more && items.length > 0 ? items[items.length - 1].value.recordId : '' };
   }
 
   /** The public anchor of a batch (record id, SHA-256, time): readable by anyone, links to no one. */

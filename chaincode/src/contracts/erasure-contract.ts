@@ -20,6 +20,7 @@ const ERASABLE = {
   [KEY.device]: 2,
   [KEY.event]: 3,
   [KEY.eventByRecord]: 4,
+  [KEY.batchByTime]: 3,
 } as const;
 
 /** Each kind's id -> patient reference. */
@@ -115,7 +116,7 @@ export class ErasureContract extends SealedArgsContract {
         await state.purgeShared(KEY.recordRef, [recordId]);
         const anchor: RecordAnchor = { recordId, homeOrg: patient.homeOrg, status: 'ERASED' };
         await state.putPublic(KEY.recordAnchor, [recordId], anchor, patient.homeOrg);
-      } else if (type !== KEY.eventByRecord) {
+      } else if (type !== KEY.eventByRecord && type !== KEY.batchByTime) {
         // The item's id -> patient reference: the last attribute is the item's id.
         await state.purgeShared(REF_OF[type as keyof typeof REF_OF], [attrs[attrs.length - 1]]);
       }

@@ -8,7 +8,7 @@ import { canSee, keyRecipients, loadPatientContext, loadRecord, mayCanSeeAny } f
 import { rangePage } from '../ledger/patient-index.js';
 import { invalid } from '../ledger/errors.js';
 import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
-import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor } from '../ledger/records.js';
+import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor, toMeta } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
 import { checkCategory, checkId, checkPageSize, checkSha256, checkSize, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -26,12 +26,6 @@ interface NewRecordInput {
   wrappedKeys: unknown;
   /** DICOM header fields, for `application/dicom` only (see {@link checkImaging}). */
   imaging?: unknown;
-}
-
-/** Strips the CID: what readers of metadata get. */
-export function toMeta(record: StoredRecord): RecordMeta {
-  const { cid: _cid, ...meta } = record;
-  return meta;
 }
 
 /** Medical records: metadata and CIDs in the shared collection, wrapped keys in each org's implicit collection. */

@@ -28,7 +28,9 @@ export const KEY = {
   wrappedKey: 'wrappedKey',
   /** Per patient: the consents in force and open break-glass sessions a submit decides by (patient-index.ts). */
   workingSet: 'workingSet',
-  /** Per patient and record: an access event's key in that record's log (the value is the event's time). */
+  /** Per patient, by the time of its last reading: a device batch's record metadata (time-range searches). */
+  batchByTime: 'batchByTime',
+  /** Per patient and record: an access event's key in that record's log (the value is the event's id). */
   eventByRecord: 'eventByRecord',
   /** Legacy: per patient and kind, a list of the patient's item keys (read for old data only, see patient-index.ts). */
   patientIndex: 'patientIndex',

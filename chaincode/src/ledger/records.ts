@@ -1,8 +1,14 @@
-import type { RecordAnchor, StoredRecord } from '../model.js';
+import type { RecordAnchor, RecordMeta, StoredRecord } from '../model.js';
 import { KEY } from './collections.js';
 import { invalid } from './errors.js';
 import type { TxState } from './state.js';
 import { checkId } from './validate.js';
+
+/** Strips the CID: what readers of metadata get. */
+export function toMeta(record: StoredRecord): RecordMeta {
+  const { cid: _cid, ...meta } = record;
+  return meta;
+}
 
 /** Refuses a new record unless a data key is wrapped for every org that must hold one. */
 export function requireWrappedKeysFor(recipients: string[], wrappedKeys: Record<string, string>): void {

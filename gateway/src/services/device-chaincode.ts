@@ -1,4 +1,4 @@
-import type { BatchAnchor, Created } from '@careledger/chaincode';
+import type { BatchAnchor, Created, RecordPage } from '@careledger/chaincode';
 import type { Ledger } from '../ports/ledger.js';
 import { evaluateJson, submitJson, transientJson } from './chaincode-call.js';
 import type { ActorRef } from './chaincode-client.js';
@@ -47,6 +47,14 @@ export class DeviceChaincode {
       args: [device.deviceId, device.patientId],
       transient: { batch: transientJson(batch) },
       endorsingOrgs: [...new Set([device.org, ...Object.keys(batch.wrappedKeys)])].sort(),
+    });
+  }
+
+  /** A page of the patient's batches the caller may see that overlap [from, to] ('' = open), by their last reading. */
+  batchesInRange(actor: ActorRef, patientId: string, range: { from?: string; to?: string }, pageSize: number, bookmark: string): Promise<RecordPage> {
+    return evaluateJson(this.ledger, actor.org, {
+      name: 'devices:BatchesInRange',
+      args: [actor.userId, patientId, range.from ?? '', range.to ?? '', String(pageSize), bookmark],
     });
   }
 

@@ -141,7 +141,7 @@ export class DeviceService {
     const limit = search.limit ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RESULTS) throw badInput('limit', `limit must be an integer from 1 to ${MAX_RESULTS}`);
     const matched: Observation[] = [];
-    for (const batch of await this.visibleBatches(actor, patientId)) {
+    for (const batch of await this.visibleBatches(actor, patientId, query)) {
       if (!batch.batch || !batchMayMatch(batch.batch, query)) continue;
       const file = await this.readBatch(actor, batch, search.purpose);
       file.readings.forEach((reading, index) => {
@@ -152,11 +152,12 @@ export class DeviceService {
     return searchSetBundle(fhirBase, matched.slice(0, limit), { self: selfUrl }, matched.length);
   }
 
-  private async visibleBatches(actor: ActorRef, patientId: string): Promise<RecordMeta[]> {
+  /** The batches the caller may see whose readings overlap the query's time range (a key range on the ledger). */
+  private async visibleBatches(actor: ActorRef, patientId: string, query: ReadingQuery): Promise<RecordMeta[]> {
     const out: RecordMeta[] = [];
     let bookmark = '';
     do {
-      const page = await this.chaincode.listRecords(actor, patientId, 'device-observations', { pageSize: 200, bookmark });
+      const page = await this.devices.batchesInRange(actor, patientId, { from: query.from, to: query.to }, 200, bookmark);
       out.push(...page.records);
       bookmark = page.bookmark;
     } while (bookmark);
