@@ -184,4 +184,21 @@ describe('DICOM viewer: JPEG baseline (Chromium)', () => {
       expect(problems).toEqual([]);
     });
   });
+
+  it('says so when the JPEG decoder cannot be loaded, instead of showing an empty image', async () => {
+    const opened = await openPage(browser, gateway.baseUrl);
+    const other = opened.page;
+    await step('jpeg-no-decoder', [other], async () => {
+      await other.route('**/assets/workers/jpegbaseline.worker.min.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await other.getByLabel('User id').fill(PATIENT);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      const card = other.getByTestId('record').filter({ hasText: 'Test pattern (JPEG)' });
+      await card.getByRole('button', { name: 'View image: Test pattern (JPEG)' }).click();
+      const alert = other.getByTestId('dicom-viewer').getByRole('alert');
+      await alert.waitFor({ timeout: 30_000 });
+      expect(await alert.textContent()).toContain('This image cannot be shown here. Download it and open it in a DICOM viewer.');
+      expect(await other.getByTestId('dicom-viewer').getAttribute('data-ready')).toBe('false');
+    });
+    await opened.context.close();
+  });
 });

@@ -242,5 +242,6 @@ export const strings = {
     windowWidth: 'Window width',
     reset: 'Reset window',
     help: 'Drag on the image to change the window; use the slider or the arrow keys to move through frames.',
+    cannotShow: 'This image cannot be shown here. Download it and open it in a DICOM viewer.',
   },
 };

@@ -57,8 +57,9 @@ export default function DicomViewer({ data }: { data: Blob }) {
       const controller = controllerRef.current;
       if (controller) setFrame(controller.getCurrentIndex().get(scrollDimension(controller)) ?? 0);
     });
+    // A file dwv cannot read, or a decoder that cannot be loaded: say so (the library's own words as detail).
     app.addEventListener('error', (event: { error?: { message?: string } }) =>
-      setError(event.error?.message ?? 'cannot read this image'),
+      setError(event.error?.message ?? ''),
     );
     app.loadFiles([new File([data], 'image.dcm', { type: 'application/dicom' })]);
     const resize = () => app.onResize();
@@ -98,10 +99,17 @@ export default function DicomViewer({ data }: { data: Blob }) {
         }}
         style={{ width: '100%', height: 'min(60vh, 512px)', background: '#000', position: 'relative' }}
       />
-      {error ? (
-        <Text c="red.8" role="alert">
-          {error}
-        </Text>
+      {error !== undefined ? (
+        <div role="alert">
+          <Text c="red.8" fw={600}>
+            {strings.viewer.cannotShow}
+          </Text>
+          {error ? (
+            <Text size="xs" c="dark.6">
+              {error}
+            </Text>
+          ) : null}
+        </div>
       ) : null}
       {frames > 1 ? (
         <div>
