@@ -30,8 +30,20 @@ export const CATEGORIES = [
   'discharge-summary',
   'device-observations',
   'other',
-] as const;
-export const PURPOSES = ['TREAT', 'ETREAT', 'HPAYMT', 'HRESCH', 'PATRQT'] as const;
+] as const satisfies readonly Schemas['Category'][];
+export const PURPOSES = [
+  'TREAT',
+  'ETREAT',
+  'HPAYMT',
+  'HRESCH',
+  'PATRQT',
+] as const satisfies readonly Schemas['Purpose'][];
+
+/** True when a list names every member of a union: the screens' lists fail the type check when the spec's vocabularies grow. */
+export type ListsAll<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
+const listsEveryCategory: ListsAll<Schemas['Category'], (typeof CATEGORIES)[number]> = true;
+const listsEveryPurpose: ListsAll<Schemas['Purpose'], (typeof PURPOSES)[number]> = true;
+void [listsEveryCategory, listsEveryPurpose];
 
 type Purpose = Schemas['Purpose'];
 
@@ -254,7 +266,8 @@ function RecordCard({ record, purpose }: { record: Schemas['RecordMetadata']; pu
         onClose={() => setImage(undefined)}
         // The dialog opened while its button was busy (disabled, unfocused): give the focus back to the button.
         onExitTransitionEnd={() => {
-          if (document.activeElement === null || document.activeElement === document.body) viewButton.current?.focus();
+          if (document.activeElement === null || document.activeElement === document.body)
+            viewButton.current?.focus();
         }}
         title={`${strings.viewer.title}: ${record.title}`}
         size="xl"

@@ -1,8 +1,8 @@
-import { Button, Stack, Table, Title } from '@mantine/core';
+import { Button, Stack, Title } from '@mantine/core';
 import { api, call } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { ScrollTable } from '../../components/ScrollTable';
-import { Empty, Loading, Success } from '../../components/States';
+import { ListTable } from '../../components/ListTable';
+import { Success } from '../../components/States';
 import { useAction, useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
 
@@ -27,48 +27,39 @@ export function BreakGlassReview() {
       </Title>
       <ProblemAlert error={sessions.error ?? review.error} />
       <Success message={review.message} />
-      {sessions.loading ? <Loading /> : null}
-      {!sessions.loading && !sessions.error && list.length === 0 ? (
-        <Empty label={strings.admin.empty} />
-      ) : null}
-      {list.length > 0 ? (
-        <ScrollTable label={strings.admin.reviewTitle} minWidth={560}>
-          <Table data-testid="review-queue">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{strings.admin.actor}</Table.Th>
-                <Table.Th>{strings.admin.patient}</Table.Th>
-                <Table.Th>{strings.admin.reason}</Table.Th>
-                <Table.Th>{strings.admin.opened}</Table.Th>
-                <Table.Th>{strings.admin.uses}</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">{strings.admin.review}</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((s) => (
-                <Table.Tr key={s.sessionId} data-actor={s.actorId}>
-                  <Table.Td>{s.actorId}</Table.Td>
-                  <Table.Td>{s.patientId}</Table.Td>
-                  <Table.Td>{strings.emergencyReasons[s.reasonCode] ?? s.reasonCode}</Table.Td>
-                  <Table.Td>{new Date(s.openedAt).toLocaleString()}</Table.Td>
-                  <Table.Td>{s.uses}</Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      onClick={() => markReviewed(s.sessionId)}
-                      aria-label={`${strings.admin.review}: ${s.actorId}`}
-                    >
-                      {strings.admin.review}
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      ) : null}
+      <ListTable
+        label={strings.admin.reviewTitle}
+        testId="review-queue"
+        minWidth={560}
+        loading={sessions.loading}
+        failed={Boolean(sessions.error)}
+        empty={strings.admin.empty}
+        rows={list}
+        rowKey={(s) => s.sessionId}
+        rowProps={(s) => ({ 'data-actor': s.actorId })}
+        columns={[
+          { header: strings.admin.actor, cell: (s) => s.actorId },
+          { header: strings.admin.patient, cell: (s) => s.patientId },
+          {
+            header: strings.admin.reason,
+            cell: (s) => strings.emergencyReasons[s.reasonCode] ?? s.reasonCode,
+          },
+          { header: strings.admin.opened, cell: (s) => new Date(s.openedAt).toLocaleString() },
+          { header: strings.admin.uses, cell: (s) => s.uses },
+          {
+            header: <span className="visually-hidden">{strings.admin.review}</span>,
+            cell: (s) => (
+              <Button
+                size="xs"
+                onClick={() => markReviewed(s.sessionId)}
+                aria-label={`${strings.admin.review}: ${s.actorId}`}
+              >
+                {strings.admin.review}
+              </Button>
+            ),
+          },
+        ]}
+      />
     </Stack>
   );
 }

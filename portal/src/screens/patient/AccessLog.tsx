@@ -1,14 +1,23 @@
-import { Badge, Button, Group, MultiSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api, call, type Schemas } from '../../api/client';
 import type { Session } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { ScrollTable } from '../../components/ScrollTable';
-import { Empty, Loading } from '../../components/States';
+import { ListTable } from '../../components/ListTable';
+import type { ListsAll } from '../../components/RecordList';
 import { useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
 
-const OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_VIOLATION', 'FAILED'] as const;
+const OUTCOMES = [
+  'GRANTED',
+  'DENIED',
+  'BREAK_GLASS',
+  'INTEGRITY_VIOLATION',
+  'FAILED',
+] as const satisfies readonly Outcome[];
+type Outcome = Schemas['AccessEvent']['outcome'];
+const listsEveryOutcome: ListsAll<Outcome, (typeof OUTCOMES)[number]> = true;
+void listsEveryOutcome;
 // Denials, break-glass reads and integrity violations stand out.
 const COLOR: Record<string, string> = {
   GRANTED: 'teal.9',
@@ -58,53 +67,47 @@ export function AccessLog({ session }: { session: Session }) {
         </Button>
       </Group>
       <ProblemAlert error={log.error} />
-      {log.loading ? <Loading /> : null}
-      {!log.loading && !log.error && events.length === 0 ? <Empty label={strings.accessLog.empty} /> : null}
-      {events.length > 0 ? (
-        <ScrollTable label={strings.accessLog.title} minWidth={560}>
-          <Table striped data-testid="access-log">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{strings.accessLog.when}</Table.Th>
-                <Table.Th>{strings.accessLog.who}</Table.Th>
-                <Table.Th>{strings.accessLog.hospital}</Table.Th>
-                <Table.Th>{strings.accessLog.purpose}</Table.Th>
-                <Table.Th>{strings.accessLog.record}</Table.Th>
-                <Table.Th>{strings.accessLog.outcome}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {events.map((e) => (
-                <Table.Tr
-                  key={e.eventId}
-                  data-outcome={e.outcome}
-                  bg={e.outcome === 'GRANTED' ? undefined : 'red.0'}
-                >
-                  <Table.Td>{new Date(e.at).toLocaleString()}</Table.Td>
-                  <Table.Td>{e.actorId}</Table.Td>
-                  <Table.Td>{e.actorOrg}</Table.Td>
-                  <Table.Td>{strings.purposes[e.purpose] ?? e.purpose}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {e.recordId}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={COLOR[e.outcome]} variant="filled">
-                      {strings.outcomes[e.outcome] ?? e.outcome}
-                    </Badge>
-                    {e.reason ? (
-                      <Text size="xs" c="dark.6">
-                        {e.reason}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      ) : null}
+      <ListTable
+        label={strings.accessLog.title}
+        testId="access-log"
+        minWidth={560}
+        striped
+        loading={log.loading}
+        failed={Boolean(log.error)}
+        empty={strings.accessLog.empty}
+        rows={events}
+        rowKey={(e) => e.eventId}
+        rowProps={(e) => ({ 'data-outcome': e.outcome, bg: e.outcome === 'GRANTED' ? undefined : 'red.0' })}
+        columns={[
+          { header: strings.accessLog.when, cell: (e) => new Date(e.at).toLocaleString() },
+          { header: strings.accessLog.who, cell: (e) => e.actorId },
+          { header: strings.accessLog.hospital, cell: (e) => e.actorOrg },
+          { header: strings.accessLog.purpose, cell: (e) => strings.purposes[e.purpose] ?? e.purpose },
+          {
+            header: strings.accessLog.record,
+            cell: (e) => (
+              <Text size="xs" ff="monospace">
+                {e.recordId}
+              </Text>
+            ),
+          },
+          {
+            header: strings.accessLog.outcome,
+            cell: (e) => (
+              <>
+                <Badge color={COLOR[e.outcome]} variant="filled">
+                  {strings.outcomes[e.outcome] ?? e.outcome}
+                </Badge>
+                {e.reason ? (
+                  <Text size="xs" c="dark.6">
+                    {e.reason}
+                  </Text>
+                ) : null}
+              </>
+            ),
+          },
+        ]}
+      />
     </Stack>
   );
 }

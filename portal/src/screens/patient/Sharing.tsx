@@ -8,7 +8,6 @@ import {
   Radio,
   Select,
   Stack,
-  Table,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -16,9 +15,9 @@ import { useState, type FormEvent } from 'react';
 import { api, call, type Schemas } from '../../api/client';
 import type { Session } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
 import { CATEGORIES, PURPOSES } from '../../components/RecordList';
-import { Empty, Loading, Success } from '../../components/States';
+import { Success } from '../../components/States';
 import { useAction, useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
 
@@ -32,6 +31,10 @@ export function inDays(days: number): string {
 /** The end of a chosen day, as the ISO instant the API wants. */
 export function endOfDay(date: string): string {
   return new Date(`${date}T23:59:59`).toISOString();
+}
+
+function granteeOf(consent: Schemas['Consent']): string {
+  return consent.grantee.kind === 'user' ? (consent.grantee.userId ?? '') : (consent.grantee.org ?? '');
 }
 
 function describeScope(scope: Schemas['ConsentScope']): string {
@@ -191,54 +194,45 @@ export function Sharing({ session }: { session: Session }) {
       </Title>
       <ProblemAlert error={consents.error ?? revoke.error} />
       <Success message={revoke.message} />
-      {consents.loading ? <Loading /> : null}
-      {!consents.loading && !consents.error && active.length === 0 ? (
-        <Empty label={strings.sharing.empty} />
-      ) : null}
-      {active.length > 0 ? (
-        <ScrollTable label={strings.sharing.listTitle} minWidth={520}>
-          <Table data-testid="consents">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{strings.sharing.grantee}</Table.Th>
-                <Table.Th>{strings.sharing.scope}</Table.Th>
-                <Table.Th>{strings.sharing.purposes}</Table.Th>
-                <Table.Th>{strings.sharing.until}</Table.Th>
-                <Table.Th>{strings.sharing.status}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {active.map((c) => {
-                const grantee = c.grantee.kind === 'user' ? (c.grantee.userId ?? '') : (c.grantee.org ?? '');
-                return (
-                  <Table.Tr key={c.consentId} data-grantee={grantee}>
-                    <Table.Td>{grantee}</Table.Td>
-                    <Table.Td>{describeScope(c.scope)}</Table.Td>
-                    <Table.Td>{c.purposes.map((p) => strings.purposes[p] ?? p).join(', ')}</Table.Td>
-                    <Table.Td>{new Date(c.expiresAt).toLocaleDateString()}</Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
-                        <Badge color="teal.9" variant="filled">
-                          {c.status}
-                        </Badge>
-                        <Button
-                          size="xs"
-                          color="red.8"
-                          variant="outline"
-                          onClick={() => stop(c.consentId)}
-                          aria-label={`${strings.sharing.revoke}: ${grantee}`}
-                        >
-                          {strings.sharing.revoke}
-                        </Button>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      ) : null}
+      <ListTable
+        label={strings.sharing.listTitle}
+        testId="consents"
+        minWidth={520}
+        loading={consents.loading}
+        failed={Boolean(consents.error)}
+        empty={strings.sharing.empty}
+        rows={active}
+        rowKey={(c) => c.consentId}
+        rowProps={(c) => ({ 'data-grantee': granteeOf(c) })}
+        columns={[
+          { header: strings.sharing.grantee, cell: granteeOf },
+          { header: strings.sharing.scope, cell: (c) => describeScope(c.scope) },
+          {
+            header: strings.sharing.purposes,
+            cell: (c) => c.purposes.map((p) => strings.purposes[p] ?? p).join(', '),
+          },
+          { header: strings.sharing.until, cell: (c) => new Date(c.expiresAt).toLocaleDateString() },
+          {
+            header: strings.sharing.status,
+            cell: (c) => (
+              <Group gap="xs" wrap="nowrap">
+                <Badge color="teal.9" variant="filled">
+                  {c.status}
+                </Badge>
+                <Button
+                  size="xs"
+                  color="red.8"
+                  variant="outline"
+                  onClick={() => stop(c.consentId)}
+                  aria-label={`${strings.sharing.revoke}: ${granteeOf(c)}`}
+                >
+                  {strings.sharing.revoke}
+                </Button>
+              </Group>
+            ),
+          },
+        ]}
+      />
     </Stack>
   );
 }

@@ -1,8 +1,7 @@
-import { Badge, Button, Stack, Table, Title } from '@mantine/core';
+import { Badge, Button, Stack, Title } from '@mantine/core';
 import { api, call } from '../../api/client';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { ScrollTable } from '../../components/ScrollTable';
-import { Empty, Loading } from '../../components/States';
+import { ListTable } from '../../components/ListTable';
 import { useLoad } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
 
@@ -21,34 +20,27 @@ export function MyAccessRequests() {
         {strings.common.refresh}
       </Button>
       <ProblemAlert error={requests.error} />
-      {requests.loading ? <Loading /> : null}
-      {!requests.loading && !requests.error && list.length === 0 ? <Empty /> : null}
-      {list.length > 0 ? (
-        <ScrollTable label={strings.practitioner.myRequestsTitle} minWidth={480}>
-          <Table data-testid="my-requests">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{strings.practitioner.patient}</Table.Th>
-                <Table.Th>{strings.practitioner.purpose}</Table.Th>
-                <Table.Th>{strings.requests.reason}</Table.Th>
-                <Table.Th>{strings.requests.status}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((r) => (
-                <Table.Tr key={r.requestId} data-patient={r.patientId}>
-                  <Table.Td>{r.patientId}</Table.Td>
-                  <Table.Td>{strings.purposes[r.purpose] ?? r.purpose}</Table.Td>
-                  <Table.Td>{r.reason}</Table.Td>
-                  <Table.Td>
-                    <Badge color={COLOR[r.status]}>{strings.requests.statuses[r.status] ?? r.status}</Badge>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      ) : null}
+      <ListTable
+        label={strings.practitioner.myRequestsTitle}
+        testId="my-requests"
+        minWidth={480}
+        loading={requests.loading}
+        failed={Boolean(requests.error)}
+        rows={list}
+        rowKey={(r) => r.requestId}
+        rowProps={(r) => ({ 'data-patient': r.patientId })}
+        columns={[
+          { header: strings.practitioner.patient, cell: (r) => r.patientId },
+          { header: strings.practitioner.purpose, cell: (r) => strings.purposes[r.purpose] ?? r.purpose },
+          { header: strings.requests.reason, cell: (r) => r.reason },
+          {
+            header: strings.requests.status,
+            cell: (r) => (
+              <Badge color={COLOR[r.status]}>{strings.requests.statuses[r.status] ?? r.status}</Badge>
+            ),
+          },
+        ]}
+      />
     </Stack>
   );
 }
