@@ -18,6 +18,7 @@ import { accessRequests, breakGlass, consents, patients } from './consent-folder
 import { interoperability } from './interoperability.mjs';
 import { journeyFirstSteps } from './journey-first-steps.mjs';
 import { journeyLaterSteps } from './journey-later-steps.mjs';
+import { notifications } from './notification-folder.mjs';
 import { devTokens, NO_TOKEN, operations, records, users } from './resource-folders.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ const collection = {
       `),
     },
   ],
-  item: [journey, operations, devTokens, users, records, consents, accessRequests, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), patients],
+  item: [journey, operations, devTokens, users, records, consents, accessRequests, notifications, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), patients],
   variable: [
     variable('baseUrl', 'http://127.0.0.1:3000', 'The gateway, without /v1 (the environment sets it).'),
     variable('fixtureSize', String(fixtureBytes.length), `Bytes of ${FIXTURE} (generated).`),
@@ -137,6 +138,7 @@ const collection = {
       'sessionId',
       'record2Id',
       'request2Id',
+      'notificationId',
       'deviceId',
       'deviceToken',
       'batchId',

@@ -4,15 +4,18 @@
 // - the statuses every operation of a kind can answer, whatever the controller: 400 (inputs that fail
 //   validation), 401 (secured), 404 (an id in the path or query), 413 and 415 (a request body), 503 (a
 //   dependency is down, every /v1 path).
-// - a response of any media type (`*/*`: a record's content) has no schema.
+// - a response of any media type (`*/*`: a record's content) has no schema;
+// - a Server-Sent Events stream (`text/event-stream`) is text, not the base64 `byte` string tsoa writes for a stream.
 //   Statuses particular to one operation (403, 404, 409, 410, 502...) stay with its controller's @Response.
 // Run by `npm run build` on the file tsoa wrote (`node scripts/finish-openapi.ts <spec>`) and by
 // check-openapi.mjs on a fresh spec; it is idempotent.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 interface MediaType {
-  schema?: { $ref?: string };
+  schema?: { $ref?: string; type?: string };
 }
+
+const EVENT_STREAM = 'text/event-stream';
 
 interface ResponseObject {
   description: string;
@@ -87,6 +90,9 @@ export function finishOpenApi(spec: OpenApiDocument): OpenApiDocument {
       }
       // A body of any media type (a record's content) has no schema to check it against.
       for (const response of Object.values(operation.responses)) if (response.content?.['*/*']) response.content['*/*'] = {};
+      for (const response of Object.values(operation.responses)) {
+        if (response.content?.[EVENT_STREAM]) response.content[EVENT_STREAM] = { schema: { type: 'string' } };
+      }
       for (const status of genericStatuses(path, operation)) {
         operation.responses[status] ??= { description: GENERIC[status]!, content: errorContent(operation) };
       }

@@ -27,6 +27,8 @@ import { RecordSearchChaincode } from './services/record-search-chaincode.js';
 import { RecordService } from './services/record-service.js';
 import { RegistryService } from './services/registry-service.js';
 import { followLedger, PermissionProjector } from './services/permission-projector.js';
+import { NotificationFollower } from './services/notification-follower.js';
+import { NotificationService } from './services/notification-service.js';
 import { StorageReclaim } from './services/storage-reclaim.js';
 
 /** The adapters of one profile. */
@@ -49,6 +51,8 @@ export interface Adapters {
 export interface Built {
   services: GatewayServices;
   projector: PermissionProjector;
+  /** Derives users' notifications from the ledger's events (and the consent-expiry sweep). */
+  notifier: NotificationFollower;
   /** Moves data keys written before patient keys existed into patient custody (`npm run keys:migrate`). */
   custody: KeyCustodyMigration;
   /** Makes every deletion so far physical in the stores this gateway runs (what an erasure does at its end). */
@@ -72,6 +76,7 @@ export function buildServices(a: Adapters): Built {
     }
   };
   const consents = new ConsentService(chaincode, sharing, projection);
+  const notifications = new NotificationService(a.permissions, a.log, a.config.notifications.heartbeatMs);
   const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
   const services: GatewayServices = {
     profile: a.config.profile,
@@ -87,6 +92,7 @@ export function buildServices(a: Adapters): Built {
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records, consents),
     exports: new ExportService(chaincode, records, a.log),
+    notifications,
     readiness: async () => {
       const checks: [string, Promise<'ok' | 'unavailable'>][] = [
         ['ledger', probe('ledger', () => a.ledger.ready())],
@@ -100,7 +106,8 @@ export function buildServices(a: Adapters): Built {
     },
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
-  return { services, projector, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
+  const notifier = new NotificationFollower(a.ledger, chaincode, a.permissions, a.config.orgs, (doc) => notifications.announce(doc), a.log, { sweepMs: a.config.notifications.expirySweepMs });
+  return { services, projector, notifier, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
 }
 
 /** A wired gateway and how to shut it down. */
@@ -111,19 +118,23 @@ export interface RunningGateway extends Omit<Built, 'reclaim'> {
 }
 
 /**
- * Starts a profile's built services: follows the ledger's events into the permission store (unless `follow`
- * is false) and closes the follower before the profile's adapters.
+ * Starts a profile's built services: follows the ledger's events into the permission store and into users'
+ * notifications (unless `follow` is false); closing ends the open notification streams and the followers before
+ * the profile's adapters.
  */
 export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
-  const { services, projector, custody, reclaim } = built;
+  const { services, projector, notifier, custody, reclaim } = built;
   const following = followLedger(projector, log, follow);
+  const notifying = follow ? notifier.start() : { stop: async () => undefined };
   return {
     services,
     projector,
+    notifier,
     custody,
     reclaim: () => reclaim.run(),
     async close() {
-      await following.stop();
+      services.notifications.close();
+      await Promise.all([following.stop(), notifying.stop()]);
       await closeAdapters();
     },
   };

@@ -44,6 +44,8 @@ const schema = z.object({
   CARELEDGER_PERMISSION_STORE_TIMEOUT_MS: ms(5_000),
   CARELEDGER_AUTH_TIMEOUT_MS: ms(5_000),
   CARELEDGER_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(2_000).default(1_500),
+  CARELEDGER_SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -121,6 +123,12 @@ export interface Config {
   reclaimTimeoutMs: number;
   /** Deadlines of the calls to each dependency. */
   timeouts: Timeouts;
+  notifications: {
+    /** How often an idle SSE stream gets a comment line (and looks for notifications another process stored). */
+    heartbeatMs: number;
+    /** How often the gateway looks for consents that expire within 24 h. */
+    expirySweepMs: number;
+  };
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -179,6 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       permissionStoreMs: e.CARELEDGER_PERMISSION_STORE_TIMEOUT_MS,
       authMs: e.CARELEDGER_AUTH_TIMEOUT_MS,
       readyMs: e.CARELEDGER_READY_TIMEOUT_MS,
+    },
+    notifications: {
+      heartbeatMs: e.CARELEDGER_SSE_HEARTBEAT_SECONDS * 1000,
+      expirySweepMs: e.CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS * 1000,
     },
     ...(network ? { network } : {}),
   };

@@ -168,6 +168,15 @@ const CASES: Malformed[] = [
     send: (w) => w.client('patient').get(`/v1/patients/pat-1/access-log?pageSize=${size}`),
   })),
   { op: 'GET /v1/patients/{patientId}/access-log', what: 'a bookmark that was never issued', field: 'bookmark', send: (w) => w.client('patient').get(`/v1/patients/pat-1/access-log?pageSize=1&bookmark=${LEAK}`) },
+  // the caller's notifications
+  ...['0', '201', '1.5', LEAK].map((size): Malformed => ({
+    op: 'GET /v1/me/notifications', what: `pageSize=${size === LEAK ? 'text' : size}`, field: 'pageSize',
+    send: (w) => w.client('patient').get(`/v1/me/notifications?pageSize=${size}`),
+  })),
+  { op: 'GET /v1/me/notifications', what: 'a bookmark that is not a position', field: 'bookmark', send: (w) => w.client('patient').get(`/v1/me/notifications?bookmark=${LEAK}`) },
+  ...badIds('POST /v1/me/notifications/{notificationId}/read', 'notificationId', (w, id) => w.client('patient').post(`/v1/me/notifications/${id}/read`)),
+  { op: 'GET /v1/me/events', what: 'a Last-Event-ID that is not a position', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', LEAK) },
+  { op: 'GET /v1/me/events', what: 'a Last-Event-ID of 17 digits', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', '1'.repeat(17)) },
   ...badIds('POST /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').post(`/v1/patients/${id}/erasure`)),
   ...badIds('GET /v1/patients/{patientId}/export', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/export`)),
   { op: 'GET /v1/patients/{patientId}/export', what: 'an unknown format', field: 'format', send: (w) => w.client('patient').get(`/v1/patients/pat-1/export?format=${LEAK}`) },

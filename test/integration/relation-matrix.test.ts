@@ -154,6 +154,15 @@ const OPERATIONS: Operation[] = [
   { op: 'POST /v1/users', what: 'registering a practitioner', perTarget: false, expect: forUsers((c) => (c.role === 'admin' ? 201 : 403)),
     send: (w, c) => w.client(c).post('/v1/users', { userId: `new-${Math.random().toString(36).slice(2, 10)}`, role: 'practitioner' }) },
   { op: 'GET /v1/me', what: 'their own registry entry', perTarget: false, expect: forUsers(() => 200), send: (w, c) => w.client(c).get('/v1/me') },
+  // Notifications are the caller's own, whoever the target: when these rows run, only pat-s has been told
+  // anything (break-glass was opened on pat-s's records; the expiry sweep is held back in this world).
+  { op: 'GET /v1/me/notifications', what: 'their own notifications', perTarget: false, expect: forUsers((c) => ({ status: 200, seesSome: isSelf(c, TARGETS.own) })),
+    send: (w, c) => w.client(c).get('/v1/me/notifications') },
+  { op: 'POST /v1/me/notifications/{notificationId}/read', what: "marking pat-s's break-glass notification read", perTarget: false,
+    expect: forUsers((c) => (isSelf(c, TARGETS.own) ? 200 : 404)),
+    send: async (w, c) => w.client(c).post(`/v1/me/notifications/${await w.notificationOf('pat-s')}/read`) },
+  { op: 'GET /v1/me/events', what: 'their own notification stream from the start', perTarget: false, expect: forUsers((c) => ({ status: 200, seesSome: isSelf(c, TARGETS.own) })),
+    send: (w, c) => w.client(c).stream('/v1/me/events', { 'Last-Event-ID': '0'.repeat(16) }) },
   { op: 'GET /v1/users/{userId}', what: 'registry entry', perTarget: true, expect: registryEntry({ status: 'ERASED' }),
     send: (w, c, t) => w.client(c).get(`/v1/users/${patientOf(t)}`) },
   { op: 'POST /v1/patients/{patientId}/records', what: 'upload', perTarget: true, expect: practitionerOf(201, 403),
@@ -241,8 +250,10 @@ const OPERATIONS: Operation[] = [
 /** How many items a list answer holds, whatever its shape (JSON page, array, FHIR Bundle). */
 function itemCount(body: unknown): number {
   if (Array.isArray(body)) return body.length;
-  const b = body as { records?: unknown[]; entry?: unknown[]; events?: unknown[] };
-  return (b.records ?? b.entry ?? b.events ?? []).length;
+  // A Server-Sent Events stream: its events.
+  if (typeof body === 'string') return body.split('\n').filter((line) => line.startsWith('data:')).length;
+  const b = body as { records?: unknown[]; entry?: unknown[]; events?: unknown[]; notifications?: unknown[] };
+  return (b.records ?? b.entry ?? b.events ?? b.notifications ?? []).length;
 }
 
 /** The rows that cross hospitals: a caller of one hospital (or under an org grant) against a patient of the other. */
@@ -268,7 +279,9 @@ describe('relation matrix: operation × caller × target', () => {
   let h: GatewayHarness | undefined;
   let w: RelationWorld | undefined;
   beforeAll(async () => {
-    h = await GatewayHarness.start();
+    // The consent-expiry sweep runs once at start (nothing to find) and not again while the matrix runs, so
+    // which caller has been told something follows from the events alone.
+    h = await GatewayHarness.start({ env: { CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS: '86400' } });
     w = await RelationWorld.create(h);
   }, 300_000); // about 60 submits: a minute or two on the network
   afterAll(async () => {

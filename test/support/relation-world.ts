@@ -220,6 +220,14 @@ export class RelationWorld {
     return (await this.registerDevice(patientId, org)).deviceId;
   }
 
+  /** The id of a user's newest notification (pat-s: the break-glass session opened on its records). */
+  async notificationOf(userId: string): Promise<string> {
+    const res = await this.as(userId).get('/v1/me/notifications?pageSize=1').expect(200);
+    const id = res.body.notifications[0]?.notificationId as string | undefined;
+    if (!id) throw new Error(`${userId} has no notification`);
+    return id;
+  }
+
   /** Remembers a token for a user id (a stand-in's). */
   tokenOf(userId: string): string {
     const token = this.tokens.get(userId);

@@ -4,6 +4,7 @@
  * fresh objects a state-changing request may consume (so one case never changes what the next sees).
  */
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import request from 'supertest';
 import { GatewayHarness, someBytes } from './gateway-harness.js';
@@ -37,6 +38,36 @@ export function clientWith(app: GatewayHarness['app'], auth: string | undefined)
       return body === undefined ? r : r.send(body);
     },
     delete: (url: string) => authorize(request(app).delete(url)),
+    /**
+     * A GET of a Server-Sent Events stream: the body is the text that arrived until the first event (or
+     * `waitMs` after the stream opened), then the client leaves. Errors arrive whole, as JSON.
+     */
+    stream: (url: string, headers: Record<string, string> = {}, waitMs = 300) => {
+      let r = authorize(request(app).get(url));
+      for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
+      return r.buffer(true).parse((response, callback) => {
+        // superagent hands the parser node's response stream (typed as its own Response).
+        const res = response as unknown as IncomingMessage;
+        let text = '';
+        let timer: NodeJS.Timeout | undefined;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          res.removeAllListeners('data');
+          callback(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(text || '{}') : text);
+          res.destroy();
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('\ndata:') || text.startsWith('data:')) finish();
+        });
+        res.on('end', finish);
+        if (/event-stream/.test(String(res.headers['content-type']))) timer = setTimeout(finish, waitMs);
+      });
+    },
     /** A multipart upload; fields default to a titled report. */
     upload: (patientId: string, fields: Record<string, string> = {}) => {
       let r = authorize(request(app).post(`/v1/patients/${patientId}/records`));

@@ -10,6 +10,7 @@ import type { EmergencyService } from '../services/emergency-service.js';
 import type { ErasureService } from '../services/erasure-service.js';
 import type { ExportService } from '../services/export-service.js';
 import type { FhirService } from '../services/fhir-service.js';
+import type { NotificationService } from '../services/notification-service.js';
 import type { RecordService } from '../services/record-service.js';
 import type { RegistryService } from '../services/registry-service.js';
 
@@ -36,6 +37,8 @@ export interface GatewayServices {
   fhir: FhirService;
   /** The patient's FHIR export (Bundle or ZIP). */
   exports: ExportService;
+  /** The caller's notifications: list, read mark, SSE stream. */
+  notifications: NotificationService;
   /** Readiness of every adapter: name -> ok or unavailable. */
   readiness(): Promise<Record<string, 'ok' | 'unavailable'>>;
 }

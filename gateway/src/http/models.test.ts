@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type * as Ledger from '@careledger/chaincode';
 import { CATEGORIES, EMERGENCY_REASONS, PURPOSES, ROLES } from '@careledger/chaincode/rules';
 import type * as Rules from '@careledger/chaincode/rules';
-import type { AccessRequestDoc, GrantDoc } from '../ports/permission-store.js';
+import type { AccessRequestDoc, GrantDoc, NotificationDoc, NotificationKind } from '../ports/permission-store.js';
 import type { BatchReceipt as ServiceBatchReceipt, DeviceRegistration as ServiceDeviceRegistration } from '../services/device-service.js';
 import type * as Api from './models.js';
 
@@ -35,6 +35,9 @@ pin<Serves<Ledger.AccessEvent, Api.AccessEvent>>();
 pin<Serves<Ledger.StoredRecord, Api.RecordMetadata>>();
 pin<Serves<Ledger.RecordPage, Api.RecordPage>>();
 pin<Serves<Ledger.User, Api.User>>();
+// A stored notification as its recipient gets it (the recipient id left out).
+pin<Equal<Api.NotificationKind, NotificationKind>>();
+pin<Serves<Omit<NotificationDoc, 'recipientId'>, Api.Notification>>();
 // A request body is a grant the use case accepts.
 pin<Serves<Api.GrantConsentRequest, Parameters<import('../services/consent-service.js').ConsentService['grant']>[2]>>();
 

@@ -404,3 +404,42 @@ export interface ErasureResult {
   recordsErased: number;
   blobsRemoved: number;
 }
+
+/**
+ * What a notification is about: an access request the patient received, its decision (to the requester),
+ * break-glass opened on the patient's records, or a consent that expires within 24 h (patient and user grantee).
+ */
+export type NotificationKind = 'ACCESS_REQUEST_RECEIVED' | 'ACCESS_REQUEST_APPROVED' | 'ACCESS_REQUEST_DENIED' | 'BREAK_GLASS_OPENED' | 'CONSENT_EXPIRING';
+
+/**
+ * A notification to the caller. Ids and kinds only — never a name, title, reason or content: open the named
+ * request, consent or session to see more (with the rights one has).
+ */
+export interface Notification {
+  /** Stable: the same cause always has the same id. */
+  notificationId: string;
+  kind: NotificationKind;
+  /** When it happened, by the ledger's time. */
+  occurredAt: string;
+  requestId?: string;
+  consentId?: string;
+  sessionId?: string;
+  /** The caller's position in their own notifications; the SSE event id (`Last-Event-ID`). */
+  seq: string;
+  /** When the caller marked it read. */
+  readAt?: string;
+}
+
+export interface NotificationPage {
+  /** Newest first. */
+  notifications: Notification[];
+  /** Pass as `bookmark` for the next (older) page; empty when this is the last. */
+  bookmark: string;
+}
+
+/**
+ * A notification's position (16 digits), as `seq`, a page's `bookmark` and the SSE event id.
+ * @pattern ^[0-9]{16}$
+ * @example "0000000000000007"
+ */
+export type NotificationSeq = string;

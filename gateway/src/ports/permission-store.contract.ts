@@ -1,4 +1,4 @@
-import type { AccessRequestDoc, GrantDoc, PermissionStore } from './permission-store.js';
+import type { AccessRequestDoc, GrantDoc, NewNotification, NotificationDoc, PermissionStore } from './permission-store.js';
 
 /** A store under test and how to dispose of it (close it and delete its data). */
 export interface PermissionStoreSubject {
@@ -39,6 +39,19 @@ export function anAccessRequest(overrides: Partial<AccessRequestDoc> = {}): Acce
   };
 }
 
+/** A notification to patient p-1 that practitioner u-1 asked for access; override what a test is about. */
+export function aNotification(overrides: Partial<NewNotification> = {}): NewNotification {
+  return {
+    notificationId: 'ntf-1',
+    recipientId: 'p-1',
+    kind: 'ACCESS_REQUEST_RECEIVED',
+    occurredAt: '2030-01-01T00:00:00.000Z',
+    requestId: 'r-1',
+    ...overrides,
+  };
+}
+
+const notificationIds = (docs: NotificationDoc[]): string[] => docs.map((d) => d.notificationId);
 const grantIds = (docs: GrantDoc[]): string[] => docs.map((d) => d.consentId).sort();
 const requestIds = (docs: AccessRequestDoc[]): string[] => docs.map((d) => d.requestId).sort();
 
@@ -196,6 +209,81 @@ export function describePermissionStoreContract(
 
       it('deletes a patient with nothing stored without complaint', async () => {
         await expect(store.deletePatient('p-none')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('notifications', () => {
+      it('returns a new notification with the first sequence number and marks it created', async () => {
+        const added = await store.addNotification(aNotification());
+        expect(added).toStrictEqual({ created: true, doc: { ...aNotification(), seq: '0000000000000001' } });
+      });
+
+      it('keeps one notification, seq unchanged, when the same id is added again (a replay)', async () => {
+        await store.addNotification(aNotification());
+        const again = await store.addNotification(aNotification({ occurredAt: '2030-01-09T00:00:00.000Z' }));
+        expect(again).toStrictEqual({ created: false, doc: { ...aNotification(), seq: '0000000000000001' } });
+        expect(await store.listNotifications('p-1', { limit: 10 })).toHaveLength(1);
+      });
+
+      it('numbers each recipient’s notifications on their own', async () => {
+        await store.addNotification(aNotification({ notificationId: 'ntf-1', recipientId: 'p-1' }));
+        const other = await store.addNotification(aNotification({ notificationId: 'ntf-2', recipientId: 'p-2' }));
+        const second = await store.addNotification(aNotification({ notificationId: 'ntf-3', recipientId: 'p-1' }));
+        expect([other.doc.seq, second.doc.seq]).toEqual(['0000000000000001', '0000000000000002']);
+      });
+
+      it('lists a recipient’s notifications newest first, and nobody else’s', async () => {
+        for (const [id, recipientId] of [['ntf-1', 'p-1'], ['ntf-2', 'p-10'], ['ntf-3', 'p-1'], ['ntf-4', 'p-1']]) {
+          await store.addNotification(aNotification({ notificationId: id, recipientId }));
+        }
+        expect(notificationIds(await store.listNotifications('p-1', { limit: 10 }))).toEqual(['ntf-4', 'ntf-3', 'ntf-1']);
+      });
+
+      it('pages with `before` the last seq of the previous page', async () => {
+        for (const id of ['ntf-1', 'ntf-2', 'ntf-3']) await store.addNotification(aNotification({ notificationId: id }));
+        const first = await store.listNotifications('p-1', { limit: 2 });
+        expect(notificationIds(first)).toEqual(['ntf-3', 'ntf-2']);
+        expect(notificationIds(await store.listNotifications('p-1', { limit: 2, before: first[1]!.seq }))).toEqual(['ntf-1']);
+      });
+
+      it('lists oldest first what came after a seq (a resumed stream)', async () => {
+        for (const id of ['ntf-1', 'ntf-2', 'ntf-3']) await store.addNotification(aNotification({ notificationId: id }));
+        expect(notificationIds(await store.listNotifications('p-1', { limit: 10, after: '0000000000000001' }))).toEqual(['ntf-2', 'ntf-3']);
+        expect(await store.listNotifications('p-1', { limit: 10, after: '0000000000000003' })).toEqual([]);
+      });
+
+      it('marks a notification read once, keeping the first time', async () => {
+        await store.addNotification(aNotification());
+        const read = await store.markNotificationRead('p-1', 'ntf-1', '2030-01-02T00:00:00.000Z');
+        expect(read?.readAt).toBe('2030-01-02T00:00:00.000Z');
+        await store.markNotificationRead('p-1', 'ntf-1', '2030-01-03T00:00:00.000Z');
+        expect((await store.listNotifications('p-1', { limit: 1 }))[0]?.readAt).toBe('2030-01-02T00:00:00.000Z');
+      });
+
+      it('does not mark another recipient’s notification', async () => {
+        await store.addNotification(aNotification({ recipientId: 'p-1' }));
+        expect(await store.markNotificationRead('p-2', 'ntf-1', '2030-01-02T00:00:00.000Z')).toBeUndefined();
+        expect((await store.listNotifications('p-1', { limit: 1 }))[0]?.readAt).toBeUndefined();
+      });
+
+      it('keeps the read mark when the same notification is added again', async () => {
+        await store.addNotification(aNotification());
+        await store.markNotificationRead('p-1', 'ntf-1', '2030-01-02T00:00:00.000Z');
+        expect((await store.addNotification(aNotification())).doc.readAt).toBe('2030-01-02T00:00:00.000Z');
+      });
+
+      it('deletes the erased patient’s notifications only', async () => {
+        await store.addNotification(aNotification({ notificationId: 'ntf-1', recipientId: 'p-1' }));
+        await store.addNotification(aNotification({ notificationId: 'ntf-2', recipientId: 'u-1' }));
+        await store.deletePatient('p-1');
+        expect(await store.listNotifications('p-1', { limit: 10 })).toEqual([]);
+        expect(notificationIds(await store.listNotifications('u-1', { limit: 10 }))).toEqual(['ntf-2']);
+      });
+
+      it('drops notifications on clear', async () => {
+        await store.addNotification(aNotification());
+        await store.clear();
+        expect(await store.listNotifications('p-1', { limit: 10 })).toEqual([]);
       });
     });
 

@@ -46,6 +46,46 @@ export interface AccessRequestFilter {
   status?: AccessRequestDoc['status'];
 }
 
+/** What a notification is about. Ids and kinds only: never a name, title, reason or content. */
+export type NotificationKind =
+  | 'ACCESS_REQUEST_RECEIVED'
+  | 'ACCESS_REQUEST_APPROVED'
+  | 'ACCESS_REQUEST_DENIED'
+  | 'BREAK_GLASS_OPENED'
+  | 'CONSENT_EXPIRING';
+
+/** A notification as its recipient lists it. */
+export interface NotificationDoc {
+  /** Deterministic: the same cause (transaction, kind, recipient) always gives the same id. */
+  notificationId: string;
+  recipientId: string;
+  kind: NotificationKind;
+  /** When it happened, by the ledger's time (ISO-8601). */
+  occurredAt: string;
+  requestId?: string;
+  consentId?: string;
+  sessionId?: string;
+  /**
+   * Assigned by the store on first insert: 16 decimal digits that only grow with each new notification of the
+   * recipient, so a client that saw seq N resumes with everything after N (the SSE event id).
+   */
+  seq: string;
+  /** When the recipient marked it read (ISO-8601). */
+  readAt?: string;
+}
+
+/** A notification before the store gave it its sequence number. */
+export type NewNotification = Omit<NotificationDoc, 'seq' | 'readAt'>;
+
+/** A page of a recipient's notifications. */
+export interface NotificationQuery {
+  /** Newest first, only those with a smaller seq (the previous page's last). */
+  before?: string;
+  /** Oldest first, only those with a larger seq (resume a stream). Takes precedence over `before`. */
+  after?: string;
+  limit: number;
+}
+
 /**
  * Fast, list-friendly copy of the grants and access requests (Firestore or local). The ledger stays the
  * authority: a projection that is behind never grants anything. Upserts are idempotent by ledger id.
@@ -57,7 +97,16 @@ export interface PermissionStore {
   upsertAccessRequest(doc: AccessRequestDoc): Promise<void>;
   getAccessRequest(requestId: string): Promise<AccessRequestDoc | undefined>;
   listAccessRequests(filter: AccessRequestFilter): Promise<AccessRequestDoc[]>;
-  /** Removes every grant and request of a patient (erasure). */
+  /**
+   * Stores a notification unless one with its id exists (a replay): then the stored one is returned unchanged,
+   * seq and read mark included.
+   */
+  addNotification(doc: NewNotification): Promise<{ doc: NotificationDoc; created: boolean }>;
+  /** A recipient's notifications, newest first (or oldest first after `after`). */
+  listNotifications(recipientId: string, query: NotificationQuery): Promise<NotificationDoc[]>;
+  /** Marks a recipient's notification read (the first mark stays); undefined when the recipient has no such notification. */
+  markNotificationRead(recipientId: string, notificationId: string, at: string): Promise<NotificationDoc | undefined>;
+  /** Removes every grant and request of a patient, and the patient's notifications (erasure). */
   deletePatient(patientId: string): Promise<void>;
   /** Named checkpoint of the event projector (opaque string). */
   getCheckpoint(name: string): Promise<string | undefined>;

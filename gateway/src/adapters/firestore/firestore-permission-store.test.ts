@@ -28,16 +28,16 @@ function anUnansweringFirestore(): {
 }
 
 describe('FirestorePermissionStore (no server)', () => {
-  it('names its collections grants, accessRequests and checkpoints', () => {
+  it('names its collections grants, accessRequests, checkpoints and notifications', () => {
     const { firestore, collections } = anUnansweringFirestore();
     new FirestorePermissionStore({ firestore });
-    expect(collections).toEqual(['grants', 'accessRequests', 'checkpoints']);
+    expect(collections).toEqual(['grants', 'accessRequests', 'checkpoints', 'notifications']);
   });
 
   it('puts its prefix before every collection name', () => {
     const { firestore, collections } = anUnansweringFirestore();
     new FirestorePermissionStore({ firestore, prefix: 'hospital-a' });
-    expect(collections).toEqual(['hospital-a-grants', 'hospital-a-accessRequests', 'hospital-a-checkpoints']);
+    expect(collections).toEqual(['hospital-a-grants', 'hospital-a-accessRequests', 'hospital-a-checkpoints', 'hospital-a-notifications']);
   });
 
   it.each(['a/b', '-a', 'a.b', 'x'.repeat(101)])('refuses the prefix %p', (prefix) => {

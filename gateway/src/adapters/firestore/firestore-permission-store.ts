@@ -4,6 +4,9 @@ import type {
   AccessRequestFilter,
   GrantDoc,
   GrantFilter,
+  NewNotification,
+  NotificationDoc,
+  NotificationQuery,
   PermissionStore,
 } from '../../ports/permission-store.js';
 import { DependencyUnavailableError } from '../../ports/dependency.js';
@@ -14,7 +17,7 @@ export interface FirestorePermissionStoreOptions {
   firestore: Firestore;
   /**
    * Prepended to the collection names (`<prefix>-grants`, ...), so that several deployments or test runs can
-   * share one database. Letters, digits, `_` and `-`. Default: no prefix (`grants`, `accessRequests`, `checkpoints`).
+   * share one database. Letters, digits, `_` and `-`. Default: no prefix (`grants`, `accessRequests`, `checkpoints`, `notifications`).
    */
   prefix?: string;
   /** How long {@link FirestorePermissionStore.ready} waits for Firestore to answer (default 10 000 ms). */
@@ -33,7 +36,11 @@ export const FIRESTORE_COLLECTIONS = {
   grants: 'grants',
   accessRequests: 'accessRequests',
   checkpoints: 'checkpoints',
+  notifications: 'notifications',
 } as const;
+
+/** Each recipient's notifications live under `notifications/<recipientId>/items/<notificationId>`. */
+const NOTIFICATION_ITEMS = 'items';
 
 /** Firestore allows at most 500 writes in one batch. */
 const BATCH_LIMIT = 500;
@@ -42,6 +49,11 @@ const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 /** The stored shape of a checkpoint document. */
 interface CheckpointDoc {
   value: string;
+}
+
+/** The stored shape of a recipient's document: the last sequence number given. */
+interface RecipientDoc {
+  last: number;
 }
 
 /**
@@ -57,6 +69,7 @@ export class FirestorePermissionStore implements PermissionStore {
   private readonly grants: CollectionReference;
   private readonly requests: CollectionReference;
   private readonly checkpoints: CollectionReference;
+  private readonly notifications: CollectionReference;
   private readonly readyTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private readonly closeTimeoutMs: number;
@@ -77,6 +90,7 @@ export class FirestorePermissionStore implements PermissionStore {
     this.grants = this.firestore.collection(name(FIRESTORE_COLLECTIONS.grants));
     this.requests = this.firestore.collection(name(FIRESTORE_COLLECTIONS.accessRequests));
     this.checkpoints = this.firestore.collection(name(FIRESTORE_COLLECTIONS.checkpoints));
+    this.notifications = this.firestore.collection(name(FIRESTORE_COLLECTIONS.notifications));
   }
 
   /** One cheap read (at most one checkpoint document); fails when Firestore does not answer in time. */
@@ -156,7 +170,55 @@ export class FirestorePermissionStore implements PermissionStore {
     );
   }
 
-  /** Deletes the patient's grants and requests in batches of up to 500; checkpoints stay. */
+  /**
+   * In one transaction: returns the stored notification of that id, or gives the next sequence number of the
+   * recipient and stores it.
+   */
+  async addNotification(doc: NewNotification): Promise<{ doc: NotificationDoc; created: boolean }> {
+    const recipient = this.notifications.doc(documentId('recipient id', doc.recipientId));
+    const item = recipient.collection(NOTIFICATION_ITEMS).doc(documentId('notification id', doc.notificationId));
+    return this.bounded(
+      this.firestore.runTransaction(async (tx) => {
+        const [existing, counter] = await Promise.all([tx.get(item), tx.get(recipient)]);
+        if (existing.exists) return { doc: existing.data() as NotificationDoc, created: false };
+        const next = ((counter.data() as RecipientDoc | undefined)?.last ?? 0) + 1;
+        const stored: NotificationDoc = { ...doc, seq: String(next).padStart(16, '0') };
+        tx.set(recipient, { last: next } satisfies RecipientDoc);
+        tx.set(item, plain(stored));
+        return { doc: stored, created: true };
+      }),
+    );
+  }
+
+  /** One ordered query on `seq` inside the recipient's own collection (served by the automatic single-field index). */
+  async listNotifications(recipientId: string, query: NotificationQuery): Promise<NotificationDoc[]> {
+    const items = this.notifications.doc(documentId('recipient id', recipientId)).collection(NOTIFICATION_ITEMS);
+    let q: Query;
+    if (query.after !== undefined) q = items.where('seq', '>', query.after).orderBy('seq', 'asc');
+    else if (query.before !== undefined) q = items.where('seq', '<', query.before).orderBy('seq', 'desc');
+    else q = items.orderBy('seq', 'desc');
+    const snapshot = await this.bounded(q.limit(query.limit).get());
+    return snapshot.docs.map((d) => d.data() as NotificationDoc);
+  }
+
+  async markNotificationRead(recipientId: string, notificationId: string, at: string): Promise<NotificationDoc | undefined> {
+    const item = this.notifications
+      .doc(documentId('recipient id', recipientId))
+      .collection(NOTIFICATION_ITEMS)
+      .doc(documentId('notification id', notificationId));
+    return this.bounded(
+      this.firestore.runTransaction(async (tx) => {
+        const snapshot = await tx.get(item);
+        if (!snapshot.exists) return undefined;
+        const doc = snapshot.data() as NotificationDoc;
+        if (doc.readAt !== undefined) return doc;
+        tx.update(item, { readAt: at });
+        return { ...doc, readAt: at };
+      }),
+    );
+  }
+
+  /** Deletes the patient's grants and requests in batches of up to 500, and the patient's notifications; checkpoints stay. */
   async deletePatient(patientId: string): Promise<void> {
     for (const collection of [this.grants, this.requests]) {
       const query = collection.where('patientId', '==', patientId).select().limit(BATCH_LIMIT);
@@ -170,6 +232,7 @@ export class FirestorePermissionStore implements PermissionStore {
         if (snapshot.size < BATCH_LIMIT) break;
       }
     }
+    await this.bounded(this.firestore.recursiveDelete(this.notifications.doc(documentId('patient id', patientId))));
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {
@@ -188,9 +251,9 @@ export class FirestorePermissionStore implements PermissionStore {
     return within(call, this.callTimeoutMs);
   }
 
-  /** Drops every grant, request and checkpoint, so that a rebuild replays the ledger from its start. */
+  /** Drops every grant, request, notification and checkpoint, so that a rebuild replays the ledger from its start. */
   async clear(): Promise<void> {
-    for (const collection of [this.grants, this.requests, this.checkpoints]) {
+    for (const collection of [this.grants, this.requests, this.checkpoints, this.notifications]) {
       await this.firestore.recursiveDelete(collection);
     }
   }

@@ -5,6 +5,9 @@ import type {
   AccessRequestFilter,
   GrantDoc,
   GrantFilter,
+  NewNotification,
+  NotificationDoc,
+  NotificationQuery,
   PermissionStore,
 } from '../../ports/permission-store.js';
 
@@ -38,7 +41,8 @@ const indexPrefix = (kind: string, name: string, value: string): string =>
  * stored exactly as the port's GrantDoc / AccessRequestDoc (the document shape the Firestore adapter writes),
  * keyed by their ledger ids, with secondary keys for the patient, grantee and requester filters. An index only
  * narrows the scan; every listed document is checked against the whole filter, so lists are exact.
- * Lists are ordered by `createdAt`, then id. Writes are serialised so that a document and its index keys
+ * Lists are ordered by `createdAt`, then id. Notifications are kept per recipient under their sequence number
+ * (`<recipient>/<seq>`), so a page or a resumed stream is one range read. Writes are serialised so that a document and its index keys
  * change together in one batch.
  */
 export class LocalPermissionStore implements PermissionStore {
@@ -47,6 +51,10 @@ export class LocalPermissionStore implements PermissionStore {
   private readonly requests: Kind<AccessRequestDoc>;
   private readonly index;
   private readonly checkpoints;
+  /** `<recipient>/<seq>` -> notification; `<recipient>/<id>` -> seq; `<recipient>` -> last seq given. */
+  private readonly notifications;
+  private readonly notificationIds;
+  private readonly notificationSeqs;
   private opening: Promise<void> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -54,6 +62,9 @@ export class LocalPermissionStore implements PermissionStore {
     this.db = new ClassicLevel<string, string>(options.dir);
     this.index = this.db.sublevel('index');
     this.checkpoints = this.db.sublevel('checkpoint');
+    this.notifications = this.db.sublevel<string, NotificationDoc>('notification', { valueEncoding: 'json' });
+    this.notificationIds = this.db.sublevel('notification-id');
+    this.notificationSeqs = this.db.sublevel('notification-seq');
     this.grants = {
       name: 'grant',
       docs: docLevel<GrantDoc>(this.db, 'grant'),
@@ -148,7 +159,59 @@ export class LocalPermissionStore implements PermissionStore {
       };
       await remove(this.grants);
       await remove(this.requests);
+      const prefix = `${encodeURIComponent(patientId)}/`;
+      const range = { gte: prefix, lt: `${prefix}\x7f` };
+      for (const key of await this.notifications.keys(range).all()) batch.del(key, { sublevel: this.notifications });
+      for (const key of await this.notificationIds.keys(range).all()) batch.del(key, { sublevel: this.notificationIds });
+      batch.del(encodeURIComponent(patientId), { sublevel: this.notificationSeqs });
       await batch.write();
+    });
+  }
+
+  async addNotification(doc: NewNotification): Promise<{ doc: NotificationDoc; created: boolean }> {
+    if (typeof doc.notificationId !== 'string' || doc.notificationId === '') throw new TypeError('notification id must be a non-empty string');
+    await this.ready();
+    return this.exclusive(async () => {
+      const recipient = encodeURIComponent(doc.recipientId);
+      const existing = await this.notificationIds.get(`${recipient}/${encodeURIComponent(doc.notificationId)}`);
+      if (existing !== undefined) {
+        const stored = await this.notifications.get(`${recipient}/${existing}`);
+        if (stored !== undefined) return { doc: stored, created: false };
+      }
+      const last = await this.notificationSeqs.get(recipient);
+      const seq = toSeq((last === undefined ? 0 : Number(last)) + 1);
+      const stored: NotificationDoc = { ...doc, seq };
+      await this.db
+        .batch()
+        .put(`${recipient}/${seq}`, stored, { sublevel: this.notifications })
+        .put(`${recipient}/${encodeURIComponent(doc.notificationId)}`, seq, { sublevel: this.notificationIds })
+        .put(recipient, seq, { sublevel: this.notificationSeqs })
+        .write();
+      return { doc: stored, created: true };
+    });
+  }
+
+  async listNotifications(recipientId: string, query: NotificationQuery): Promise<NotificationDoc[]> {
+    await this.ready();
+    const prefix = `${encodeURIComponent(recipientId)}/`;
+    if (query.after !== undefined) {
+      return this.notifications.values({ gt: prefix + query.after, lt: `${prefix}\x7f`, limit: query.limit }).all();
+    }
+    const upper = query.before === undefined ? `${prefix}\x7f` : prefix + query.before;
+    return this.notifications.values({ gte: prefix, lt: upper, reverse: true, limit: query.limit }).all();
+  }
+
+  async markNotificationRead(recipientId: string, notificationId: string, at: string): Promise<NotificationDoc | undefined> {
+    await this.ready();
+    return this.exclusive(async () => {
+      const recipient = encodeURIComponent(recipientId);
+      const seq = await this.notificationIds.get(`${recipient}/${encodeURIComponent(notificationId)}`);
+      if (seq === undefined) return undefined;
+      const doc = await this.notifications.get(`${recipient}/${seq}`);
+      if (doc === undefined || doc.readAt !== undefined) return doc;
+      const read = { ...doc, readAt: at };
+      await this.notifications.put(`${recipient}/${seq}`, read);
+      return read;
     });
   }
 
@@ -240,6 +303,11 @@ export class LocalPermissionStore implements PermissionStore {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A sequence number as the port's fixed-width string, so that key order is number order. */
+function toSeq(n: number): string {
+  return String(n).padStart(16, '0');
 }
 
 function matches(wanted: string | undefined, actual: string | undefined): boolean {

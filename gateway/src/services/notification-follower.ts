@@ -1,0 +1,168 @@
+import type { OrgConfig } from '../config.js';
+import { AppError } from '../domain/app-error.js';
+import { consentExpiryNotices, isNotifyingEvent, NOTIFYING_EVENTS, notificationsForEvent, type EventFacts } from '../domain/notifications.js';
+import type { Ledger, LedgerEvent } from '../ports/ledger.js';
+import type { Logger } from '../ports/logger.js';
+import type { NewNotification, NotificationDoc, PermissionStore } from '../ports/permission-store.js';
+import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import { seedAdminId } from './registry-service.js';
+
+/** The follower's own checkpoint in the permission store (the projector keeps another). */
+export const NOTIFICATION_CHECKPOINT = 'notifications';
+
+/** How the follower paces itself. */
+export interface NotificationFollowerOptions {
+  /** How often the consent-expiry sweep runs (ms). */
+  sweepMs: number;
+  /** First wait after a failure (a store or ledger that does not answer); doubles up to 30 s. */
+  retryMs?: number;
+  /** The clock of the expiry sweep (tests). */
+  now?: () => Date;
+}
+
+/**
+ * Derives users' notifications from the ledger's committed events, with its own checkpoint in the permission
+ * store: a restart resumes after the last event it stored notifications for, and a replayed event gives the
+ * same notification ids, which the store keeps once. Events carry opaque ids only; who is told comes from the
+ * object the event names, read with an evaluate as an org admin of this gateway. A periodic sweep adds the
+ * notices of consents that expire within 24 h. Every new notification is announced to `announce` (the
+ * streams of its recipient).
+ */
+export class NotificationFollower {
+  private readonly admins: ActorRef[];
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly chaincode: ChaincodeClient,
+    private readonly store: PermissionStore,
+    orgs: OrgConfig[],
+    private readonly announce: (doc: NotificationDoc) => void,
+    private readonly log: Logger,
+    private readonly options: NotificationFollowerOptions,
+  ) {
+    this.admins = orgs.map((o) => ({ userId: seedAdminId(o), org: o.mspId, role: 'admin' as const }));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Follows the ledger from the checkpoint until `signal` aborts (or `idleMs` passes without an event, when given). */
+  async follow(signal: AbortSignal, idleMs?: number): Promise<number> {
+    const saved = await this.store.getCheckpoint(NOTIFICATION_CHECKPOINT);
+    const parsed = saved === undefined ? undefined : (JSON.parse(saved) as { blockNumber: string; txId: string });
+    const from = parsed && { blockNumber: BigInt(parsed.blockNumber), txId: parsed.txId };
+    const local = new AbortController();
+    const stop = () => local.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) local.abort();
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (idleMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(stop, idleMs);
+    };
+    let handled = 0;
+    arm();
+    try {
+      for await (const event of this.ledger.events(from, { signal: local.signal })) {
+        arm();
+        await this.handle(event);
+        await this.store.setCheckpoint(NOTIFICATION_CHECKPOINT, JSON.stringify({ blockNumber: event.blockNumber.toString(), txId: event.txId }));
+        handled++;
+      }
+    } catch (error) {
+      if (!local.signal.aborted) throw error;
+    } finally {
+      clearTimeout(idle);
+      signal.removeEventListener('abort', stop);
+    }
+    return handled;
+  }
+
+  /** Stores the notices of consents that expire within 24 h (each once); answers how many were new. */
+  async sweep(): Promise<number> {
+    const grants = await this.store.listGrants({ status: 'ACTIVE' });
+    return this.keep(consentExpiryNotices(grants, this.now()));
+  }
+
+  /**
+   * Runs the follower and the sweep in the background until `stop()`. A failure (a store or ledger that does not
+   * answer) is logged and retried after a growing pause, resuming from the checkpoint, so nothing is lost.
+   */
+  start(): { stop(): Promise<void> } {
+    const running = new AbortController();
+    const { signal } = running;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    const retryMs = this.options.retryMs ?? 1_000;
+    const following = (async () => {
+      let wait = retryMs;
+      while (!signal.aborted) {
+        try {
+          await this.follow(signal);
+          wait = retryMs;
+        } catch (err) {
+          this.log.error({ err }, 'the notification follower failed; retrying');
+          await pause(wait);
+          wait = Math.min(wait * 2, 30_000);
+        }
+      }
+    })();
+    const sweeping = (async () => {
+      while (!signal.aborted) {
+        try {
+          await this.sweep();
+        } catch (err) {
+          this.log.error({ err }, 'the consent-expiry sweep failed; retrying at the next round');
+        }
+        await pause(this.options.sweepMs);
+      }
+    })();
+    return {
+      async stop() {
+        running.abort();
+        await Promise.all([following, sweeping]);
+      },
+    };
+  }
+
+  private async handle(event: LedgerEvent): Promise<void> {
+    if (!isNotifyingEvent(event.eventName)) return;
+    const ids = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, string>;
+    const facts = await this.asSomeAdmin(async (admin): Promise<EventFacts> => {
+      if (NOTIFYING_EVENTS[event.eventName as keyof typeof NOTIFYING_EVENTS] === 'session') {
+        return { session: await this.chaincode.getEmergency(admin, ids.sessionId ?? '') };
+      }
+      return { request: await this.chaincode.getRequest(admin, ids.requestId ?? '') };
+    });
+    if (facts === undefined) return;
+    await this.keep(notificationsForEvent(event, facts));
+  }
+
+  private async keep(notifications: NewNotification[]): Promise<number> {
+    let created = 0;
+    for (const notification of notifications) {
+      const added = await this.store.addNotification(notification);
+      if (!added.created) continue;
+      created++;
+      this.announce(added.doc);
+    }
+    return created;
+  }
+
+  /** Reads as each org admin of this gateway until one may (the patient's home admin); undefined when none may. */
+  private async asSomeAdmin<T>(read: (admin: ActorRef) => Promise<T>): Promise<T | undefined> {
+    for (const admin of this.admins) {
+      try {
+        return await read(admin);
+      } catch (error) {
+        // An erased patient's objects are gone; another org's admin may not see them: both are expected.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+      }
+    }
+    this.log.warn({ }, 'an event named an object no admin of this gateway may read; no notification');
+    return undefined;
+  }
+}
