@@ -181,7 +181,10 @@ describe(`notifications on the ${TEST_PROFILE} profile`, () => {
 
   it('shows another user nothing of it, and refuses to mark it read for them', async () => {
     const other = await open('doc-a', '0'.repeat(16));
+    const patient = await open('pat-1', '0'.repeat(16));
     await team.otherHospital.post('/v1/patients/pat-1/access-requests', ask).expect(201);
+    // The follower stores notifications after the commit: the patient's stream says when.
+    await patient.until(() => patient.events.length === 1);
     const { body } = await team.patient.get('/v1/me/notifications').expect(200);
     expect(body.notifications).toHaveLength(1);
     const id = body.notifications[0].notificationId as string;
