@@ -4,10 +4,11 @@
  * (pageSize/_count 10) through the embedded gateway process, for one patient whose history grows in steps:
  *   - series `events`:  the patient has 1 record and 0, 1k, 10k (100k) access events;
  *   - series `records`: the patient has 0, 1k, 10k records (and the events the measuring adds).
- * History is seeded straight into the gateway's ledger (the same chaincode, in process, on the stopped gateway's
- * data dir: records:CreateRecord as the practitioner with a fake CID and a real wrapped key, access:Access as
- * the patient), then the gateway is restarted and measured over HTTP: BENCH_REQS sequential requests per
- * operation and run, the run's median; min / median / max of the run medians.
+ * Each step is its own patient, all in one gateway: history is seeded straight into the gateway's ledger (the
+ * same chaincode, in process, on the stopped gateway's data dir: records:CreateRecord as the practitioner with a
+ * fake CID and a real wrapped key, access:Access as the patient), then the gateway is restarted and measured over
+ * HTTP. Each run goes round every patient for each operation (BENCH_REQS sequential requests, the run's median),
+ * so the noise of a shared machine falls on every history size alike; min / median / max of the run medians.
  *
  *   npm run build && node bench/growth.mjs
  *   (BENCH_RUNS=3, BENCH_REQS=15, BENCH_EVENTS=0,1000,10000, BENCH_RECORDS=0,1000,10000, BENCH_SERIES=events,records)
@@ -73,63 +74,63 @@ async function get(port, urlPath, token) {
   return body;
 }
 
-/** The per-run median latency of each operation, over RUNS runs of REQS requests. */
-async function measure(port, team, recordId) {
-  const ops = {
+/** The operations, for one patient and the record it reads. */
+function operations(port, team, recordId) {
+  return {
     upload: () => upload(port, team, 4096, 'report'),
     access: () => download(port, team, recordId),
     'list page': () => get(port, `/v1/patients/${team.patient}/records?pageSize=10`, team.patientToken),
     'log page': () => get(port, `/v1/patients/${team.patient}/access-log?pageSize=10`, team.patientToken),
     'FHIR search page': () => get(port, `/v1/fhir/DocumentReference?patient=${team.patient}&_count=10`, team.patientToken),
   };
-  for (const op of OPS) await ops[op](); // warm-up
-  const out = {};
-  for (const op of OPS) {
-    const medians = [];
-    for (let run = 0; run < RUNS; run++) {
-      const ms = [];
-      for (let i = 0; i < REQS; i++) ms.push((await timed(ops[op])).ms);
-      medians.push(summary(ms).median);
-    }
-    out[op] = summary(medians);
-  }
-  return out;
 }
 
-for (const series of SERIES) {
-  const steps = series === 'events' ? EVENTS.map((n) => ({ events: n, records: 1 })) : RECORDS.map((n) => ({ records: n, events: 0 }));
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'careledger-growth-'));
-  const env = { CARELEDGER_DATA_DIR: dataDir };
-  let gateway = await spawnGateway([], env);
-  const entry = { name: series, steps: [] };
-  try {
-    const team = await aCareTeam(gateway.port, `g${series.slice(0, 3)}${Date.now().toString(36)}`);
-    const recordId = (await upload(gateway.port, team, 4096, 'report')).recordId;
-    const have = { records: 1, events: 0 };
+// One patient per step and series, all in one gateway; the runs go round the patients for each operation, so a
+// noisy moment of a shared machine falls on every history size alike.
+const dataDir = await mkdtemp(path.join(tmpdir(), 'careledger-growth-'));
+const env = { CARELEDGER_DATA_DIR: dataDir };
+let gateway = await spawnGateway([], env);
+try {
+  const subjects = [];
+  for (const series of SERIES) {
+    const steps = series === 'events' ? EVENTS.map((n) => ({ events: n, records: 1 })) : RECORDS.map((n) => ({ records: n, events: 0 }));
     for (const step of steps) {
-      const add = { records: Math.max(0, step.records - have.records), events: Math.max(0, step.events - have.events) };
-      if (add.records + add.events > 0) {
-        await gateway.stop();
-        const ms = await seed(dataDir, team, recordId, add);
-        console.log(`growth ${series}: seeded ${add.records} records, ${add.events} events in ${ms} ms`);
-        gateway = await spawnGateway([], env);
-        have.records += add.records;
-        have.events += add.events;
-      }
-      const latency = await measure(gateway.port, team, recordId);
-      // What the measuring itself added (uploads, content reads).
-      have.records += RUNS * REQS + 1;
-      have.events += RUNS * REQS + 1;
-      entry.steps.push({ records: step.records, events: step.events, latencyMs: latency });
-      console.log(`growth ${series} records=${step.records} events=${step.events}: ${OPS.map((op) => `${op} ${round(latency[op].median)} ms`).join(', ')}`);
+      const team = await aCareTeam(gateway.port, `g${series.slice(0, 3)}${step.records}x${step.events}${Date.now().toString(36)}`);
+      const recordId = (await upload(gateway.port, team, 4096, 'report')).recordId;
+      subjects.push({ series, step, team, recordId });
     }
-  } finally {
-    await gateway.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
-  results.series.push(entry);
+  await gateway.stop();
+  for (const s of subjects) {
+    const ms = await seed(dataDir, s.team, s.recordId, { records: Math.max(0, s.step.records - 1), events: s.step.events });
+    if (ms) console.log(`growth ${s.series}: seeded ${s.step.records} records, ${s.step.events} events in ${ms} ms`);
+  }
+  gateway = await spawnGateway([], env);
+  const medians = new Map(subjects.map((s) => [s, Object.fromEntries(OPS.map((op) => [op, []]))]));
+  for (const s of subjects) for (const op of OPS) await operations(gateway.port, s.team, s.recordId)[op](); // warm-up
+  for (let run = 0; run < RUNS; run++) {
+    for (const op of OPS) {
+      for (const s of subjects) {
+        const fn = operations(gateway.port, s.team, s.recordId)[op];
+        const ms = [];
+        for (let i = 0; i < REQS; i++) ms.push((await timed(fn)).ms);
+        medians.get(s)[op].push(summary(ms).median);
+      }
+    }
+  }
+  for (const series of SERIES) {
+    const entry = { name: series, steps: [] };
+    for (const s of subjects.filter((x) => x.series === series)) {
+      const latency = Object.fromEntries(OPS.map((op) => [op, summary(medians.get(s)[op])]));
+      entry.steps.push({ records: s.step.records, events: s.step.events, latencyMs: latency });
+      console.log(`growth ${series} records=${s.step.records} events=${s.step.events}: ${OPS.map((op) => `${op} ${round(latency[op].median)} ms`).join(', ')}`);
+    }
+    results.series.push(entry);
+  }
+} finally {
+  await gateway.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }
-
 await mkdir('bench/results', { recursive: true });
 const out = process.env.BENCH_OUT ?? 'bench/results/growth.json';
 await writeFile(out, JSON.stringify(results, null, 2));

@@ -165,6 +165,101 @@ async function signingSection(r) {
   return md;
 }
 
+const GROWTH_OPS = ['upload', 'access', 'list page', 'log page', 'FHIR search page'];
+const sizeOf = (series, step) => (series === 'events' ? step.events : step.records);
+
+/** Per-request latency as one patient's history grows, after (and, when measured, before) the key layout change. */
+async function growthSection(r, before) {
+  const md = [
+    '## Growth (embedded profile: one patient with a long history)',
+    '',
+    `Command: \`${r.command}\` — ${r.runs} runs of ${r.requestsPerRun} sequential requests per operation and step — ${machineLine(r.machine)} — ${r.at}`,
+    ...(before ? ['', `Before (the per-patient index layout, main at ${before.revision ?? 'the previous commit'}): \`${before.command}\` — ${before.runs} runs of ${before.requestsPerRun} — ${before.at}`] : []),
+    '',
+    'One patient of the embedded gateway process over HTTP, history seeded through the same chaincode in process (records: CreateRecord with a fake CID; events: Access as the patient). Series `events`: 1 record and a growing access log; series `records`: a growing number of records. Per operation: the run median of per-request latency, then min / **median** / max over runs, ms. upload = 4 KiB multipart upload; access = content read as the patient (Access, ReleaseKey, decrypt); list page = `GET /v1/patients/{id}/records?pageSize=10`; log page = `GET …/access-log?pageSize=10`; FHIR search page = `GET /v1/fhir/DocumentReference?patient={id}&_count=10`.' + (before ? ' *before* = the median with the per-patient index layout.' : ''),
+    '',
+    `| series | history | ${GROWTH_OPS.map((op) => `${op} ms${before ? ' (before)' : ''}`).join(' | ')} |`,
+    `|---|---|${GROWTH_OPS.map(() => '---').join('|')}|`,
+  ];
+  const values = [];
+  for (const series of r.series) {
+    const old = before?.series.find((s) => s.name === series.name);
+    for (const step of series.steps) {
+      const size = sizeOf(series.name, step);
+      const prev = old?.steps.find((s) => sizeOf(series.name, s) === size);
+      md.push(`| ${series.name} | ${size.toLocaleString('en')} | ${GROWTH_OPS.map((op) => `${mmm(step.latencyMs[op])}${prev ? ` (${round(prev.latencyMs[op].median)})` : ''}`).join(' | ')} |`);
+      for (const op of GROWTH_OPS) {
+        values.push({ series: series.name, history: size, op, layout: 'after', ms: step.latencyMs[op].median });
+        if (prev) values.push({ series: series.name, history: size, op, layout: 'before', ms: prev.latencyMs[op].median });
+      }
+    }
+  }
+  const flat = [];
+  for (const series of r.series) {
+    const from = series.steps.filter((s) => sizeOf(series.name, s) >= 1000);
+    if (from.length < 2) continue;
+    for (const op of GROWTH_OPS) {
+      const ms = from.map((s) => s.latencyMs[op].median);
+      flat.push(`${series.name}/${op} ${round((Math.max(...ms) / Math.min(...ms) - 1) * 100, 0)} %`);
+    }
+  }
+  md.push('', `Spread from 1k up (max / min of the medians − 1; target ≤ 15 %): ${flat.join(', ')}.`, ...(r.notes ?? []).flatMap((n) => ['', n]), '', '![growth](growth.png) — median ms per request against the history size (log scale), per operation; dashed: before.', '');
+  await chart('growth.png', {
+    title: 'Per-request latency as one patient\'s history grows (median ms)',
+    data: { values: values.map((v) => ({ ...v, history: Math.max(v.history, 1) })) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'history', type: 'quantitative', scale: { type: 'log' }, title: 'records / access events of the patient (0 shown as 1)' },
+      y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms' },
+      color: { field: 'op', sort: null },
+      strokeDash: { field: 'layout', sort: ['after', 'before'] },
+      column: { field: 'series' },
+    },
+    width: 300,
+  });
+  return md;
+}
+
+/** One busy patient against the same load spread over as many patients (network), after and before. */
+async function hotPatientSection(r, before) {
+  const md = [
+    '## Hot patient (network profile: one patient vs spread)',
+    '',
+    `Command: \`${r.command}\`${NETWORK_UP} — ${r.runs} runs per cell, each c workers × ${r.perWorker} requests — ${machineLine(r.machine)} — ${r.at}`,
+    ...(before ? ['', `Before (the per-patient index layout): \`${before.command}\` — ${before.runs} runs — ${before.at}`] : []),
+    '',
+    `Hospital A's network gateway process over HTTP. upload = multipart POST of ${r.fileBytes} bytes (KeyRecipients, CreateRecord); read = \`GET /v1/records/{id}/content?purpose=PATRQT\` as the patient (GetAnchor, Access committed, ReleaseKey, Kubo cat, decrypt). one = every worker acts for the same patient; spread = worker w for patient w. failures = client-visible answers other than 201/200 (after the gateway's retries); retries = submits the gateway retried (read conflicts or gossip), from its log. tx/s = successful requests / wall time.`,
+    '',
+    '| op | c | one: tx/s | one: p50 / p99 ms | one: failed | one: retries | spread: tx/s | spread: p50 / p99 ms | spread: failed | one / spread tx/s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const values = [];
+  const row = (x, label, c, op) => {
+    const m = x.one;
+    const sp = x.spread;
+    md.push(`| ${op}${label} | ${c} | ${mmm(m.txPerSec)} | ${round(m.p50Ms.median)} / ${round(m.p99Ms.median)} | ${m.failures} of ${m.requests} | ${m.retries ?? 'n/a'} | ${mmm(sp.txPerSec)} | ${round(sp.p50Ms.median)} / ${round(sp.p99Ms.median)} | ${sp.failures} of ${sp.requests} | ${x.tpsRatio} |`);
+  };
+  for (const l of r.levels) {
+    for (const x of l.cases) {
+      row(x, '', l.concurrency, x.op);
+      values.push({ cell: `${x.op} c=${l.concurrency}`, series: 'one patient', txps: x.one.txPerSec.median }, { cell: `${x.op} c=${l.concurrency}`, series: 'spread', txps: x.spread.txPerSec.median });
+      const old = before?.levels.find((b) => b.concurrency === l.concurrency)?.cases.find((b) => b.op === x.op);
+      if (old) {
+        row({ ...old, one: { ...old.one, retries: undefined } }, ' (before)', l.concurrency, x.op);
+        values.push({ cell: `${x.op} c=${l.concurrency}`, series: 'one patient, before', txps: old.one.txPerSec.median });
+      }
+    }
+  }
+  md.push(...(r.notes ?? []).flatMap((n) => ['', n]), '', '![hot-patient](hot-patient.png) — median successful requests per second.', '');
+  await chart('hot-patient.png', {
+    title: 'One busy patient vs the same load spread (median tx/s)',
+    data: { values },
+    mark: 'bar',
+    encoding: { x: { field: 'cell', type: 'nominal', sort: null, title: null }, xOffset: { field: 'series', sort: null }, y: { field: 'txps', type: 'quantitative', title: 'successful tx/s' }, color: { field: 'series', sort: null } },
+  });
+  return md;
+}
+
 const out = ['# Benchmark results', '', 'Generated by `node bench/report.mjs` from `bench/results/*.json` (`npm run bench` runs the embedded cases, `npm run bench:network` the network ones). Each cell is min / **median** / max over the runs; ratios compare medians measured in the same run.', ''];
 const files = await load('files');
 if (files) out.push(...(await filesSection(files, { title: 'Files (embedded profile)', rawUp: 'raw import', rawDown: 'raw export', explain: 'Gateway = the embedded gateway process over HTTP (multipart upload: SHA-256, AES-256-GCM segments, UnixFS import, CreateRecord; download as the patient: Access, ReleaseKey, read, decrypt, verify). Raw = ipfs-unixfs-importer/exporter over blockstore-fs with the same (Kubo-compatible) options, no encryption, no ledger, no HTTP. MiB/s = file bytes / wall time.' })));
@@ -180,6 +275,10 @@ const iot = await load('iot-ingest');
 if (iot) out.push(...(await iotSection(iot)));
 const signing = await load('signing');
 if (signing) out.push(...(await signingSection(signing)));
+const growth = await load('growth');
+if (growth) out.push(...(await growthSection(growth, await load('growth-before'))));
+const hot = await load('hot-patient');
+if (hot) out.push(...(await hotPatientSection(hot, await load('hot-patient-before'))));
 
 await writeFile('bench/RESULTS.md', out.join('\n'));
 console.log('wrote bench/RESULTS.md');
