@@ -103,6 +103,8 @@ export class NotificationFollower {
         try {
           await this.follow(signal);
           wait = retryMs;
+          // The event stream ended without an abort (a closed ledger): look again later, not in a tight loop.
+          await pause(retryMs);
         } catch (err) {
           this.log.error({ err }, 'the notification follower failed; retrying');
           await pause(wait);
