@@ -1,11 +1,10 @@
 import type { OrgConfig } from '../config.js';
-import { AppError } from '../domain/app-error.js';
 import { consentExpiryNotices, isNotifyingEvent, NOTIFYING_EVENTS, notificationsForEvent, type EventFacts } from '../domain/notifications.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { NewNotification, NotificationDoc, PermissionStore } from '../ports/permission-store.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import { seedAdminId } from './registry-service.js';
+import type { ChaincodeClient } from './chaincode-client.js';
+import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
 
 /** The follower's own checkpoint in the permission store (the projector keeps another). */
 export const NOTIFICATION_CHECKPOINT = 'notifications';
@@ -29,7 +28,7 @@ export interface NotificationFollowerOptions {
  * streams of its recipient).
  */
 export class NotificationFollower {
-  private readonly admins: ActorRef[];
+  private readonly admins: AdminReader;
   private readonly now: () => Date;
 
   constructor(
@@ -41,41 +40,13 @@ export class NotificationFollower {
     private readonly log: Logger,
     private readonly options: NotificationFollowerOptions,
   ) {
-    this.admins = orgs.map((o) => ({ userId: seedAdminId(o), org: o.mspId, role: 'admin' as const }));
+    this.admins = new AdminReader(orgs, log);
     this.now = options.now ?? (() => new Date());
   }
 
   /** Follows the ledger from the checkpoint until `signal` aborts (or `idleMs` passes without an event, when given). */
-  async follow(signal: AbortSignal, idleMs?: number): Promise<number> {
-    const saved = await this.store.getCheckpoint(NOTIFICATION_CHECKPOINT);
-    const parsed = saved === undefined ? undefined : (JSON.parse(saved) as { blockNumber: string; txId: string });
-    const from = parsed && { blockNumber: BigInt(parsed.blockNumber), txId: parsed.txId };
-    const local = new AbortController();
-    const stop = () => local.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    if (signal.aborted) local.abort();
-    let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      if (idleMs === undefined) return;
-      clearTimeout(idle);
-      idle = setTimeout(stop, idleMs);
-    };
-    let handled = 0;
-    arm();
-    try {
-      for await (const event of this.ledger.events(from, { signal: local.signal })) {
-        arm();
-        await this.handle(event);
-        await this.store.setCheckpoint(NOTIFICATION_CHECKPOINT, JSON.stringify({ blockNumber: event.blockNumber.toString(), txId: event.txId }));
-        handled++;
-      }
-    } catch (error) {
-      if (!local.signal.aborted) throw error;
-    } finally {
-      clearTimeout(idle);
-      signal.removeEventListener('abort', stop);
-    }
-    return handled;
+  follow(signal: AbortSignal, idleMs?: number): Promise<number> {
+    return followFromCheckpoint(this.ledger, this.store, NOTIFICATION_CHECKPOINT, (event) => this.handle(event), signal, idleMs);
   }
 
   /** Stores the notices of consents that expire within 24 h (each once); answers how many were new. */
@@ -133,7 +104,7 @@ export class NotificationFollower {
   private async handle(event: LedgerEvent): Promise<void> {
     if (!isNotifyingEvent(event.eventName)) return;
     const ids = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, string>;
-    const facts = await this.asSomeAdmin(async (admin): Promise<EventFacts> => {
+    const facts = await this.admins.read(async (admin): Promise<EventFacts> => {
       if (NOTIFYING_EVENTS[event.eventName as keyof typeof NOTIFYING_EVENTS] === 'session') {
         return { session: await this.chaincode.getEmergency(admin, ids.sessionId ?? '') };
       }
@@ -154,17 +125,4 @@ export class NotificationFollower {
     return created;
   }
 
-  /** Reads as each org admin of this gateway until one may (the patient's home admin); undefined when none may. */
-  private async asSomeAdmin<T>(read: (admin: ActorRef) => Promise<T>): Promise<T | undefined> {
-    for (const admin of this.admins) {
-      try {
-        return await read(admin);
-      } catch (error) {
-        // An erased patient's objects are gone; another org's admin may not see them: both are expected.
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
-      }
-    }
-    this.log.warn({ }, 'an event named an object no admin of this gateway may read; no notification');
-    return undefined;
-  }
 }

@@ -1,11 +1,10 @@
 import type { OrgConfig } from '../config.js';
-import { AppError } from '../domain/app-error.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
 import type { PermissionProjection } from './projection.js';
-import { seedAdminId } from './registry-service.js';
+import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
 
 const CHECKPOINT = 'ledger-events';
 
@@ -16,7 +15,7 @@ const CHECKPOINT = 'ledger-events';
  * of the org's patients. Upserts are idempotent, so replaying an event twice is harmless.
  */
 export class PermissionProjector {
-  private readonly admins: ActorRef[];
+  private readonly admins: AdminReader;
 
   constructor(
     private readonly ledger: Ledger,
@@ -26,42 +25,12 @@ export class PermissionProjector {
     orgs: OrgConfig[],
     private readonly log: Logger,
   ) {
-    this.admins = orgs.map((o) => ({ userId: seedAdminId(o), org: o.mspId, role: 'admin' as const }));
+    this.admins = new AdminReader(orgs, log);
   }
 
   /** Follows the ledger until `signal` aborts (or `idleMs` passes without an event, when given). */
-  async run(signal: AbortSignal, idleMs?: number): Promise<number> {
-    const saved = await this.store.getCheckpoint(CHECKPOINT);
-    const parsed = saved === undefined ? undefined : (JSON.parse(saved) as { blockNumber: string; txId: string });
-    // Block and transaction: on Fabric several transactions share a block.
-    const from = parsed && { blockNumber: BigInt(parsed.blockNumber), txId: parsed.txId };
-    const local = new AbortController();
-    const stop = () => local.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    // Closed while the checkpoint was being read: the abort event has already fired.
-    if (signal.aborted) local.abort();
-    let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      if (idleMs === undefined) return;
-      clearTimeout(idle);
-      idle = setTimeout(stop, idleMs);
-    };
-    let applied = 0;
-    arm();
-    try {
-      for await (const event of this.ledger.events(from, { signal: local.signal })) {
-        arm();
-        await this.apply(event);
-        await this.store.setCheckpoint(CHECKPOINT, JSON.stringify({ blockNumber: event.blockNumber.toString(), txId: event.txId }));
-        applied++;
-      }
-    } catch (error) {
-      if (!local.signal.aborted) throw error;
-    } finally {
-      clearTimeout(idle);
-      signal.removeEventListener('abort', stop);
-    }
-    return applied;
+  run(signal: AbortSignal, idleMs?: number): Promise<number> {
+    return followFromCheckpoint(this.ledger, this.store, CHECKPOINT, (event) => this.apply(event), signal, idleMs);
   }
 
   /** Drops the projection and rebuilds it from the ledger's events. */
@@ -89,18 +58,11 @@ export class PermissionProjector {
     }
   }
 
-  /** Runs `read` as each org admin this gateway has until one may see the object (the patient's home admin). */
+  /** Runs `read` as the admin who may see the object (the patient's home admin). */
   private async asSomeAdmin(read: (admin: ActorRef) => Promise<void>): Promise<void> {
-    for (const admin of this.admins) {
-      try {
-        return await read(admin);
-      } catch (error) {
-        // An erased patient's objects are gone; another org's admin may not see them: both are expected.
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
-      }
-    }
-    this.log.warn({}, 'an event named an object no admin of this gateway may read; skipped');
+    await this.admins.read(read);
   }
+
 }
 
 /**

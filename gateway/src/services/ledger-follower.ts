@@ -1,0 +1,82 @@
+import type { OrgConfig } from '../config.js';
+import { AppError } from '../domain/app-error.js';
+import type { Ledger, LedgerEvent } from '../ports/ledger.js';
+import type { Logger } from '../ports/logger.js';
+import type { PermissionStore } from '../ports/permission-store.js';
+import type { ActorRef } from './chaincode-client.js';
+import { seedAdminId } from './registry-service.js';
+
+/**
+ * Hands the ledger's committed events to `handle`, one at a time, from the named checkpoint in the permission
+ * store, and saves the checkpoint after each: a restart resumes after the last event handled (an event may be
+ * handled twice after a crash, so `handle` must be idempotent). Runs until `signal` aborts, or until `idleMs`
+ * passes without an event when given (a rebuild); answers how many events were handled.
+ */
+export async function followFromCheckpoint(
+  ledger: Ledger,
+  store: PermissionStore,
+  checkpoint: string,
+  handle: (event: LedgerEvent) => Promise<void>,
+  signal: AbortSignal,
+  idleMs?: number,
+): Promise<number> {
+  const saved = await store.getCheckpoint(checkpoint);
+  const parsed = saved === undefined ? undefined : (JSON.parse(saved) as { blockNumber: string; txId: string });
+  // Block and transaction: on Fabric several transactions share a block.
+  const from = parsed && { blockNumber: BigInt(parsed.blockNumber), txId: parsed.txId };
+  const local = new AbortController();
+  const stop = () => local.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  // Closed while the checkpoint was being read: the abort event has already fired.
+  if (signal.aborted) local.abort();
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (idleMs === undefined) return;
+    clearTimeout(idle);
+    idle = setTimeout(stop, idleMs);
+  };
+  let handled = 0;
+  arm();
+  try {
+    for await (const event of ledger.events(from, { signal: local.signal })) {
+      arm();
+      await handle(event);
+      await store.setCheckpoint(checkpoint, JSON.stringify({ blockNumber: event.blockNumber.toString(), txId: event.txId }));
+      handled++;
+    }
+  } catch (error) {
+    if (!local.signal.aborted) throw error;
+  } finally {
+    clearTimeout(idle);
+    signal.removeEventListener('abort', stop);
+  }
+  return handled;
+}
+
+/**
+ * Events carry opaque ids only; a follower reads the object an event names as an org admin of this gateway.
+ * `read` runs as each admin in turn until one may (the patient's home admin); undefined when none may.
+ */
+export class AdminReader {
+  private readonly admins: ActorRef[];
+
+  constructor(
+    orgs: OrgConfig[],
+    private readonly log: Logger,
+  ) {
+    this.admins = orgs.map((o) => ({ userId: seedAdminId(o), org: o.mspId, role: 'admin' as const }));
+  }
+
+  async read<T>(read: (admin: ActorRef) => Promise<T>): Promise<T | undefined> {
+    for (const admin of this.admins) {
+      try {
+        return await read(admin);
+      } catch (error) {
+        // An erased patient's objects are gone; another org's admin may not see them: both are expected.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+      }
+    }
+    this.log.warn({}, 'an event named an object no admin of this gateway may read; skipped');
+    return undefined;
+  }
+}
