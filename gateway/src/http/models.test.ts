@@ -10,6 +10,8 @@ import { CATEGORIES, EMERGENCY_REASONS, PURPOSES, ROLES } from '@careledger/chai
 import type * as Rules from '@careledger/chaincode/rules';
 import type { AccessRequestDoc, GrantDoc, NotificationDoc, NotificationKind } from '../ports/permission-store.js';
 import type { BatchReceipt as ServiceBatchReceipt, DeviceRegistration as ServiceDeviceRegistration } from '../services/device-service.js';
+import type { NotificationPage as ServiceNotificationPage, Notification as ServiceNotification } from '../services/notification-service.js';
+import type { NotificationKind as StoredNotificationKind } from '../ports/permission-store.js';
 import type * as Api from './models.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -49,6 +51,11 @@ pin<Equal<GrantDoc['status'], Api.Consent['status']>>();
 // Device registration: the use case's result is the API's.
 pin<Equal<ServiceDeviceRegistration, Api.DeviceRegistration>>();
 pin<Serves<ServiceBatchReceipt, Api.BatchReceipt>>();
+
+// Notifications: the stored kinds, and what the use case hands out, are the API's.
+pin<Equal<Api.NotificationKind, StoredNotificationKind>>();
+pin<Equal<Api.Notification, ServiceNotification>>();
+pin<Equal<Api.NotificationPage, ServiceNotificationPage>>();
 
 interface SpecSchema {
   enum?: string[];

@@ -1,20 +1,11 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { AppError } from '../domain/app-error.js';
 import type { Logger } from '../ports/logger.js';
-import type { NotificationDoc, NotificationKind, PermissionStore } from '../ports/permission-store.js';
+import type { NotificationDoc, PermissionStore } from '../ports/permission-store.js';
 import type { ActorRef } from './chaincode-client.js';
 
-/** A notification as its recipient gets it. */
-export interface Notification {
-  notificationId: string;
-  kind: NotificationKind;
-  occurredAt: string;
-  requestId?: string;
-  consentId?: string;
-  sessionId?: string;
-  seq: string;
-  readAt?: string;
-}
+/** A notification as its recipient gets it: the stored one without the recipient. */
+export type Notification = Omit<NotificationDoc, 'recipientId'>;
 
 /** A page of the caller's notifications, newest first. */
 export interface NotificationPage {
