@@ -18,8 +18,9 @@
 # Environment:
 #   CARELEDGER_CHAINCODE_DIR          chaincode package dir (default: chaincode/)
 #   CARELEDGER_CHAINCODE_BUILD=0      do not run tsc before deploying
-#   CARELEDGER_COLLECTIONS_CONFIG     collection config (default:
-#                                     network/collections_config.json)
+#   CARELEDGER_COLLECTIONS_CONFIG     collection config (default: generated
+#                                     from the org list into
+#                                     network/.state/collections_config.json)
 #   CARELEDGER_CHAINCODE_PORT         chaincode server port (default 9999)
 set -euo pipefail
 
@@ -27,7 +28,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 CHAINCODE_DIR="$(cd "${CARELEDGER_CHAINCODE_DIR:-${REPO_DIR}/chaincode}" && pwd)"
-COLLECTIONS_CONFIG="${CARELEDGER_COLLECTIONS_CONFIG:-${NETWORK_DIR}/collections_config.json}"
+COLLECTIONS_CONFIG="${CARELEDGER_COLLECTIONS_CONFIG:-}"
 BUILD="${CARELEDGER_CHAINCODE_BUILD:-1}"
 CC_STATE="${STATE_DIR}/chaincode"
 CC_ADDRESS="127.0.0.1:${CHAINCODE_PORT}"
@@ -128,6 +129,10 @@ retry_for 30 0.1 chaincode_listening || die "the chaincode server did not listen
 # --------------------------------------------------------------- definition
 COLLECTION_ARGS=()
 COLLECTIONS_HASH="none"
+if [[ -z "${COLLECTIONS_CONFIG}" ]]; then
+  COLLECTIONS_CONFIG="${STATE_DIR}/collections_config.json"
+  write_collections_config "${COLLECTIONS_CONFIG}" || die "could not write the collection config"
+fi
 if [[ -f "${COLLECTIONS_CONFIG}" ]]; then
   COLLECTIONS_CONFIG="$(cd "$(dirname "${COLLECTIONS_CONFIG}")" && pwd)/$(basename "${COLLECTIONS_CONFIG}")"
   COLLECTION_ARGS=(--collections-config "${COLLECTIONS_CONFIG}")

@@ -14,7 +14,7 @@ import { RegistryContract } from './contracts/registry-contract.js';
 
 export { AccessContract, AccessRequestContract, ConsentContract, DeviceContract, EmergencyContract, ErasureContract, KeyCustodyContract, RecordContract, RegistryContract };
 export * from './model.js';
-export { SHARED_COLLECTION, implicitCollection } from './ledger/collections.js';
+export { SHARED_COLLECTION, directoryCollection, orgCollection } from './ledger/collections.js';
 
 export const contracts = [
   RegistryContract,

@@ -43,6 +43,10 @@ CHANNEL_NAME="${CARELEDGER_CHANNEL:-careledger}"
 CHAINCODE_NAME="${CARELEDGER_CHAINCODE_NAME:-careledger}"
 CHAINCODE_LABEL="${CARELEDGER_CHAINCODE_LABEL:-careledger}"
 CHAINCODE_POLICY="OR('HospitalAMSP.peer','HospitalBMSP.peer')"
+# The member orgs of the channel (MSP ids). The collection config is generated
+# from this list (write_collections_config); crypto-config.yaml and
+# configtx.yaml name the same orgs.
+ORG_MSPS=(HospitalAMSP HospitalBMSP)
 
 # Node from the repository's devDependency (Node 24) when installed.
 if [[ -x "${REPO_DIR}/node_modules/.bin/node" ]]; then
@@ -226,4 +230,36 @@ use_org() {
 peer_tls_ca() {
   local domain="hospital-$1.careledger.local"
   echo "${CRYPTO_DIR}/peerOrganizations/${domain}/peers/peer0.${domain}/tls/ca.crt"
+}
+
+# Writes the chaincode's collection config for the orgs in ORG_MSPS to FILE:
+# - patientData: shared by every org (the patient data that cross-org
+#   transactions still read; see docs/ARCHITECTURE.md#where-data-lives);
+# - org_<MSP>: that org is the only member (member-only read: no other org's
+#   client reads it, from a chaincode call or from the peers' private-data
+#   delivery); its endorsement policy is that org's peers, so a write to it
+#   commits only if that org endorsed it; another org's client may write to it
+#   (the data keys a consent shares with the org), endorsed by that org;
+# - dir_<MSP>: the org's directory (users, its own entry), every org a member,
+#   written only by that org's clients and endorsed only by its peers.
+# usage: write_collections_config FILE
+write_collections_config() {
+  local file=$1
+  ORGS="${ORG_MSPS[*]}" "${NODE_BIN}" -e '
+    const orgs = process.env.ORGS.split(" ");
+    const anyMember = `OR(${orgs.map((o) => `'"'"'${o}.member'"'"'`).join(",")})`;
+    const only = (o) => ({ signaturePolicy: `OR('"'"'${o}.peer'"'"')` });
+    const config = [
+      { name: "patientData", policy: anyMember, requiredPeerCount: 1, maxPeerCount: 1, blockToLive: 0, memberOnlyRead: true, memberOnlyWrite: true },
+      ...orgs.map((o) => ({
+        name: `org_${o}`, policy: `OR('"'"'${o}.member'"'"')`, requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0,
+        memberOnlyRead: true, memberOnlyWrite: false, endorsementPolicy: only(o),
+      })),
+      ...orgs.map((o) => ({
+        name: `dir_${o}`, policy: anyMember, requiredPeerCount: 1, maxPeerCount: 1, blockToLive: 0,
+        memberOnlyRead: true, memberOnlyWrite: true, endorsementPolicy: only(o),
+      })),
+    ];
+    process.stdout.write(JSON.stringify(config, null, 2) + "\n");
+  ' >"${file}"
 }

@@ -1,24 +1,17 @@
 /**
  * What every member of the channel reads in its blocks: after a whole journey on the real network, the
  * public parts of every transaction (arguments, responses, events, public writes) hold no person's id, no
- * title, reason or content hash of the patient's data. Only the registry (user id, role, home hospital,
- * status) names a person in public; its writes are left out of the search.
+ * title, reason or content hash of the patient's data. Not even the registry: users are listed in their home
+ * org's directory collection, whose writes are only hashes in the blocks.
  */
 import request from 'supertest';
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { LedgerInspector, type PublicTransaction } from '../support/ledger-inspector.js';
 import { uniqueName } from '../support/network-fixture.js';
 
-/** The composite-key prefix of a registry entry (public world state: user id, role, home hospital, status). */
-const REGISTRY_KEY = '\u0000user\u0000';
-
-/**
- * The transaction's public bytes as text (ids and JSON are ASCII, so a search in latin1 finds them), leaving
- * out writes to the registry: it names its users in public by design (the erasure marks the entry ERASED).
- */
+/** The transaction's public bytes as text (ids and JSON are ASCII, so a search in latin1 finds them). */
 function publicText(tx: PublicTransaction): string {
-  const writes = tx.writes.filter((w) => !w.key.startsWith(REGISTRY_KEY));
-  const parts = [...tx.args, tx.response, ...(tx.event ? [Buffer.from(tx.event.name), tx.event.payload] : []), ...writes.flatMap((w) => [Buffer.from(w.key), w.value])];
+  const parts = [...tx.args, tx.response, ...(tx.event ? [Buffer.from(tx.event.name), tx.event.payload] : []), ...tx.writes.flatMap((w) => [Buffer.from(w.key), w.value])];
   return parts.map((p) => Buffer.from(p).toString('latin1')).join('\n');
 }
 
@@ -34,6 +27,7 @@ describe('what blocks carry', () => {
     h = await GatewayHarness.start();
     inspector = await LedgerInspector.connect('hospital-b');
     const [patientId, doctorId, colleagueId, otherId] = ['pat', 'doc', 'doc', 'doc'].map((p) => uniqueName(`blk-${p}`));
+    const start = await inspector.height();
     await h.register(patientId, 'patient');
     await h.register(doctorId, 'practitioner');
     await h.register(colleagueId, 'practitioner');
@@ -41,7 +35,6 @@ describe('what blocks carry', () => {
     const [patient, doctor, colleague, other, adminA] = await Promise.all([patientId, doctorId, colleagueId, otherId, 'hospital-a-admin'].map((u) => h!.as(u)));
     const title = uniqueName('Discharge letter');
     const reason = uniqueName('second opinion on the fracture');
-    const start = await inspector.height();
 
     const { body: rec } = await doctor.upload(patientId, someBytes(5_000, 11), { title }).expect(201);
     const { body: meta } = await patient.get(`/v1/records/${rec.recordId}`).expect(200);
@@ -64,12 +57,10 @@ describe('what blocks carry', () => {
     const txs = await inspector.publicTransactions(start, end);
     // Every kind of write of the journey is in these blocks (a transaction of each function was read).
     const functions = new Set(txs.map((t) => Buffer.from(t.args[0] ?? []).toString('utf8')));
-    for (const fn of ['records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'devices:AnchorBatch', 'erasure:ErasePatient']) {
+    for (const fn of ['registry:RegisterUser', 'records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'devices:AnchorBatch', 'erasure:ErasePatient']) {
       expect(functions).toContain(fn);
     }
     const secrets = { patientId, doctorId, colleagueId, otherId, title, reason, sha256: meta.sha256 as string };
-    // The registry entry is the one public write that names the patient (the erasure marks it ERASED).
-    expect(txs.some((tx) => tx.writes.some((w) => w.key.startsWith(REGISTRY_KEY) && w.key.includes(patientId)))).toBe(true);
     const found = txs.flatMap((tx) => {
       const text = publicText(tx);
       return Object.entries(secrets).filter(([, value]) => text.includes(value)).map(([name]) => `${name} in ${Buffer.from(tx.args[0] ?? []).toString('utf8')} (${tx.txId})`);

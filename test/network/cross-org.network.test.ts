@@ -88,8 +88,8 @@ async function kekOf(h: Hospital, mspId: string): Promise<{ x: string; y: string
   return { x: keys[keys.length - 1].jwk.x, y: keys[keys.length - 1].jwk.y };
 }
 
-const B_KEYS = '_implicit_org_HospitalBMSP';
-const A_KEYS = '_implicit_org_HospitalAMSP';
+const B_KEYS = 'org_HospitalBMSP';
+const A_KEYS = 'org_HospitalAMSP';
 
 describe('two hospitals, each with its own gateway, on the real network', () => {
   let chaincode: string;
@@ -129,7 +129,7 @@ describe('two hospitals, each with its own gateway, on the real network', () => 
     expect((await (await as(b!, 'doc-a')).get('/v1/me').expect(403)).body.code).toBe('WRONG_ORG');
   });
 
-  it("a Hospital B doctor reads a Hospital A patient's record only under consent, after the key was wrapped into B's implicit collection; revocation deletes it", async () => {
+  it("a Hospital B doctor reads a Hospital A patient's record only under consent, after the key was wrapped into B's own collection; revocation deletes it", async () => {
     const patient = await as(a!, 'pat-x');
     const doctorA = await as(a!, 'doc-a');
     const doctorB = await as(b!, 'doc-b');

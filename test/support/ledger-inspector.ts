@@ -1,8 +1,8 @@
 /**
- * Looks at what one org's peer holds, below the gateway: the chain height and the private writes the peer
- * received with each block (`getBlockAndPrivateDataEvents`: a peer hands out only the private data of
- * collections the client's org belongs to, so an inspector of Hospital B sees B's implicit collection and the
- * shared one, never A's implicit collection). For the network tests only.
+ * Looks at what a peer hands one org's client, below the gateway: the chain height and the private writes
+ * delivered with each block (`getBlockAndPrivateDataEvents`). A peer hands a client the private data of the
+ * member-only-read collections the client's org is a member of, and every collection that is not member-only-read
+ * (the implicit org collections among them) to anyone. For the network tests only.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -45,12 +45,13 @@ export class LedgerInspector {
     private readonly channel: string,
   ) {}
 
-  /** Connects to the org's own peer as the org's client identity. */
-  static async connect(org: string): Promise<LedgerInspector> {
+  /** Connects as the org's client identity to the org's own peer, or to another org's peer (`peerOf`). */
+  static async connect(org: string, peerOf: string = org): Promise<LedgerInspector> {
     const connection = await networkConnection();
     const o = organizationOf(connection, org);
-    const [tlsRoot, cert, key] = await Promise.all([readFile(o.tlsCaCertPath), readFile(o.clientCertPath), readFile(o.clientKeyPath)]);
-    const client = new grpc.Client(o.peerEndpoint, grpc.credentials.createSsl(tlsRoot), { 'grpc.ssl_target_name_override': o.peerHostAlias });
+    const p = organizationOf(connection, peerOf);
+    const [tlsRoot, cert, key] = await Promise.all([readFile(p.tlsCaCertPath), readFile(o.clientCertPath), readFile(o.clientKeyPath)]);
+    const client = new grpc.Client(p.peerEndpoint, grpc.credentials.createSsl(tlsRoot), { 'grpc.ssl_target_name_override': p.peerHostAlias });
     const gateway = connect({ client, identity: { mspId: o.mspId, credentials: cert }, signer: signers.newPrivateKeySigner(createPrivateKey(key)), hash: hash.sha256 });
     return new LedgerInspector(client, gateway, gateway.getNetwork(connection.channel), connection.channel);
   }

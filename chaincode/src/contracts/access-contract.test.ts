@@ -118,7 +118,7 @@ describe('AccessContract', () => {
     const { ledger, createRecord, access } = await aConsortium();
     const recordId = await createRecord();
     // A peer that lost the key (the chaincode never leaves a record without its home key).
-    ledger.state.get(`_implicit_org_${A}`)!.clear();
+    ledger.state.get(`org_${A}`)!.clear();
     const { eventId } = await access('pat-1', A, recordId);
     await expect(ledger.evaluate('access:ReleaseKey', ['pat-1', eventId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

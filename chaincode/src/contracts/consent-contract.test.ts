@@ -18,7 +18,7 @@ describe('ConsentContract', () => {
     const r1 = await createRecord();
     const r2 = await createRecord({ category: 'imaging' });
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report', 'imaging'] }, wrappedKeys: wrappedFor([r1, r2]) });
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(2);
+    expect(ledger.keys(`org_${B}`)).toHaveLength(2);
   });
 
   it("refuses a grant to another org without a listed record's wrapped key, or with a key for a record it does not cover", async () => {
@@ -78,7 +78,7 @@ describe('ConsentContract', () => {
     const consent = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: wrappedFor([recordId]) });
     await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
     await ledger.submit('consents:RevokeConsent', ['pat-1', consent.consentId], { msp: A });
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(0);
+    expect(ledger.keys(`org_${B}`)).toHaveLength(0);
     await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'CONSENT_REVOKED' });
   });
 
@@ -89,7 +89,7 @@ describe('ConsentContract', () => {
     const first = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: keys });
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: keys });
     await ledger.submit('consents:RevokeConsent', ['pat-1', first.consentId], { msp: A });
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
   });
 
   it('a revocation of a category grant deletes the keys RevocationKeys names, and only records of the patient', async () => {
@@ -108,7 +108,7 @@ describe('ConsentContract', () => {
     await expect(ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: ['rec_nosuch'] } } })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
     await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: named } } });
     // The imaging record's key stays: another consent in force gives it to that org.
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
   });
 
   it('refuses to revoke twice, by someone else, or an unknown consent', async () => {

@@ -80,7 +80,7 @@ describe('DeviceContract', () => {
       batch: { deviceId, readings: 3, codes: ['59408-5', '8867-4'], from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T00:02:00.000Z' },
     });
     expect(meta).not.toHaveProperty('cid');
-    expect(c.ledger.keys(`_implicit_org_${A}`).some((k) => k.includes(id))).toBe(true);
+    expect(c.ledger.keys(`org_${A}`).some((k) => k.includes(id))).toBe(true);
     const publicAnchor = await c.ledger.evaluate('devices:GetBatchAnchor', [id], { msp: B });
     expect(publicAnchor).toEqual({ recordId: id, sha256: SHA, anchoredAt: '2026-01-01T00:00:00.000Z' });
     const publicText = c.ledger.keys('').map((k) => JSON.stringify(c.ledger.read('', k))).join();

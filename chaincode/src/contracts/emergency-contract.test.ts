@@ -42,7 +42,7 @@ describe('EmergencyContract', () => {
     await expect(open({ [others]: aJwe('b') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
     await expect(open({ [recordId]: aJwe('b') })).resolves.toMatchObject({ actorOrg: B, patientOrg: A });
     // B's own record's key and the one it brought for pat-1's record.
-    expect(ledger.keys(`_implicit_org_${B}`).filter((k) => k.includes(recordId))).toHaveLength(1);
+    expect(ledger.keys(`org_${B}`).filter((k) => k.includes(recordId))).toHaveLength(1);
   });
 
   it('refuses a non-practitioner and an unknown reason code', async () => {

@@ -23,13 +23,15 @@ describe('ErasureContract', () => {
   it('purges every private value and wrapped key; only anchors marked ERASED and the erasure receipt remain', async () => {
     const { ledger, recordId } = await aPatientWithHistory();
     await eraseAll(ledger, 'admin-a', 'pat-1', A);
-    // The receipt links the (public) erasure to the pseudonymous patient id, which the public registry keeps anyway.
-    const [receiptKey, ...others] = ledger.keys('patientData');
+    expect(ledger.keys('patientData')).toEqual([]);
+    expect([...(ledger.hashes.get('patientData')?.keys() ?? [])]).toEqual([]);
+    // The receipt links the (public) erasure to the pseudonymous patient id, in the home org's own collection only.
+    const [receiptKey, ...others] = ledger.keys(`org_${A}`);
     expect(others).toEqual([]);
-    expect(ledger.read('patientData', receiptKey)).toEqual({ erasureId: expect.stringMatching(/^era_/), patientId: 'pat-1', at: expect.any(String) });
-    expect(ledger.keys(`_implicit_org_${A}`)).toEqual([]);
-    expect(ledger.keys(`_implicit_org_${B}`)).toEqual([]);
-    expect([...(ledger.hashes.get('patientData')?.keys() ?? [])]).toEqual([receiptKey]);
+    expect(ledger.read(`org_${A}`, receiptKey)).toEqual({ erasureId: expect.stringMatching(/^era_/), patientId: 'pat-1', at: expect.any(String) });
+    expect(ledger.keys(`org_${B}`)).toEqual([]);
+    // The directory keeps the patient's entry, marked ERASED.
+    expect(ledger.read(`dir_${A}`, ledger.keys(`dir_${A}`).find((k) => k.includes('pat-1'))!)).toMatchObject({ status: 'ERASED' });
     const anchor = ledger.read('', ledger.keys('').find((k) => k.includes(recordId))!);
     expect(anchor).toMatchObject({ status: 'ERASED' });
     expect(ledger.events.at(-1)).toMatchObject({ name: 'PatientErased', payload: { erasureId: expect.stringMatching(/^era_/) } });
@@ -59,7 +61,7 @@ describe('ErasureContract', () => {
     await erase(first.keys);
     const next = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', ['admin-a', 'pat-1', '100'], { msp: A });
     expect(next.keys).toEqual(all.keys.slice(1));
-    expect(ledger.keys(`_implicit_org_${A}`)).toEqual([]);
+    expect(ledger.keys(`org_${A}`)).toEqual([]);
   });
 
   it('refuses another org and a practitioner', async () => {

@@ -1,7 +1,7 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { Created, ErasurePage, ErasurePlan, ErasureReceipt, type Org, type RecordAnchor, type User } from '../model.js';
-import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { Created, ErasurePage, ErasurePlan, ErasureReceipt, type RecordAnchor, type User } from '../model.js';
+import { findUser, isPatientOrHomeAdmin, putUser, registeredOrgs, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { legacyIndexKeys } from '../ledger/patient-index.js';
@@ -101,7 +101,7 @@ export class ErasureContract extends SealedArgsContract {
     const patient = await this.authorize(state, actorId, patientId);
     const keys = state.transient<{ keys?: unknown }>('erase').keys;
     if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_ERASE_KEYS) throw invalid('keys', `keys must list 1-${MAX_ERASE_KEYS} keys`);
-    const orgs = (await state.listPublic<Org>(KEY.org, [])).map((o) => o.mspId);
+    const orgs = (await registeredOrgs(state)).map((o) => o.mspId);
     for (const text of keys) {
       const [type, ...attrs] = parseKey(text);
       const arity = ERASABLE[type as keyof typeof ERASABLE];
@@ -137,10 +137,10 @@ export class ErasureContract extends SealedArgsContract {
     await state.purgeShared(KEY.workingSet, [patientId]);
     for (const attrs of legacyIndexKeys(patientId)) await state.purgeShared(KEY.patientIndex, attrs);
     const erased: User = { ...patient, status: 'ERASED' };
-    await state.putPublic(KEY.user, [patientId], erased, patient.homeOrg);
+    await putUser(state, erased);
     // The event names a receipt, not the patient: events are public in every org's blocks.
     const receipt: ErasureReceipt = { erasureId: state.newId('era'), patientId, at: state.now().toISOString() };
-    await state.putShared(KEY.erasure, [receipt.erasureId], receipt, patient.homeOrg);
+    await state.putOwn(patient.homeOrg, KEY.erasure, [receipt.erasureId], receipt);
     state.emit('PatientErased', { erasureId: receipt.erasureId });
     return { id: receipt.erasureId, at: receipt.at };
   }
@@ -151,8 +151,8 @@ export class ErasureContract extends SealedArgsContract {
   async ErasureReceipt(ctx: Context, actorId: string, erasureId: string): Promise<ErasureReceipt> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['admin']);
-    const receipt = await state.getShared<ErasureReceipt>(KEY.erasure, [checkId('erasureId', erasureId)]);
-    const patient = receipt && (await state.getPublic<User>(KEY.user, [receipt.patientId]));
+    const receipt = await state.getOwn<ErasureReceipt>(actor.org, KEY.erasure, [checkId('erasureId', erasureId)]);
+    const patient = receipt && (await findUser(state, receipt.patientId));
     if (!receipt || patient?.homeOrg !== actor.org) throw new ChaincodeError('NOT_FOUND', 'no such erasure');
     return receipt;
   }

@@ -2,7 +2,7 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, CustodyKey, CustodyPage, type RecordAnchor, type WrappedKey } from '../model.js';
 import { requireActor } from '../ledger/actors.js';
-import { KEY, implicitCollection } from '../ledger/collections.js';
+import { KEY, orgCollection } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { unmarshal } from '../ledger/marshal.js';
 import { TxState } from '../ledger/state.js';
@@ -38,7 +38,7 @@ export class KeyCustodyContract extends SealedArgsContract {
     const keys: CustodyKey[] = [];
     let last = '';
     let more = false;
-    const iterator = ctx.stub.getPrivateDataByPartialCompositeKey(implicitCollection(actor.org), KEY.wrappedKey, []);
+    const iterator = ctx.stub.getPrivateDataByPartialCompositeKey(orgCollection(actor.org), KEY.wrappedKey, []);
     let past = bookmark === '';
     for await (const kv of iterator) {
       const stored = unmarshal<WrappedKey>(kv.value);

@@ -10,7 +10,7 @@ describe('RecordContract', () => {
     const anchorKey = ledger.keys('').find((k) => k.includes(recordId))!;
     expect(ledger.read('', anchorKey)).toEqual({ recordId, homeOrg: A, status: 'ACTIVE' });
     expect(ledger.keys('patientData').some((k) => k.includes(recordId))).toBe(true);
-    expect(ledger.keys(`_implicit_org_${A}`)).toHaveLength(1);
+    expect(ledger.keys(`org_${A}`)).toHaveLength(1);
     expect(ledger.events.at(-1)).toMatchObject({ name: 'RecordCreated', payload: { recordId } });
     expect(ledger.keys('').length).toBeGreaterThan(0);
   });
@@ -69,7 +69,7 @@ describe('RecordContract', () => {
     });
     const ok = aRecordInput({ wrappedKeys: { [A]: aJwe('a'), [B]: aJwe('b') } });
     await expect(ledger.submit('records:CreateRecord', ['doc-a', 'pat-1'], { msp: A, transient: { record: ok } })).resolves.toHaveProperty('id');
-    expect(ledger.keys(`_implicit_org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
   });
 
   it('KeyRecipients refuses another org', async () => {

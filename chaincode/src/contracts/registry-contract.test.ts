@@ -2,7 +2,6 @@ import protos from '@hyperledger/fabric-protos';
 import { majorityOf } from '../ledger/state.js';
 import { A, B, PUBLIC_JWK, aConsortium } from '../testing/scenario.js';
 import { FakeLedger } from '../testing/fake-ledger.js';
-import { KeyEndorsementPolicy } from 'fabric-shim';
 
 describe('RegistryContract', () => {
   it('registers an org with its public key and first admin, home org = submitting MSP', async () => {
@@ -54,12 +53,21 @@ describe('RegistryContract', () => {
     await expect(ledger.submit('registry:RotateOrgKey', ['doc-a', jwk], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
   });
 
-  it('registers users with the admin org as home org and a key-level policy naming it', async () => {
+  it("registers users with the admin org as home org, in that org's directory and nowhere in public state", async () => {
     const { ledger } = await aConsortium();
     const user = await ledger.evaluate<{ homeOrg: string; role: string }>('registry:GetUser', ['doc-b'], { msp: A });
     expect(user).toMatchObject({ homeOrg: B, role: 'practitioner' });
-    const key = [...ledger.validation.keys()].find((k) => k.includes('user\u0000doc-b'));
-    expect(new KeyEndorsementPolicy(ledger.validation.get(key!)).listOrgs()).toEqual([B]);
+    expect(ledger.keys(`dir_${B}`).some((k) => k.includes('user\u0000doc-b'))).toBe(true);
+    expect(ledger.keys(`dir_${A}`).some((k) => k.includes('doc-b'))).toBe(false);
+    expect(ledger.keys('').some((k) => k.includes('doc-b'))).toBe(false);
+  });
+
+  it('keeps an id with the org that registered it first: another org can neither take it over nor act for it', async () => {
+    const { ledger } = await aConsortium();
+    await expect(ledger.submit('registry:RegisterUser', ['admin-b', 'doc-x', 'admin'], { msp: B })).resolves.toMatchObject({ homeOrg: B });
+    await expect(ledger.evaluate('registry:GetUser', ['doc-x'], { msp: A })).resolves.toMatchObject({ homeOrg: B });
+    await expect(ledger.submit('registry:RegisterUser', ['admin-a', 'doc-x', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(ledger.submit('registry:RegisterUser', ['doc-x', 'pat-9', 'patient'], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ORG' });
   });
 
   it('refuses registration by a practitioner', async () => {

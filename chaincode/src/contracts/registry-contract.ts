@@ -3,7 +3,7 @@ import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { ConfigVote, Org, User } from '../model.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { requireActor } from '../ledger/actors.js';
+import { findOrg, findOwnUser, findUser, putUser, registeredOrgs, requireActor } from '../ledger/actors.js';
 import { TxState } from '../ledger/state.js';
 import { MAX_EMERGENCY_HOURS, readConfig, type ChannelConfig } from '../ledger/config.js';
 import { checkId, checkRole } from '../ledger/validate.js';
@@ -12,7 +12,8 @@ const { Info, Returns, Transaction } = contractApi;
 
 /**
  * The org and user registry. Every other contract reads the actor's role and home org from here; the
- * home org of a new user is always the submitting MSP.
+ * home org of a new user is always the submitting MSP, and its entry goes into that org's directory (see
+ * ledger/actors.ts): only that org's peers can endorse it.
  */
 @Info({ title: 'RegistryContract', description: 'Orgs, their wrapping keys, and users with roles' })
 export class RegistryContract extends SealedArgsContract {
@@ -28,13 +29,15 @@ export class RegistryContract extends SealedArgsContract {
     checkId('name', name);
     checkId('adminUserId', adminUserId);
     const jwk = parsePublicJwk(publicJwk);
-    if (await state.getPublic<Org>(KEY.org, [state.mspId])) throw new ChaincodeError('ALREADY_EXISTS', 'this org is registered');
-    if (await state.getPublic<User>(KEY.user, [adminUserId])) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
+    if (await findOrg(state, state.mspId)) throw new ChaincodeError('ALREADY_EXISTS', 'this org is registered');
+    if ((await findOwnUser(state, state.mspId, adminUserId)) || (await findUser(state, adminUserId))) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
     const at = state.now().toISOString();
     const org: Org = { mspId: state.mspId, name, publicJwk: JSON.stringify(jwk), registeredAt: at };
     const admin: User = { userId: adminUserId, role: 'admin', homeOrg: state.mspId, status: 'ACTIVE', registeredAt: at };
-    await state.putPublic(KEY.org, [state.mspId], org, state.mspId);
-    await state.putPublic(KEY.user, [adminUserId], admin, state.mspId);
+    await state.putListed(state.mspId, KEY.org, [], org);
+    // The public marker only lists the org; one another member wrote first (it can) is left as it is.
+    if (!(await state.getPublic<{ mspId: string }>(KEY.org, [state.mspId]))) await state.putPublic(KEY.org, [state.mspId], { mspId: state.mspId }, state.mspId);
+    await putUser(state, admin);
     state.emit('OrgRegistered', { mspId: state.mspId });
     return org;
   }
@@ -48,7 +51,7 @@ export class RegistryContract extends SealedArgsContract {
     const jwk = parsePublicJwk(publicJwk);
     const org = await requireOrg(state, state.mspId);
     const updated: Org = { ...org, publicJwk: JSON.stringify(jwk) };
-    await state.putPublic(KEY.org, [state.mspId], updated, state.mspId);
+    await state.putListed(state.mspId, KEY.org, [], updated);
     state.emit('OrgKeyRotated', { mspId: state.mspId });
     return updated;
   }
@@ -62,7 +65,7 @@ export class RegistryContract extends SealedArgsContract {
   @Transaction(false)
   @Returns('Org[]')
   async ListOrgs(ctx: Context): Promise<Org[]> {
-    return new TxState(ctx).listPublic<Org>(KEY.org, []);
+    return registeredOrgs(new TxState(ctx));
   }
 
   /** An org admin registers a patient, practitioner or admin whose home org is the admin's org. */
@@ -73,9 +76,9 @@ export class RegistryContract extends SealedArgsContract {
     await requireActor(state, actorId, ['admin']);
     checkId('userId', userId);
     const checkedRole = checkRole('role', role);
-    if (await state.getPublic<User>(KEY.user, [userId])) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
+    if ((await findOwnUser(state, state.mspId, userId)) || (await findUser(state, userId))) throw new ChaincodeError('ALREADY_EXISTS', 'the user id is taken');
     const user: User = { userId, role: checkedRole, homeOrg: state.mspId, status: 'ACTIVE', registeredAt: state.now().toISOString() };
-    await state.putPublic(KEY.user, [userId], user, state.mspId);
+    await putUser(state, user);
     state.emit('UserRegistered', {});
     return user;
   }
@@ -89,7 +92,7 @@ export class RegistryContract extends SealedArgsContract {
     checkId('userId', userId);
     const checkedRole = checkRole('role', role);
     if (userId === actorId) throw new ChaincodeError('FORBIDDEN', 'nobody can change their own role');
-    const user = await state.getPublic<User>(KEY.user, [userId]);
+    const user = (await findOwnUser(state, state.mspId, userId)) ?? (await findUser(state, userId));
     if (!user) throw new ChaincodeError('USER_NOT_FOUND', 'no such user');
     if (user.homeOrg !== state.mspId) throw new ChaincodeError('WRONG_ORG', 'an org can only act for its own users');
     if (user.status !== 'ACTIVE') throw new ChaincodeError('PATIENT_ERASED', 'the user was erased');
@@ -97,7 +100,7 @@ export class RegistryContract extends SealedArgsContract {
       throw new ChaincodeError('FORBIDDEN', 'a patient stays a patient; register a new user instead');
     }
     const updated: User = { ...user, role: checkedRole };
-    await state.putPublic(KEY.user, [userId], updated, state.mspId);
+    await putUser(state, updated);
     state.emit('UserRoleChanged', {});
     return updated;
   }
@@ -105,7 +108,7 @@ export class RegistryContract extends SealedArgsContract {
   @Transaction(false)
   @Returns('User')
   async GetUser(ctx: Context, userId: string): Promise<User> {
-    const user = await new TxState(ctx).getPublic<User>(KEY.user, [checkId('userId', userId)]);
+    const user = await findUser(new TxState(ctx), checkId('userId', userId));
     if (!user) throw new ChaincodeError('USER_NOT_FOUND', 'no such user');
     return user;
   }
@@ -125,7 +128,7 @@ export class RegistryContract extends SealedArgsContract {
       throw invalid('emergencyHours', `emergencyHours must be an integer from 1 to ${MAX_EMERGENCY_HOURS}`);
     }
     await state.putPublic(KEY.configVote, [state.mspId], { emergencyHours: hours, at: state.now().toISOString() }, state.mspId);
-    const orgs = (await state.listPublic<Org>(KEY.org, [])).map((o) => o.mspId);
+    const orgs = (await registeredOrgs(state)).map((o) => o.mspId);
     const others = await Promise.all(orgs.filter((o) => o !== state.mspId).map((o) => state.getPublic<ChannelConfig>(KEY.configVote, [o])));
     const votes = 1 + others.filter((v) => v?.emergencyHours === hours).length;
     const needed = Math.floor(orgs.length / 2) + 1;
@@ -139,7 +142,7 @@ export class RegistryContract extends SealedArgsContract {
 }
 
 async function requireOrg(state: TxState, mspId: string): Promise<Org> {
-  const org = await state.getPublic<Org>(KEY.org, [mspId]);
+  const org = await findOrg(state, mspId);
   if (!org) throw new ChaincodeError('ORG_NOT_REGISTERED', 'no such org');
   return org;
 }

@@ -1,9 +1,27 @@
-/** The explicit collection shared by the hospital orgs: patient data, records, consents, access events. */
+/**
+ * The explicit collection shared by the hospital orgs: records, consents, access requests, break-glass sessions,
+ * access events and the per-patient index. Every member org receives it (see docs/ARCHITECTURE.md#where-data-lives
+ * for what still has to leave it).
+ */
 export const SHARED_COLLECTION = 'patientData';
 
-/** An org's implicit collection: data keys wrapped for that org only. */
-export function implicitCollection(mspId: string): string {
-  return `_implicit_org_${mspId}`;
+/**
+ * An org's own collection (`org_<MSP>`): that org is its only member, so only that org's peers store it and only
+ * that org's clients read it, from a chaincode call or from the peers' private-data delivery; its collection-level
+ * endorsement policy is that org's peers, so no other member can create or change a key in it. Another org's
+ * client may write to it (the data keys a consent shares with the org), with that org's endorsement.
+ */
+export function orgCollection(mspId: string): string {
+  return `org_${mspId}`;
+}
+
+/**
+ * An org's directory (`dir_<MSP>`): the org's users (pseudonymous id, role, home org, status). Every member org
+ * reads it; only that org writes it, endorsed by that org's peers alone, so no other member can create a user of
+ * that org or change one.
+ */
+export function directoryCollection(mspId: string): string {
+  return `dir_${mspId}`;
 }
 
 /** Composite-key object types. `*Ref` keys map an id to its patient so that a lookup needs one id only. */

@@ -1,7 +1,8 @@
 import { isInForce, namesActor, scopeCovers, type Actor, type ConsentScope, type Grantee } from '../rules/consent.js';
 import type { Purpose } from '../rules/vocabulary.js';
-import type { Consent, Org, StoredRecord, User } from '../model.js';
+import type { Consent, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
+import { findOrg, findUser } from './actors.js';
 import { ChaincodeError, invalid } from './errors.js';
 import { readWorkingSet, updateWorkingSet } from './patient-index.js';
 import { listConsents, listRecords, namedRecords } from './queries.js';
@@ -21,10 +22,10 @@ export interface ConsentInput {
 /** The org a grantee belongs to (a registered org, or a registered practitioner's home org). */
 export async function granteeOrg(state: TxState, grantee: Grantee): Promise<string> {
   if (grantee.kind === 'org') {
-    if (!(await state.getPublic<Org>(KEY.org, [grantee.org]))) throw new ChaincodeError('ORG_NOT_REGISTERED', 'the grantee org is not registered');
+    if (!(await findOrg(state, grantee.org))) throw new ChaincodeError('ORG_NOT_REGISTERED', 'the grantee org is not registered');
     return grantee.org;
   }
-  const user = await state.getPublic<User>(KEY.user, [grantee.userId]);
+  const user = await findUser(state, grantee.userId);
   if (!user || user.role !== 'practitioner' || user.status !== 'ACTIVE') {
     throw new ChaincodeError('USER_NOT_FOUND', 'the grantee is not a registered practitioner');
   }

@@ -3,14 +3,16 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 import { checkedTxTime } from './endorser-clock.js';
 import { invalid } from './errors.js';
 import { marshal, unmarshal } from './marshal.js';
-import { implicitCollection, SHARED_COLLECTION } from './collections.js';
+import { directoryCollection, orgCollection, SHARED_COLLECTION } from './collections.js';
 import type { EventIds, EventName } from './events.js';
 
+const KEY_WRAPPED = 'wrappedKey';
+
 /**
- * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys); every
- * key that belongs to a patient or an org gets a key-level endorsement policy naming the owner org,
- * except keys in implicit collections: a policy that excludes the owner there commits VALID while the
- * owner's peers never receive the data (docs/DECISIONS.md#no-key-level-policy-on-implicit-collection-keys).
+ * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys). Keys in an org's
+ * own collection or directory are guarded by that collection's endorsement policy (the org's peers); every other
+ * key that belongs to a patient or an org gets a key-level endorsement policy naming the owner org. A key-level
+ * policy would override the collection's, so the org collections never get one.
  */
 export class TxState {
   constructor(private readonly ctx: Context) {}
@@ -113,26 +115,61 @@ export class TxState {
     await this.ctx.stub.purgePrivateData(SHARED_COLLECTION, this.key(type, attrs));
   }
 
+  /** A value in an org's own collection (readable only by that org's clients, on its own peers). */
+  async getOwn<T>(org: string, type: string, attrs: string[]): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getPrivateData(orgCollection(org), this.key(type, attrs)));
+  }
+
+  /** Writes to an org's own collection: it commits only if that org's peers endorsed it. */
+  async putOwn(org: string, type: string, attrs: string[], value: unknown): Promise<void> {
+    await this.ctx.stub.putPrivateData(orgCollection(org), this.key(type, attrs), marshal(value));
+  }
+
+  /** Whether an org's own collection holds the key; readable from any org's peer (hash only). */
+  async hasOwn(org: string, type: string, attrs: string[]): Promise<boolean> {
+    const hash = await this.ctx.stub.getPrivateDataHash(orgCollection(org), this.key(type, attrs));
+    return Boolean(hash && hash.length > 0);
+  }
+
+  async deleteOwn(org: string, type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.deletePrivateData(orgCollection(org), this.key(type, attrs));
+  }
+
+  /** Removes value and hash from every peer (GDPR erasure). */
+  async purgeOwn(org: string, type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.purgePrivateData(orgCollection(org), this.key(type, attrs));
+  }
+
+  /** A value in an org's directory (every member org reads it). */
+  async getListed<T>(org: string, type: string, attrs: string[]): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getPrivateData(directoryCollection(org), this.key(type, attrs)));
+  }
+
+  /** Writes to an org's directory: it commits only if that org's peers endorsed it. */
+  async putListed(org: string, type: string, attrs: string[], value: unknown): Promise<void> {
+    await this.ctx.stub.putPrivateData(directoryCollection(org), this.key(type, attrs), marshal(value));
+  }
+
+  /** A data key wrapped for `org`, in that org's own collection (only that org's peers hold it). */
   async putWrappedKey(org: string, recordId: string, value: unknown): Promise<void> {
-    await this.ctx.stub.putPrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]), marshal(value));
+    await this.putOwn(org, KEY_WRAPPED, [recordId], value);
   }
 
   async getWrappedKey<T>(org: string, recordId: string): Promise<T | undefined> {
-    return unmarshal<T>(await this.ctx.stub.getPrivateData(implicitCollection(org), this.key('wrappedKey', [recordId])));
+    return this.getOwn<T>(org, KEY_WRAPPED, [recordId]);
   }
 
   /** Whether org holds a wrapped key for the record; readable from any org's peer (hash only). */
   async hasWrappedKey(org: string, recordId: string): Promise<boolean> {
-    const hash = await this.ctx.stub.getPrivateDataHash(implicitCollection(org), this.key('wrappedKey', [recordId]));
-    return Boolean(hash && hash.length > 0);
+    return this.hasOwn(org, KEY_WRAPPED, [recordId]);
   }
 
   async deleteWrappedKey(org: string, recordId: string): Promise<void> {
-    await this.ctx.stub.deletePrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]));
+    await this.deleteOwn(org, KEY_WRAPPED, [recordId]);
   }
 
   async purgeWrappedKey(org: string, recordId: string): Promise<void> {
-    await this.ctx.stub.purgePrivateData(implicitCollection(org), this.key('wrappedKey', [recordId]));
+    await this.purgeOwn(org, KEY_WRAPPED, [recordId]);
   }
 
   /** History of a public key: tx id, time, value, delete flag. */

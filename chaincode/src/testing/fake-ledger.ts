@@ -12,6 +12,23 @@ import type { Context, Contract } from 'fabric-contract-api';
 import { contracts } from '../index.js';
 
 const SEP = '\u0000';
+
+/**
+ * The collections' member-only rules as the network's collection config sets them: an org's own collection
+ * (`org_<MSP>`) is read only by that org's clients (any org may write to it, with that org's endorsement); an
+ * org's directory (`dir_<MSP>`) is read by every org and written only by that org's clients.
+ */
+function mayRead(collection: string, msp: string): void {
+  if (collection.startsWith('org_') && collection !== `org_${msp}`) {
+    throw new Error(`tx creator does not have read access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`);
+  }
+}
+
+function mayWrite(collection: string, msp: string): void {
+  if (collection.startsWith('dir_') && collection !== `dir_${msp}`) {
+    throw new Error(`tx creator does not have write access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`);
+  }
+}
 type Store = Map<string, Uint8Array>;
 
 interface Write {
@@ -180,12 +197,12 @@ export class FakeLedger {
             yield { txId: m.txId, value: m.value, isDelete: m.isDelete, timestamp: { seconds: Math.floor(m.at.getTime() / 1000), nanos: (m.at.getTime() % 1000) * 1e6 } };
           }
         })(this.history.get(key) ?? []),
-      getPrivateData: async (c: string, key: string) => this.collection(c).get(key) ?? new Uint8Array(),
+      getPrivateData: async (c: string, key: string) => (mayRead(c, options.msp), this.collection(c).get(key) ?? new Uint8Array()),
       getPrivateDataHash: async (c: string, key: string) => this.hashStore(c).get(key) ?? new Uint8Array(),
-      putPrivateData: async (c: string, key: string, value: Uint8Array) => void writes.push(write({ collection: c, key, value })),
-      deletePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key })),
-      purgePrivateData: async (c: string, key: string) => void writes.push(write({ collection: c, key, purge: true })),
-      getPrivateDataByPartialCompositeKey: privateScan,
+      putPrivateData: async (c: string, key: string, value: Uint8Array) => (mayWrite(c, options.msp), void writes.push(write({ collection: c, key, value }))),
+      deletePrivateData: async (c: string, key: string) => (mayWrite(c, options.msp), void writes.push(write({ collection: c, key }))),
+      purgePrivateData: async (c: string, key: string) => (mayWrite(c, options.msp), void writes.push(write({ collection: c, key, purge: true }))),
+      getPrivateDataByPartialCompositeKey: (c: string, type: string, attrs: string[]) => (mayRead(c, options.msp), privateScan(c, type, attrs)),
       getStateValidationParameter: async (key: string) => this.validation.get(SEP + key),
       getPrivateDataValidationParameter: async (c: string, key: string) => this.validation.get(c + SEP + key),
       getPrivateDataByRange: privateRange,

@@ -70,7 +70,8 @@ export class ChaincodeClient {
 
   // registry
   registerOrg(mspId: string, name: string, publicJwk: unknown, adminUserId: string): Promise<Org> {
-    return this.submit(mspId, { name: 'registry:RegisterOrg', args: [name, JSON.stringify(publicJwk), adminUserId] });
+    // The org's entry and its first admin go into the org's own directory, which only its peers endorse.
+    return this.submit(mspId, { name: 'registry:RegisterOrg', args: [name, JSON.stringify(publicJwk), adminUserId], endorsingOrgs: [mspId] });
   }
   getOrg(asOrg: string, mspId: string): Promise<Org> {
     return this.evaluate(asOrg, { name: 'registry:GetOrg', args: [mspId] });
@@ -79,7 +80,7 @@ export class ChaincodeClient {
     return this.evaluate(asOrg, { name: 'registry:ListOrgs', args: [] });
   }
   registerUser(actor: ActorRef, userId: string, role: Role): Promise<User> {
-    return this.submit(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role] });
+    return this.submit(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role], endorsingOrgs: [actor.org] });
   }
   getUser(asOrg: string, userId: string): Promise<User> {
     return this.evaluate(asOrg, { name: 'registry:GetUser', args: [userId] });

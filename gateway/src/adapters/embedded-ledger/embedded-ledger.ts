@@ -162,7 +162,7 @@ export class EmbeddedLedger implements Ledger {
         transient: request.transient,
         timestamp: this.now(),
       });
-      const simulator = new TransactionSimulator({ store: this.store, channelId: this.channel, chaincodeName: this.chaincodeName, txId, timestamp });
+      const simulator = new TransactionSimulator({ store: this.store, channelId: this.channel, chaincodeName: this.chaincodeName, txId, timestamp, creatorMsp: mspId });
       const stub = new ChaincodeStub(simulator, this.channel, txId, input, signedProposal);
       // The in-process endorser reads the same clock the proposal's timestamp came from.
       simulateEndorserClock(stub, this.now);

@@ -17,6 +17,19 @@ export interface SimulationContext {
   chaincodeName: string;
   txId: string;
   timestamp: Timestamp;
+  /** The MSP id of the client that signed the proposal (collection access rules depend on it). */
+  creatorMsp?: string;
+}
+
+/**
+ * The member-only rules of the network's collection config: an org's own collection (`org_<MSP>`) is read only
+ * by that org's clients (any org may write to it, endorsed by that org); an org's directory (`dir_<MSP>`) is
+ * read by every org and written only by that org's clients. Fabric answers with these messages.
+ */
+function checkCollectionAccess(collection: string, creatorMsp: string | undefined, access: 'read' | 'write'): void {
+  if (creatorMsp === undefined) return;
+  const refused = access === 'read' ? collection.startsWith('org_') && collection !== `org_${creatorMsp}` : collection.startsWith('dir_') && collection !== `dir_${creatorMsp}`;
+  if (refused) throw new Error(`tx creator does not have ${access} access permission on privatedata in collectionName: ${collection}`);
 }
 
 type OpenQuery = { kind: 'state'; cursor: Cursor<{ key: string; value: Buffer }> } | { kind: 'history'; cursor: Cursor<Buffer> };
@@ -48,6 +61,7 @@ export class TransactionSimulator {
 
   async handleGetState(collection: string, key: string, channelId: string, txId: string): Promise<Buffer> {
     this.check(channelId, txId, collection, key);
+    if (collection !== '') checkCollectionAccess(collection, this.context.creatorMsp, 'read');
     return (await this.context.store.getValue(collection, key)) ?? Buffer.alloc(0);
   }
 
@@ -64,17 +78,20 @@ export class TransactionSimulator {
 
   async handlePutState(collection: string, key: string, value: Uint8Array, channelId: string, txId: string): Promise<void> {
     this.checkWrite(channelId, txId, collection, key);
+    if (collection !== '') checkCollectionAccess(collection, this.context.creatorMsp, 'write');
     // An empty value reads back exactly like a missing key, so record it as the delete it amounts to.
     this.record(collection, key, value.length === 0 ? { kind: 'delete' } : { kind: 'put', value: Uint8Array.from(value) });
   }
 
   async handleDeleteState(collection: string, key: string, channelId: string, txId: string): Promise<void> {
     this.checkWrite(channelId, txId, collection, key);
+    if (collection !== '') checkCollectionAccess(collection, this.context.creatorMsp, 'write');
     this.record(collection, key, { kind: 'delete' });
   }
 
   async handlePurgeState(collection: string, key: string, channelId: string, txId: string): Promise<void> {
     this.checkWrite(channelId, txId, collection, key);
+    if (collection !== '') checkCollectionAccess(collection, this.context.creatorMsp, 'write');
     if (collection === '') throw new Error('purgePrivateData needs a collection: public state cannot be purged');
     this.record(collection, key, { kind: 'purge' });
   }
@@ -106,6 +123,7 @@ export class TransactionSimulator {
     this.check(channelId, txId, collection, startKey);
     checkKeyText(endKey);
     if (collection !== '') {
+      checkCollectionAccess(collection, this.context.creatorMsp, 'read');
       // Fabric does not re-check private range queries at validation, so it allows them only in read-only
       // transactions (lockbased_txmgr's checkBeforePvtdataQueries / checkWritePrecondition).
       if (this.hasWrites()) throw new Error(`txid [${txId}]: Queries on pvt data is supported only in a read-only transaction (as in Fabric)`);
