@@ -86,6 +86,13 @@ export class GatewayHarness {
     return new GatewayHarness(app, gateway, config, clock, !options.dataDir);
   }
 
+  /** The chaincode namespace of a network harness (its own, on the shared channel). */
+  get chaincode(): string {
+    const slot = networkSlots.get(this.config.dataDir);
+    if (!slot) throw new Error('only a network harness has a chaincode namespace');
+    return slot.chaincode;
+  }
+
   /** Stops and starts again on the same data dir (what a restart does). */
   async restart(): Promise<GatewayHarness> {
     await this.gateway.close();

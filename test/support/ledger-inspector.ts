@@ -21,6 +21,7 @@ export interface PrivateWrite {
   namespace: string;
   collection: string;
   key: string;
+  value: Uint8Array;
   isDelete: boolean;
 }
 
@@ -85,7 +86,7 @@ export class LedgerInspector {
             for (const coll of ns.getCollectionPvtRwsetList()) {
               const rwset = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(coll.getRwset_asU8());
               for (const w of rwset.getWritesList()) {
-                out.push({ block: number, txId, namespace: ns.getNamespace(), collection: coll.getCollectionName(), key: w.getKey(), isDelete: w.getIsDelete() });
+                out.push({ block: number, txId, namespace: ns.getNamespace(), collection: coll.getCollectionName(), key: w.getKey(), value: w.getValue_asU8(), isDelete: w.getIsDelete() });
               }
             }
           }

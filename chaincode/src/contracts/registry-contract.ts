@@ -1,6 +1,6 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { ConfigVote, Org, User } from '../model.js';
+import { ConfigVote, Created, Org, User } from '../model.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { findOrg, findOwnUser, findUser, putUser, registeredOrgs, requireActor } from '../ledger/actors.js';
@@ -68,10 +68,13 @@ export class RegistryContract extends SealedArgsContract {
     return registeredOrgs(new TxState(ctx));
   }
 
-  /** An org admin registers a patient, practitioner or admin whose home org is the admin's org. */
+  /**
+   * An org admin registers a patient, practitioner or admin whose home org is the admin's org. Answers the
+   * transaction id and time only (a submit's answer is in every org's blocks); read the user with GetUser.
+   */
   @Transaction()
-  @Returns('User')
-  async RegisterUser(ctx: Context, actorId: string, userId: string, role: string): Promise<User> {
+  @Returns('Created')
+  async RegisterUser(ctx: Context, actorId: string, userId: string, role: string): Promise<Created> {
     const state = new TxState(ctx);
     await requireActor(state, actorId, ['admin']);
     checkId('userId', userId);
@@ -80,13 +83,13 @@ export class RegistryContract extends SealedArgsContract {
     const user: User = { userId, role: checkedRole, homeOrg: state.mspId, status: 'ACTIVE', registeredAt: state.now().toISOString() };
     await putUser(state, user);
     state.emit('UserRegistered', {});
-    return user;
+    return { id: ctx.stub.getTxID(), at: user.registeredAt };
   }
 
-  /** An admin changes the role of another user of the same org (nobody changes their own role). */
+  /** An admin changes the role of another user of the same org (nobody changes their own role); answers the transaction id. */
   @Transaction()
-  @Returns('User')
-  async SetUserRole(ctx: Context, actorId: string, userId: string, role: string): Promise<User> {
+  @Returns('Created')
+  async SetUserRole(ctx: Context, actorId: string, userId: string, role: string): Promise<Created> {
     const state = new TxState(ctx);
     await requireActor(state, actorId, ['admin']);
     checkId('userId', userId);
@@ -102,7 +105,7 @@ export class RegistryContract extends SealedArgsContract {
     const updated: User = { ...user, role: checkedRole };
     await putUser(state, updated);
     state.emit('UserRoleChanged', {});
-    return updated;
+    return { id: ctx.stub.getTxID(), at: state.now().toISOString() };
   }
 
   @Transaction(false)

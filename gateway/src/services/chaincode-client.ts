@@ -79,8 +79,10 @@ export class ChaincodeClient {
   listOrgs(asOrg: string): Promise<Org[]> {
     return this.evaluate(asOrg, { name: 'registry:ListOrgs', args: [] });
   }
-  registerUser(actor: ActorRef, userId: string, role: Role): Promise<User> {
-    return this.submit(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role], endorsingOrgs: [actor.org] });
+  /** Registers the user in the actor's org's directory, then reads it back (the submit answers no user data). */
+  async registerUser(actor: ActorRef, userId: string, role: Role): Promise<User> {
+    await this.submit<Created>(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role], endorsingOrgs: [actor.org] });
+    return this.getUser(actor.org, userId);
   }
   getUser(asOrg: string, userId: string): Promise<User> {
     return this.evaluate(asOrg, { name: 'registry:GetUser', args: [userId] });
