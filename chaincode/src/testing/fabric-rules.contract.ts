@@ -109,6 +109,28 @@ export function describeFabricRules(name: string, open: () => Promise<ProbePeer>
       });
     });
 
+    describe("member-only collections (the network's collection config)", () => {
+      const mspOf = (as: 'first' | 'second') => peer.evaluate('Msp', [], { as });
+
+      it("an org's own collection: any org writes to it, only that org reads it", async () => {
+        const second = await mspOf('second');
+        await peer.submit('PutPrivate', [`org_${second}`, 'k'], { transient: { value: 'for the second org' } });
+        expect(await peer.evaluate('GetPrivate', [`org_${second}`, 'k'], { as: 'second' })).toBe('for the second org');
+        await expect(peer.evaluate('GetPrivate', [`org_${second}`, 'k'])).rejects.toThrow();
+        await expect(peer.evaluate('ListIndexed', [`org_${second}`, 'p1'])).rejects.toThrow();
+        expect(await peer.evaluate('PrivateHash', [`org_${second}`, 'k'])).toBe(createHash('sha256').update('for the second org').digest('hex'));
+      });
+
+      it("an org's directory: every org reads it, only that org writes it", async () => {
+        const first = await mspOf('first');
+        await peer.submit('PutPrivate', [`dir_${first}`, 'k'], { transient: { value: 'listed' } });
+        expect(await peer.evaluate('GetPrivate', [`dir_${first}`, 'k'], { as: 'second' })).toBe('listed');
+        await expect(peer.submit('PutPrivate', [`dir_${first}`, 'k'], { transient: { value: 'forged' }, as: 'second' })).rejects.toThrow();
+        await expect(peer.submit('DeletePrivate', [`dir_${first}`, 'k'], { as: 'second' })).rejects.toThrow();
+        expect(await peer.evaluate('GetPrivate', [`dir_${first}`, 'k'])).toBe('listed');
+      });
+    });
+
     describe('queries and writes in one transaction', () => {
       it('refuses writes after a range query on private data (private ranges are not re-checked at validation)', async () => {
         await expect(peer.submit('ScanPrivateThenPut', [SHARED, 'k'])).rejects.toThrow();
