@@ -71,7 +71,12 @@ export class Cursor<T> {
   }
 }
 
-const FORMAT = '1';
+/**
+ * The store's layout version. 2: the registry lives in the orgs' directory collections (`dir_<MSP>`) and the
+ * data keys and erasure receipts in the orgs' own collections (`org_<MSP>`); a store of format 1 (registry in
+ * public state, data keys in `_implicit_org_<MSP>`, receipts in `patientData`) is moved over once, when opened.
+ */
+const FORMAT = '2';
 const SEP = '\x00';
 // Collections cannot contain NUL (checked by the simulator), so `<tag>\0<collection>\0` is an unambiguous prefix
 // and the key may be anything after it. LevelDB orders by bytes, i.e. by the keys' UTF-8 bytes, as Fabric does.
@@ -102,6 +107,7 @@ export class StateStore {
     try {
       const format = await db.get(FORMAT_KEY);
       if (format === undefined) await db.put(FORMAT_KEY, Buffer.from(FORMAT));
+      else if (format.toString() === '1') await migrateFormat1(db);
       else if (format.toString() !== FORMAT) throw new Error(`${location} holds ledger format ${format.toString()}, expected ${FORMAT}`);
       const height = await db.get(HEIGHT_KEY);
       return new StateStore(db, height === undefined ? 0n : BigInt(height.toString()));
@@ -230,4 +236,46 @@ export class StateStore {
     this.blockHeight = block;
     return block;
   }
+}
+
+const PUBLIC_USER = `${SEP}user${SEP}`;
+const PUBLIC_ORG = `${SEP}org${SEP}`;
+const RECEIPT = `${SEP}erasure${SEP}`;
+const IMPLICIT = '_implicit_org_';
+
+/** Moves a format 1 store to format 2 in one batch (see FORMAT); values keep their bytes, hashes follow them. */
+async function migrateFormat1(db: ClassicLevel<string, Buffer>): Promise<void> {
+  type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+  const ops: Op[] = [];
+  const move = (from: [string, string], to: [string, string], value: Buffer) => {
+    ops.push({ type: 'del', key: stateKey(...from) }, { type: 'del', key: hashKey(...from) }, { type: 'del', key: metadataKey(...from) });
+    ops.push({ type: 'put', key: stateKey(...to), value }, { type: 'put', key: hashKey(...to), value: createHash('sha256').update(value).digest() });
+  };
+  const homeOf = new Map<string, string>();
+  for await (const [key, value] of db.iterator({ gte: stateKey('', PUBLIC_USER), lt: stateKey('', `${SEP}user${String.fromCharCode(1)}`) })) {
+    const user = JSON.parse(value.toString('utf8')) as { userId: string; homeOrg: string };
+    homeOf.set(user.userId, user.homeOrg);
+    move(['', key.slice(stateKey('', '').length)], [`dir_${user.homeOrg}`, key.slice(stateKey('', '').length)], value);
+  }
+  for await (const [key, value] of db.iterator({ gte: stateKey('', PUBLIC_ORG), lt: stateKey('', `${SEP}org${String.fromCharCode(1)}`) })) {
+    const org = JSON.parse(value.toString('utf8')) as { mspId: string };
+    const marker = Buffer.from(JSON.stringify({ mspId: org.mspId }));
+    ops.push({ type: 'put', key: stateKey(`dir_${org.mspId}`, `${SEP}org${SEP}`), value });
+    ops.push({ type: 'put', key: hashKey(`dir_${org.mspId}`, `${SEP}org${SEP}`), value: createHash('sha256').update(value).digest() });
+    ops.push({ type: 'put', key, value: marker });
+  }
+  for await (const [key, value] of db.iterator({ gte: `s${SEP}${IMPLICIT}`, lt: `s${SEP}${IMPLICIT.slice(0, -1)}${String.fromCharCode('_'.charCodeAt(0) + 1)}` })) {
+    const rest = key.slice(2);
+    const collection = rest.slice(0, rest.indexOf(SEP));
+    const inner = rest.slice(collection.length + 1);
+    move([collection, inner], [`org_${collection.slice(IMPLICIT.length)}`, inner], value);
+  }
+  for await (const [key, value] of db.iterator({ gte: stateKey('patientData', RECEIPT), lt: stateKey('patientData', `${SEP}erasure${String.fromCharCode(1)}`) })) {
+    const receipt = JSON.parse(value.toString('utf8')) as { patientId: string };
+    const home = homeOf.get(receipt.patientId);
+    const inner = key.slice(stateKey('patientData', '').length);
+    if (home) move(['patientData', inner], [`org_${home}`, inner], value);
+  }
+  ops.push({ type: 'put', key: FORMAT_KEY, value: Buffer.from(FORMAT) });
+  await db.batch(ops);
 }
