@@ -285,7 +285,7 @@ export class ErasureReceipt {
   @Property('at', 'string') at!: string;
 }
 
-/** A data key wrapped for one org (stored in that org's implicit collection). */
+/** A data key wrapped for one org (stored in that org's own collection). */
 export interface WrappedKey {
   recordId: string;
   patientId: string;

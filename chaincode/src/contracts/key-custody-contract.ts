@@ -14,7 +14,7 @@ const { Info, Returns, Transaction } = contractApi;
 export const MAX_REWRAP = 100;
 
 /**
- * Key custody: an org replaces its own copies of its patients' data keys (in its implicit collection) with
+ * Key custody: an org replaces its own copies of its patients' data keys (in its own collection) with
  * copies wrapped under the patients' keys, so that an erasure that destroys a patient's key shreds them
  * too. Used once by an org upgrading data written before patient keys existed (`npm run keys:migrate`).
  */

@@ -28,7 +28,7 @@ interface NewRecordInput {
   imaging?: unknown;
 }
 
-/** Medical records: metadata and CIDs in the shared collection, wrapped keys in each org's implicit collection. */
+/** Medical records: metadata and CIDs in the shared collection, wrapped keys in each org's own collection. */
 @Info({ title: 'RecordContract', description: 'Create, list, read and trace medical records' })
 export class RecordContract extends SealedArgsContract {
   constructor() {

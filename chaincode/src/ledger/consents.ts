@@ -33,7 +33,7 @@ export async function granteeOrg(state: TxState, grantee: Grantee): Promise<stri
 }
 
 /**
- * Stores a consent and, when the grantee is another org, that org's wrapped keys (written to its implicit
+ * Stores a consent and, when the grantee is another org, that org's wrapped keys (written to its own
  * collection): one for each record the caller names in `wrappedKeys` (the records its evaluate of the scope
  * found), each checked by key to be a record of this patient that the scope covers; a scope of record ids needs
  * one for every id. The consent joins the patient's working set, so uploads from now on wrap for that org too.

@@ -19,7 +19,7 @@ export function requireWrappedKeysFor(recipients: string[], wrappedKeys: Record<
 /**
  * Writes a new record the one way every record is kept: the public anchor (id, home org, status), the
  * metadata and CID in the shared collection, the id -> patient reference, and each org's wrapped key in
- * that org's implicit collection. Nothing else: concurrent uploads for one patient write no common key. Erasure relies on exactly these keys.
+ * that org's own collection. Nothing else: concurrent uploads for one patient write no common key. Erasure relies on exactly these keys.
  */
 export async function putRecord(state: TxState, homeOrg: string, record: StoredRecord, wrappedKeys: Record<string, string>): Promise<void> {
   const anchor: RecordAnchor = { recordId: record.recordId, homeOrg, status: 'ACTIVE' };

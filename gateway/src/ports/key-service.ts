@@ -8,7 +8,7 @@ export type PublicJwk = Record<string, unknown> & { kty: string };
  *   (`destroyPatientKey`) makes every copy of those wrapped keys, wherever storage kept one, undecryptable:
  *   this is what erasure relies on (crypto-shredding);
  * - **transit** (`wrapDataKey` in crypto/data-key.ts with an org's registered *public* key): the copy another
- *   org receives through its implicit collection when a consent or break-glass shares a record with it.
+ *   org receives through its own collection when a consent or break-glass shares a record with it.
  * `unwrap` opens both, picking the key by the wrapped key's `kid`.
  */
 export interface KeyService {

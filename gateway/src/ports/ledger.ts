@@ -8,7 +8,7 @@ export interface TransactionRequest extends AbortOptions {
   /** Private inputs: never written to blocks. */
   transient?: Record<string, Uint8Array>;
   /**
-   * Orgs (MSP ids) whose peers must endorse a submit: the patient's home org plus every org whose implicit
+   * Orgs (MSP ids) whose peers must endorse a submit: the patient's home org plus every org whose own
    * collection is written (docs/DECISIONS.md#endorsing-orgs-are-named-on-every-submit). The embedded ledger
    * has one peer and ignores it.
    */

@@ -239,7 +239,7 @@ export class ChaincodeClient {
   ownKeys(actor: ActorRef, pageSize: number, bookmark: string): Promise<CustodyPage> {
     return this.evaluate(actor.org, { name: 'custody:OwnKeys', args: [actor.userId, String(pageSize), bookmark] });
   }
-  /** Replaces the org's own copies of data keys (record id -> JWE) in its implicit collection. */
+  /** Replaces the org's own copies of data keys (record id -> JWE) in its own collection. */
   rewrapKeys(actor: ActorRef, wrappedKeys: Record<string, string>): Promise<Created> {
     return this.submit(actor.org, { name: 'custody:RewrapKeys', args: [actor.userId], transient: { custody: json({ wrappedKeys }) }, endorsingOrgs: orgs(actor.org) });
   }

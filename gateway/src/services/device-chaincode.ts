@@ -40,7 +40,7 @@ export class DeviceChaincode {
     return evaluateJson(this.ledger, device.org, { name: 'devices:BatchRecipients', args: [device.deviceId, device.patientId] });
   }
 
-  /** One transaction per batch; the home org endorses, and every org whose implicit collection gets a key. */
+  /** One transaction per batch; the home org endorses, and every org whose own collection gets a key. */
   anchorBatch(device: DeviceRef, batch: NewBatch): Promise<Created> {
     return submitJson(this.ledger, device.org, {
       name: 'devices:AnchorBatch',
