@@ -121,7 +121,8 @@ export class ErasureContract extends SealedArgsContract {
         await state.purgeShared(REF_OF[type as keyof typeof REF_OF], [attrs[attrs.length - 1]]);
       }
     }
-    return { id: patientId, at: state.now().toISOString() };
+    // The answer is in every org's blocks: the transaction's id, never the patient's.
+    return { id: ctx.stub.getTxID(), at: state.now().toISOString() };
   }
 
   /**
