@@ -151,3 +151,19 @@ export async function writeAxeSummary(findings: AxeFinding[], fileName = 'axe.js
   await writeFile(path.join(resultsDir, fileName), JSON.stringify(findings, null, 2));
   return findings.map((f) => `${f.screen.padEnd(34)} critical ${f.critical}, serious ${f.serious}, moderate/minor ${f.moderateOrMinor}`).join('\n');
 }
+
+/** Picks an option of a Mantine Select by its label. */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  await page.getByRole('combobox', { name: label, exact: true }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Moves the single-page app to a route (its hash). */
+export async function go(page: Page, route: string): Promise<void> {
+  await page.evaluate((r) => (window.location.hash = r), route);
+}
+
+/** A record's card in a record list, found by its title. */
+export function record(page: Page, title: string) {
+  return page.getByTestId('record').filter({ hasText: title });
+}

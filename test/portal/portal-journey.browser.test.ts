@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { aDicomFile } from '../../gateway/src/testing/dicom-fixture.js';
-import { axe, launchChromium, openPage, screenshot, startGateway, step, writeAxeSummary, type AxeFinding, type RunningPortal } from './portal-browser.js';
+import { axe, choose, go, launchChromium, openPage, record, screenshot, startGateway, step, writeAxeSummary, type AxeFinding, type RunningPortal } from './portal-browser.js';
 
 const PATIENT = 'pat-portal';
 const DOCTOR = 'dr-portal';
@@ -36,20 +36,6 @@ async function signIn(page: Page, userId: string): Promise<void> {
   await page.getByLabel('User id').fill(userId);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-/** Picks an option of a Mantine Select by its label. */
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label, exact: true }).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-async function go(page: Page, route: string): Promise<void> {
-  await page.evaluate((r) => (window.location.hash = r), route);
-}
-
-function record(page: Page, title: string) {
-  return page.getByTestId('record').filter({ hasText: title });
 }
 
 beforeAll(async () => {

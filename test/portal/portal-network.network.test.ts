@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { freshChaincodeNamespace, networkConnection, uniqueName } from '../support/network-fixture.js';
-import { axe, launchChromium, openPage, screenshot, startGateway, step, writeAxeSummary, type AxeFinding, type RunningPortal } from './portal-browser.js';
+import { axe, choose, go, launchChromium, openPage, record, screenshot, startGateway, step, writeAxeSummary, type AxeFinding, type RunningPortal } from './portal-browser.js';
 
 const run = randomBytes(3).toString('hex');
 const ADMIN = 'hospital-a-admin';
@@ -71,19 +71,6 @@ async function signIn(page: Page, uid: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   expect(await page.getByTestId('signed-in-as').textContent()).toContain(uid);
-}
-
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label, exact: true }).click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-async function go(page: Page, route: string): Promise<void> {
-  await page.evaluate((r) => (window.location.hash = r), route);
-}
-
-function record(page: Page, title: string) {
-  return page.getByTestId('record').filter({ hasText: title });
 }
 
 beforeAll(async () => {
