@@ -7,6 +7,7 @@ const LAYER_PATTERNS = {
   services: ['**/services/*', '!**/adapters/**'],
   http: ['**/http/*'],
   adapters: ['**/adapters/*'],
+  ledgerClient: ['**/ledger-client/*'],
   // The wiring and the profiles at the top of gateway/src.
   top: ['**/build-services.js', '**/embedded-gateway.js', '**/network-gateway.js', '**/main.js', '**/network-connection.js'],
   // The validated environment: use cases may read its shapes; the layers below them may not.
@@ -56,10 +57,11 @@ export default tseslint.config(
   // Imports point one way: http -> services -> ports/domain; adapters -> ports; the profiles at the top wire
   // everything (docs/ARCHITECTURE.md). Tests may import across layers.
   ...importBoundaries([
-    { files: ['gateway/src/ports/**', 'gateway/src/domain/**', 'gateway/src/crypto/**'], forbid: ['services', 'http', 'adapters', 'top', 'config'], why: 'ports, domain and crypto depend on nothing but each other' },
+    { files: ['gateway/src/ports/**', 'gateway/src/domain/**', 'gateway/src/crypto/**'], forbid: ['services', 'http', 'adapters', 'ledgerClient', 'top', 'config'], why: 'ports, domain and crypto depend on nothing but each other' },
     { files: ['gateway/src/services/**'], forbid: ['http', 'adapters', 'top'], why: 'use cases see the outside world through ports/' },
-    { files: ['gateway/src/adapters/**'], forbid: ['http', 'services'], why: 'an adapter implements a port; it does not call use cases or the edge' },
-    { files: ['gateway/src/http/**'], forbid: ['adapters', 'top'], why: 'the edge calls use cases; profiles choose the adapters' },
+    { files: ['gateway/src/ledger-client/**'], forbid: ['services', 'http', 'adapters', 'top'], why: 'the ledger client calls the Ledger port for the use cases, nothing else' },
+    { files: ['gateway/src/adapters/**'], forbid: ['http', 'services', 'ledgerClient'], why: 'an adapter implements a port; it does not call use cases or the edge' },
+    { files: ['gateway/src/http/**'], forbid: ['adapters', 'ledgerClient', 'top'], why: 'the edge calls use cases; profiles choose the adapters' },
   ]),
   {
     files: ['chaincode/src/contracts/**'],

@@ -13,7 +13,7 @@ import { AppError } from './domain/app-error.js';
 import { organizationOf, readNetworkConnection, type NetworkConnection } from './network-connection.js';
 import type { KeyService } from './ports/key-service.js';
 import { buildServices, runGateway, type RunningGateway } from './build-services.js';
-import { ChaincodeClient } from './services/chaincode-client.js';
+import { ChaincodeClient } from './ledger-client/chaincode-client.js';
 import type { Logger } from './ports/logger.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */

@@ -1,8 +1,7 @@
 import type { Request } from 'express';
 import { AuthError } from '../ports/authenticator.js';
-import type { ActorRef } from '../services/chaincode-client.js';
-import type { DeviceRef } from '../services/device-chaincode.js';
 import { servicesOf } from './gateway-services.js';
+import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /**
  * tsoa's hook for `@Security('bearer')`: verifies the token, then takes role and org from the ledger

@@ -2,9 +2,7 @@ import type { Request } from 'express';
 import type { Authenticator } from '../ports/authenticator.js';
 import type { AccessRequestService } from '../services/access-request-service.js';
 import type { AuditService } from '../services/audit-service.js';
-import type { ActorRef } from '../services/chaincode-client.js';
 import type { ConsentService } from '../services/consent-service.js';
-import type { DeviceRef } from '../services/device-chaincode.js';
 import type { DeviceService } from '../services/device-service.js';
 import type { EmergencyService } from '../services/emergency-service.js';
 import type { ErasureService } from '../services/erasure-service.js';
@@ -13,6 +11,7 @@ import type { FhirService } from '../services/fhir-service.js';
 import type { NotificationService } from '../services/notification-service.js';
 import type { RecordService } from '../services/record-service.js';
 import type { RegistryService } from '../services/registry-service.js';
+import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /** Issues dev tokens (embedded profile only). */
 export interface DevTokenIssuer {

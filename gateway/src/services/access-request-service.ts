@@ -2,9 +2,10 @@ import type { AccessRequest, Consent } from '@careledger/chaincode';
 import type { ConsentScope, Purpose } from '@careledger/chaincode/rules';
 import type { AccessRequestDoc, PermissionStore } from '../ports/permission-store.js';
 import { AppError, badInput } from '../domain/app-error.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { KeySharing } from './key-sharing.js';
 import type { PermissionProjection } from './projection.js';
+import type { ActorRef } from '../domain/actors.js';
 
 const STATUSES = ['PENDING', 'APPROVED', 'DENIED'] as const;
 

@@ -1,5 +1,6 @@
 import type { AccessEventPage } from '@careledger/chaincode';
-import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
+import type { ActorRef, PageQuery } from '../domain/actors.js';
 
 /** The access log: who read what, when, why, and the outcome (denials and break-glass included). */
 export class AuditService {

@@ -1,9 +1,10 @@
 import type { Consent } from '@careledger/chaincode';
 import type { ConsentScope, Grantee, Purpose } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { KeySharing } from './key-sharing.js';
 import type { PermissionProjection } from './projection.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /**
  * What a patient sends to grant access. The grantee arrives as the API has it (a kind and the matching id

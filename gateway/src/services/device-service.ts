@@ -21,11 +21,12 @@ import {
 } from '../domain/observation-batch.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { DeviceCredentials } from '../ports/device-credentials.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
-import type { DeviceChaincode, DeviceRef } from './device-chaincode.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
+import type { DeviceChaincode } from '../ledger-client/device-chaincode.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrgKeys } from './org-keys.js';
 import type { RecordService } from './record-service.js';
+import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /** What an admin gets back when registering a device: the device and its credential (shown once). */
 export interface DeviceRegistration {

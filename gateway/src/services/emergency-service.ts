@@ -1,8 +1,9 @@
 import type { EmergencySession } from '@careledger/chaincode';
 import { isEmergencyReason } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** Break-glass: open (coded reason, fixed window), list for review, mark reviewed. */
 export class EmergencyService {

@@ -2,7 +2,7 @@ import { AppError } from '../domain/app-error.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { ErasureService } from './erasure-service.js';
 import { StorageReclaim } from './storage-reclaim.js';
 

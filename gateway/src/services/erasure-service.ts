@@ -2,9 +2,10 @@ import { AppError } from '../domain/app-error.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
 import type { StorageReclaim } from './storage-reclaim.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** What an erasure did. */
 export interface ErasureResult {

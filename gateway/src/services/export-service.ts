@@ -9,9 +9,10 @@ import { toConsent } from '../domain/fhir/consent.js';
 import { toDocumentReference } from '../domain/fhir/document-reference.js';
 import { toImagingStudy } from '../domain/fhir/imaging-study.js';
 import { toPatient } from '../domain/fhir/patient.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
 import type { RecordService } from './record-service.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** Where the gateway is reached from the caller: e.g. `https://gw.hospital-a.example` (no trailing slash). */
 export interface GatewayBase {

@@ -10,9 +10,10 @@ import { toDocumentReference } from '../domain/fhir/document-reference.js';
 import { toImagingStudy } from '../domain/fhir/imaging-study.js';
 import { toPatient } from '../domain/fhir/patient.js';
 import { fromFhirId } from '../domain/fhir/systems.js';
-import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { ConsentService } from './consent-service.js';
 import type { RecordService } from './record-service.js';
+import type { ActorRef, PageQuery } from '../domain/actors.js';
 
 /** Where the caller reached the gateway, and the exact search URL (for `self` and `next` links). */
 export interface FhirRequest {

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isPatientKeyId, wrappedKeyId } from '../crypto/data-key.js';
 import type { KeyService } from '../ports/key-service.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** What a migration did. */
 export interface CustodyMigrationResult {

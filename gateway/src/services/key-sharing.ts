@@ -1,8 +1,9 @@
 import type { ConsentScope } from '@careledger/chaincode/rules';
 import { wrapDataKey } from '../crypto/data-key.js';
 import type { KeyService } from '../ports/key-service.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { OrgKeys } from './org-keys.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /**
  * Re-wraps the home org's data keys for another org, on the patient's own gateway: the home org's

@@ -3,8 +3,8 @@ import { AppError } from '../domain/app-error.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import type { ActorRef } from './chaincode-client.js';
 import { seedAdminId } from './registry-service.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /**
  * Hands the ledger's committed events to `handle`, one at a time, from the named checkpoint in the permission

@@ -6,7 +6,7 @@ import { AppError } from '../domain/app-error.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import { aGrant } from '../ports/permission-store.contract.js';
 import type { NotificationDoc } from '../ports/permission-store.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { NOTIFICATION_CHECKPOINT, NotificationFollower } from './notification-follower.js';
 
 const silent = { info() {}, warn() {}, error() {} };

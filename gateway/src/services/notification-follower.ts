@@ -3,7 +3,7 @@ import { consentExpiryNotices, isNotifyingEvent, NOTIFYING_EVENTS, notifications
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { NewNotification, NotificationDoc, PermissionStore } from '../ports/permission-store.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
 
 /** The follower's own checkpoint in the permission store (the projector keeps another). */

@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { AppError } from '../domain/app-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { NotificationDoc, PermissionStore } from '../ports/permission-store.js';
-import type { ActorRef } from './chaincode-client.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** A notification as its recipient gets it: the stored one without the recipient. */
 export type Notification = Omit<NotificationDoc, 'recipientId'>;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { newDataKey, recipientKeyId, unwrapDataKey, wrappedKeyId } from '../crypto/data-key.js';
 import type { KeyService, PublicJwk } from '../ports/key-service.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { OrgKeys } from './org-keys.js';
 
 function orgKeyPair(): { publicJwk: PublicJwk; privateKey: KeyObject } {

@@ -1,6 +1,6 @@
 import { wrapDataKey } from '../crypto/data-key.js';
 import type { KeyService, PublicJwk } from '../ports/key-service.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 
 /** How long a fetched org public key is used before it is read from the registry again. */
 export const ORG_KEY_TTL_MS = 60_000;

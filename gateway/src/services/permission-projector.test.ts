@@ -1,7 +1,7 @@
 import type { OrgConfig } from '../config.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import type { ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { PermissionProjector } from './permission-projector.js';
 import type { PermissionProjection } from './projection.js';
 

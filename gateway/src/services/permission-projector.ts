@@ -1,10 +1,11 @@
 import type { OrgConfig } from '../config.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
 import type { PermissionProjection } from './projection.js';
 import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
+import type { ActorRef } from '../domain/actors.js';
 
 const CHECKPOINT = 'ledger-events';
 

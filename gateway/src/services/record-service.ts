@@ -8,12 +8,13 @@ import { newDataKey } from '../crypto/data-key.js';
 import { BlobNotFoundError, type BlobStore } from '../ports/blob-store.js';
 import type { KeyService } from '../ports/key-service.js';
 import type { Logger } from '../ports/logger.js';
-import type { ActorRef, ChaincodeClient, PageQuery } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import { DICOM_MEDIA_TYPE, DicomHeaderTap } from '../domain/dicom/dicom-header-tap.js';
 import { IdempotencyCache } from '../domain/idempotency-cache.js';
 import type { OrgKeys } from './org-keys.js';
-import type { RecordFilter, RecordSearchChaincode } from './record-search-chaincode.js';
+import type { RecordFilter, RecordSearchChaincode } from '../ledger-client/record-search-chaincode.js';
 import { ByteLimit, Sha256Tap, Sha256Verifier } from '../domain/streams.js';
+import type { ActorRef, PageQuery } from '../domain/actors.js';
 
 /** Metadata a client sends with an upload. */
 export interface UploadMeta {

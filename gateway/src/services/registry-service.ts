@@ -3,8 +3,9 @@ import { isRole } from '@careledger/chaincode/rules';
 import type { OrgConfig } from '../config.js';
 import { AppError, badInput } from '../domain/app-error.js';
 import type { KeyService } from '../ports/key-service.js';
-import type { ActorRef, ChaincodeClient } from './chaincode-client.js';
+import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
+import type { ActorRef } from '../domain/actors.js';
 
 /** The admin user id a seeded org starts with (the dev issuer's contract: `hospital-a-admin`). */
 export function seedAdminId(org: OrgConfig): string {

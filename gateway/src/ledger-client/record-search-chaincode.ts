@@ -1,8 +1,8 @@
 import type { RecordPage } from '@careledger/chaincode';
 import type { Category } from '@careledger/chaincode/rules';
 import type { Ledger } from '../ports/ledger.js';
-import { evaluateJson } from './chaincode-call.js';
-import type { ActorRef, PageQuery } from './chaincode-client.js';
+import { evaluateJson } from './call.js';
+import type { ActorRef, PageQuery } from '../domain/actors.js';
 
 /** What `records:SearchRecords` filters on: a category, a DICOM modality, or DICOM records only. */
 export interface RecordFilter {

@@ -1,6 +1,8 @@
 import { SEALED_ARGS } from '@careledger/chaincode/rules';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
-import { toAppError } from './chaincode-client.js';
+import { AppError } from '../domain/app-error.js';
+import { DependencyUnavailableError } from '../ports/dependency.js';
+import { LedgerError } from '../ports/ledger-error.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -40,4 +42,16 @@ export async function evaluateJson<T>(ledger: Ledger, mspId: string, request: Tr
 function parse<T>(payload: Uint8Array): T {
   const text = decoder.decode(payload);
   return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** Ledger refusals keep their code; anything else means the ledger is unreachable or broken. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof DependencyUnavailableError) return AppError.unavailable(error.dependency, error.message);
+  if (error instanceof LedgerError) {
+    if (error.code === 'INTERNAL') return new AppError('INTERNAL', 'the ledger failed');
+    if (error.code === 'UNAVAILABLE') return AppError.unavailable('ledger', error.detail);
+    return new AppError(error.code, error.detail, error.field);
+  }
+  return AppError.unavailable('ledger', 'the ledger is unavailable');
 }

@@ -1,7 +1,7 @@
 import type { BatchAnchor, Created, RecordPage } from '@careledger/chaincode';
 import type { Ledger } from '../ports/ledger.js';
-import { evaluateJson, submitJson, transientJson } from './chaincode-call.js';
-import type { ActorRef } from './chaincode-client.js';
+import { evaluateJson, submitJson, transientJson } from './call.js';
+import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /** Private inputs of a batch (sent in the transient map). */
 export interface NewBatch {
@@ -12,13 +12,6 @@ export interface NewBatch {
   /** MSP id -> compact JWE of the data key. */
   wrappedKeys: Record<string, string>;
   summary: { readings: number; codes: string[]; from: string; to: string };
-}
-
-/** A device as a call names it: the device, the patient its credential is for, and the org that registered it. */
-export interface DeviceRef {
-  deviceId: string;
-  patientId: string;
-  org: string;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   ErasurePage,
   ErasurePlan,
   HistoryEntry,
+  ImagingMeta,
   KeyRelease,
   Org,
   RecordAnchor,
@@ -19,24 +20,9 @@ import type {
   User,
 } from '@careledger/chaincode';
 import type { ConsentScope, Grantee, Purpose, ReadFailure, Role } from '@careledger/chaincode/rules';
-import { AppError } from '../domain/app-error.js';
-import { DependencyUnavailableError } from '../ports/dependency.js';
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
-import { evaluateJson, submitJson, transientJson as json } from './chaincode-call.js';
-import { LedgerError } from '../ports/ledger-error.js';
-
-/** The user a call acts for, as the ledger registry knows them. `org` is the home org's MSP id. */
-export interface ActorRef {
-  userId: string;
-  org: string;
-  role: Role;
-}
-
-/** Paging of list transactions. */
-export interface PageQuery {
-  pageSize?: number;
-  bookmark?: string;
-}
+import { evaluateJson, submitJson, transientJson as json } from './call.js';
+import type { ActorRef, PageQuery } from '../domain/actors.js';
 
 /** Private inputs of a new record (sent in the transient map). */
 export interface NewRecord {
@@ -48,6 +34,8 @@ export interface NewRecord {
   cid: string;
   /** MSP id -> compact JWE of the data key. */
   wrappedKeys: Record<string, string>;
+  /** DICOM header fields of an `application/dicom` record (never a name, id or birth date). */
+  imaging?: ImagingMeta;
 }
 
 /** Private inputs of a new consent. */
@@ -267,16 +255,4 @@ function pageArgs(page: PageQuery): [string, string] {
 /** Distinct, sorted endorsing orgs. */
 function orgs(...mspIds: string[]): string[] {
   return [...new Set(mspIds)].sort();
-}
-
-/** Ledger refusals keep their code; anything else means the ledger is unreachable or broken. */
-export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof DependencyUnavailableError) return AppError.unavailable(error.dependency, error.message);
-  if (error instanceof LedgerError) {
-    if (error.code === 'INTERNAL') return new AppError('INTERNAL', 'the ledger failed');
-    if (error.code === 'UNAVAILABLE') return AppError.unavailable('ledger', error.detail);
-    return new AppError(error.code, error.detail, error.field);
-  }
-  return AppError.unavailable('ledger', 'the ledger is unavailable');
 }
