@@ -115,4 +115,22 @@ describe('NotificationFollower', () => {
       ['u-1', 'CONSENT_EXPIRING', 'c-soon'],
     ]);
   });
+
+  it('stops at once when asked while a sweep is still reading the store (not after the next sweep interval)', async () => {
+    let release!: () => void;
+    const slowList = new Promise<void>((resolve) => (release = resolve));
+    const listGrants = store.listGrants.bind(store);
+    store.listGrants = async (filter) => {
+      await slowList;
+      return listGrants(filter);
+    };
+    const f = new NotificationFollower(ledgerOf([]), {} as ChaincodeClient, store, ORGS, (doc) => announced.push(doc), silent, { sweepMs: 60_000, retryMs: 10 });
+    const running = f.start();
+    await new Promise((r) => setTimeout(r, 20));
+    const stopped = running.stop();
+    release();
+    const started = Date.now();
+    await stopped;
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

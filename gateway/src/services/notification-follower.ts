@@ -62,8 +62,10 @@ export class NotificationFollower {
   start(): { stop(): Promise<void> } {
     const running = new AbortController();
     const { signal } = running;
+    // A stop that came while a sweep or a follow was running has already fired its abort event: look first.
     const pause = (ms: number) =>
       new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
         const timer = setTimeout(resolve, ms);
         signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
       });
