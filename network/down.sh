@@ -11,6 +11,23 @@
 # usage: network/down.sh [--keep-state]
 set -euo pipefail
 
+# --topology consortium hands over to network/consortium.sh (every hospital in its own
+# network namespace); the default (dev) is this script's one-machine network.
+TOPOLOGY=dev
+ARGS=()
+while (($#)); do
+  case "$1" in
+    --topology) TOPOLOGY=${2:-} && shift 2 ;;
+    --topology=*) TOPOLOGY=${1#*=} && shift ;;
+    *) ARGS+=("$1") && shift ;;
+  esac
+done
+case "${TOPOLOGY}" in
+  consortium) exec bash "$(dirname "${BASH_SOURCE[0]}")/consortium.sh" down "${ARGS[@]}" ;;
+  dev | development) set -- "${ARGS[@]}" ;;
+  *) echo "unknown topology '${TOPOLOGY}' (dev or consortium)" >&2 && exit 2 ;;
+esac
+
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
