@@ -19,6 +19,7 @@ import { interoperability } from './interoperability.mjs';
 import { journeyFirstSteps } from './journey-first-steps.mjs';
 import { journeyLaterSteps } from './journey-later-steps.mjs';
 import { notifications } from './notification-folder.mjs';
+import { crossHospital } from './cross-hospital-folder.mjs';
 import { devTokens, NO_TOKEN, operations, records, users } from './resource-folders.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ const collection = {
       `),
     },
   ],
-  item: [journey, operations, devTokens, users, records, consents, accessRequests, notifications, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), patients],
+  item: [journey, operations, devTokens, users, records, consents, accessRequests, notifications, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), crossHospital, patients],
   variable: [
     variable('baseUrl', 'http://127.0.0.1:3000', 'The gateway, without /v1 (the environment sets it).'),
     variable('fixtureSize', String(fixtureBytes.length), `Bytes of ${FIXTURE} (generated).`),
@@ -144,6 +145,12 @@ const collection = {
       'batchId',
       'device2Id',
       'fhirConsentId',
+      'otherBaseUrl',
+      'otherAdminToken',
+      'otherDoctorId',
+      'otherDoctorToken',
+      'crossSessionId',
+      'keyPolls',
     ].map((key) => variable(key, '', 'Carried forward by the requests.')),
   ],
 };

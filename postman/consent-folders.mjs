@@ -210,8 +210,15 @@ export const patients = folder(
       as: 'admin',
       test: s`
       ${expect.status(200)}
-      pm.test('the doctor\\'s refused read and verify are recorded', () =>
-        pm.expect(pm.response.json().events.map((e) => e.outcome + ' ' + e.reason)).to.eql(['DENIED NO_CONSENT', 'DENIED NO_CONSENT']));
+      const events = pm.response.json().events;
+      const by = (who) => events.filter((e) => e.actorId === pm.variables.get(who)).map((e) => e.outcome + ' ' + (e.reason || ''));
+      pm.test('the doctor\\'s refused read and verify are recorded', () => pm.expect(by('doctorId')).to.eql(['DENIED NO_CONSENT', 'DENIED NO_CONSENT']));
+      if (pm.variables.get('crossSessionId')) {
+        pm.test('the other hospital\\'s break-glass read is recorded, flagged, and its read after the review refused', () => {
+          pm.expect(by('otherDoctorId')).to.eql(['BREAK_GLASS ', 'DENIED NO_CONSENT']);
+          pm.expect(events.find((e) => e.outcome === 'BREAK_GLASS').emergencySessionId).to.eql(pm.variables.get('crossSessionId'));
+        });
+      }
     `,
     }),
     request('A doctor cannot read the access log: 403', {

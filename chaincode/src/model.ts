@@ -173,6 +173,12 @@ export class EmergencySession {
   @Property('uses', 'number') uses!: number;
   @Property('reviewedAt', 'string') reviewedAt?: string;
   @Property('reviewedBy', 'string') reviewedBy?: string;
+  /** When the home admin's review ended the session before its window did. */
+  @Property('endedAt', 'string') endedAt?: string;
+  /** Across hospitals: when the home org wrapped the patient's data keys for the reader's org. */
+  @Property('keysReleasedAt', 'string') keysReleasedAt?: string;
+  /** Across hospitals: when the home org removed those keys again, after the session ended. */
+  @Property('keysWithdrawnAt', 'string') keysWithdrawnAt?: string;
 }
 
 /** One entry of the access log. Private. */

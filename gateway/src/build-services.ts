@@ -30,6 +30,7 @@ import { followLedger, PermissionProjector } from './services/permission-project
 import { NotificationFollower } from './services/notification-follower.js';
 import { NotificationService } from './services/notification-service.js';
 import { StorageReclaim } from './services/storage-reclaim.js';
+import { EmergencyKeyRelease } from './services/emergency-key-release.js';
 
 /** The adapters of one profile. */
 export interface Adapters {
@@ -45,6 +46,8 @@ export interface Adapters {
   deviceCredentials?: DeviceCredentials;
   /** The stores this gateway runs itself, compacted or garbage-collected after an erasure. */
   reclaimers?: StorageReclaimer[];
+  /** The ledger's clock when it is not the system clock (embedded tests move it). */
+  now?: () => Date;
 }
 
 /** What a profile runs: the services the HTTP layer calls and the background projector. */
@@ -53,6 +56,8 @@ export interface Built {
   projector: PermissionProjector;
   /** Derives users' notifications from the ledger's events (and the consent-expiry sweep). */
   notifier: NotificationFollower;
+  /** Break-glass across hospitals: releases this gateway's patients' keys to the reader's org, and withdraws them. */
+  emergencyKeys: EmergencyKeyRelease;
   /** Moves data keys written before patient keys existed into patient custody (`npm run keys:migrate`). */
   custody: KeyCustodyMigration;
   /** Makes every deletion so far physical in the stores this gateway runs (what an erasure does at its end). */
@@ -77,7 +82,7 @@ export function buildServices(a: Adapters): Built {
   };
   const consents = new ConsentService(chaincode, sharing, projection);
   const notifications = new NotificationService(a.permissions, a.log, a.config.notifications.heartbeatMs);
-  const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger));
+  const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger), a.config.emergency.keyWaitMs);
   const services: GatewayServices = {
     profile: a.config.profile,
     authenticator: a.authenticator,
@@ -107,7 +112,8 @@ export function buildServices(a: Adapters): Built {
   };
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   const notifier = new NotificationFollower(a.ledger, chaincode, a.permissions, a.config.orgs, (doc) => notifications.announce(doc), a.log, { sweepMs: a.config.notifications.expirySweepMs });
-  return { services, projector, notifier, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
+  const emergencyKeys = new EmergencyKeyRelease(a.ledger, chaincode, a.permissions, a.keys, orgKeys, a.config.orgs, a.log, { sweepMs: a.config.emergency.sweepMs, now: a.now });
+  return { services, projector, notifier, emergencyKeys, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
 }
 
 /** A wired gateway and how to shut it down. */
@@ -123,18 +129,20 @@ export interface RunningGateway extends Omit<Built, 'reclaim'> {
  * the profile's adapters.
  */
 export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
-  const { services, projector, notifier, custody, reclaim } = built;
+  const { services, projector, notifier, emergencyKeys, custody, reclaim } = built;
   const following = followLedger(projector, log, follow);
   const notifying = follow ? notifier.start() : { stop: async () => undefined };
+  const releasing = follow ? emergencyKeys.start() : { stop: async () => undefined };
   return {
     services,
     projector,
     notifier,
+    emergencyKeys,
     custody,
     reclaim: () => reclaim.run(),
     async close() {
       services.notifications.close();
-      await Promise.all([following.stop(), notifying.stop()]);
+      await Promise.all([following.stop(), notifying.stop(), releasing.stop()]);
       await closeAdapters();
     },
   };

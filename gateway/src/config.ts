@@ -46,6 +46,8 @@ const schema = z.object({
   CARELEDGER_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(2_000).default(1_500),
   CARELEDGER_SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CARELEDGER_EMERGENCY_KEY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  CARELEDGER_EMERGENCY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -129,6 +131,13 @@ export interface Config {
     /** How often the gateway looks for consents that expire within 24 h. */
     expirySweepMs: number;
   };
+  /** Break-glass across hospitals. */
+  emergency: {
+    /** How long a reader's gateway waits for the home hospital to release the keys of a new session before it answers 503. */
+    keyWaitMs: number;
+    /** How often the home hospital's gateway looks for ended sessions whose released keys it must withdraw. */
+    sweepMs: number;
+  };
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -191,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: {
       heartbeatMs: e.CARELEDGER_SSE_HEARTBEAT_SECONDS * 1000,
       expirySweepMs: e.CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS * 1000,
+    },
+    emergency: {
+      keyWaitMs: e.CARELEDGER_EMERGENCY_KEY_WAIT_MS,
+      sweepMs: e.CARELEDGER_EMERGENCY_SWEEP_SECONDS * 1000,
     },
     ...(network ? { network } : {}),
   };

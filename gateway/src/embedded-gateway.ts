@@ -50,7 +50,7 @@ export async function openEmbeddedGateway(config: Config, log: Logger, options: 
     { name: 'permission store', reclaim: () => permissions.reclaim() },
     { name: 'blob store', reclaim: () => blobStore.reclaim() },
   ];
-  const built = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs: options.wrapBlobs?.(blobs) ?? blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers });
+  const built = buildServices({ config, log, ledger: options.wrapLedger?.(ledger) ?? ledger, blobs: options.wrapBlobs?.(blobs) ?? blobs, keys, permissions, authenticator: auth, devTokens: auth, deviceCredentials, reclaimers, now: options.now });
   await built.services.registry.seed();
   return runGateway(built, log, options.follow !== false, () => Promise.allSettled([ledger.close(), blobs.close(), permissions.close()]));
 }

@@ -193,14 +193,18 @@ const OPERATIONS: Operation[] = [
     send: async (w, c, t) => w.client(c).post(`/v1/access-requests/${await w.freshRequest(t)}/approve`, {}) },
   { op: 'POST /v1/access-requests/{requestId}/deny', what: 'denying a pending request', perTarget: true, expect: requestDecision,
     send: async (w, c, t) => w.client(c).post(`/v1/access-requests/${await w.freshRequest(t)}/deny`) },
-  // Break-glass across hospitals needs the home hospital to share keys: not implemented (501).
-  { op: 'POST /v1/patients/{patientId}/emergency-access', what: 'breaking the glass', perTarget: true, expect: practitionerOf(201, 501),
+  // Any practitioner, of the patient's hospital or another (the home hospital then releases the keys itself).
+  { op: 'POST /v1/patients/{patientId}/emergency-access', what: 'breaking the glass', perTarget: true, expect: practitionerOf(201, 201),
     send: async (w, c, t) => {
       const { client, patientId } = await standInFor(w, c, t);
       return client.post(`/v1/patients/${patientId}/emergency-access`, { reasonCode: 'UNCONSCIOUS' });
     } },
   { op: 'GET /v1/emergency-access', what: 'the break-glass review queue', perTarget: false, expect: forUsers((c) => (c.role === 'admin' ? 200 : 403)),
     send: (w, c) => w.client(c).get('/v1/emergency-access?reviewed=false') },
+  // The practitioner who opened it (never a caller here) and the home admin; nobody else learns it exists.
+  { op: 'GET /v1/emergency-access/{sessionId}', what: 'a break-glass session', perTarget: true,
+    expect: forUsers((c, t) => (t.erased ? 404 : isHomeAdmin(c, t) ? 200 : 404)),
+    send: async (w, c, t) => w.client(c).get(`/v1/emergency-access/${await w.freshSession(t)}`) },
   { op: 'POST /v1/emergency-access/{sessionId}/review', what: 'reviewing a break-glass session', perTarget: true,
     expect: forUsers((c, t) => (c.role !== 'admin' ? 403 : t.erased ? 404 : isHomeAdmin(c, t) ? 200 : 403)),
     send: async (w, c, t) => w.client(c).post(`/v1/emergency-access/${await w.freshSession(t)}/review`) },

@@ -59,7 +59,8 @@ function postmanPath(url: string | PostmanUrl): string {
   const raw =
     typeof url === 'string' ? url : (url.raw ?? `/${([] as string[]).concat(url.path ?? []).join('/')}`);
   const withoutQuery = raw.split(/[?#]/)[0];
-  const withoutBase = withoutQuery.replace(/^\{\{baseUrl\}\}/, '').replace(/^https?:\/\/[^/]+/, '');
+  // {{otherBaseUrl}}: the other hospital's gateway (the "Cross-hospital care" folder).
+  const withoutBase = withoutQuery.replace(/^\{\{(?:baseUrl|otherBaseUrl)\}\}/, '').replace(/^https?:\/\/[^/]+/, '');
   const normalised = withoutBase.replace(/\/+$/, '');
   return normalised.startsWith('/') ? normalised : `/${normalised}`;
 }

@@ -69,6 +69,10 @@ export class AccessContract extends SealedArgsContract {
     const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, event.purpose, now);
     if (decision.outcome === 'DENIED') throw new ChaincodeError(decision.reason, 'the access is no longer allowed');
     const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, record.recordId);
+    if (!wrapped && decision.outcome === 'BREAK_GLASS' && actor.org !== decision.session.patientOrg) {
+      // Break-glass across hospitals: the home org's gateway wraps the keys for this org once it sees the session.
+      throw new ChaincodeError('KEYS_NOT_RELEASED', "the patient's home hospital has not released the keys for this session");
+    }
     if (!wrapped) throw new ChaincodeError('NOT_FOUND', 'no data key is shared with your org for this record');
     return { recordId: record.recordId, cid: record.cid, wrappedKey: wrapped.jwe, sha256: record.sha256, size: record.size, mediaType: record.mediaType };
   }

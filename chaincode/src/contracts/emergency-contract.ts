@@ -1,6 +1,6 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { Created, EmergencySession } from '../model.js';
+import { Created, EmergencySession, SharedKey, type StoredRecord, type WrappedKey } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -9,6 +9,11 @@ import { TxState } from '../ledger/state.js';
 import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
 import { readConfig } from '../ledger/config.js';
 import { putSession } from '../ledger/sessions.js';
+import { listRecords, loadPatientContext, namedRecords, type PatientContext } from '../ledger/queries.js';
+import { isInForce, scopeCovers } from '../rules/consent.js';
+
+/** At most this many records are named to one withdrawal. */
+const MAX_NAMED_RECORDS = 10_000;
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -20,8 +25,9 @@ export class EmergencyContract extends SealedArgsContract {
   }
 
   /**
-   * A practitioner opens emergency access to a patient for the configured window. A practitioner of
-   * another org must bring the data keys wrapped for that org (transient `keys` = {wrappedKeys}).
+   * A practitioner opens emergency access to a patient for the configured window. A practitioner of another
+   * org opens it the same way: the patient's home org then releases the data keys to that org by itself
+   * (`ReleaseEmergencyKeys`, driven by its gateway following this transaction's event).
    */
   @Transaction()
   @Returns('Created')
@@ -30,15 +36,6 @@ export class EmergencyContract extends SealedArgsContract {
     const actor = await requireActor(state, actorId, ['practitioner']);
     const patient = await requirePatient(state, patientId);
     const reason = checkEmergencyReason('reasonCode', reasonCode);
-    if (actor.org !== patient.homeOrg) {
-      // The keys of the records the home org's evaluate found, each checked to be a record of this patient.
-      const wrappedKeys = checkWrappedKeys('wrappedKeys', state.optionalTransient<{ wrappedKeys?: unknown }>('keys')?.wrappedKeys);
-      for (const [recordId, jwe] of Object.entries(wrappedKeys)) {
-        if (!(await state.getShared(KEY.record, [patientId, recordId]))) throw invalid('wrappedKeys', 'a wrapped key names a record that is not of this patient');
-        if (await state.hasWrappedKey(actor.org, recordId)) continue;
-        await state.putWrappedKey(actor.org, recordId, { recordId, patientId, jwe });
-      }
-    }
     const now = state.now();
     const { emergencyHours } = await readConfig(state);
     const session: EmergencySession = {
@@ -90,10 +87,107 @@ export class EmergencyContract extends SealedArgsContract {
     const session = await loadSession(state, checkId('sessionId', sessionId));
     if (session.patientOrg !== actor.org) throw new ChaincodeError('WRONG_ORG', "only the patient's home org reviews");
     if (session.reviewedAt) throw new ChaincodeError('CONFLICT', 'the session is already reviewed');
-    const reviewed: EmergencySession = { ...session, reviewedAt: state.now().toISOString(), reviewedBy: actor.userId };
+    const now = state.now();
+    // The review ends a session still open: no read under it from now on (and its keys are withdrawn).
+    const open = now.getTime() < Date.parse(session.expiresAt);
+    const reviewed: EmergencySession = { ...session, reviewedAt: now.toISOString(), reviewedBy: actor.userId, ...(open ? { endedAt: now.toISOString() } : {}) };
     await putSession(state, reviewed);
+    if (open) await updateWorkingSet(state, session.patientId, session.patientOrg, (set) => ({ ...set, sessions: set.sessions.filter((s) => s.sessionId !== sessionId) }));
     state.emit('EmergencyAccessReviewed', { sessionId });
     return { id: sessionId, at: reviewed.reviewedAt };
+  }
+
+  /**
+   * Across hospitals, for the home org's gateway: the home org's copies of the patient's data keys that the
+   * reader's org does not hold yet, to re-wrap for that org before `ReleaseEmergencyKeys` (evaluate on the home
+   * org's own peer, by one of its admins). Empty once the session has ended or its keys were released.
+   */
+  @Transaction(false)
+  @Returns('SharedKey[]')
+  async EmergencyKeys(ctx: Context, actorId: string, sessionId: string): Promise<SharedKey[]> {
+    const state = new TxState(ctx);
+    const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    if (session.keysReleasedAt || hasEnded(session, state.now())) return [];
+    const out: SharedKey[] = [];
+    for (const record of await listRecords(state, session.patientId)) {
+      if (await state.hasWrappedKey(session.actorOrg, record.recordId)) continue;
+      const wrapped = await state.getWrappedKey<WrappedKey>(session.patientOrg, record.recordId);
+      if (wrapped) out.push({ recordId: record.recordId, wrappedKey: wrapped.jwe });
+    }
+    return out;
+  }
+
+  /**
+   * Across hospitals: the home org (an admin of it, through its gateway) writes the data keys it re-wrapped
+   * for the reader's org into that org's own collection (transient `keys` = {wrappedKeys}), while the session is
+   * open; each key must name a record of this patient. Endorsed by both orgs.
+   */
+  @Transaction()
+  @Returns('Created')
+  async ReleaseEmergencyKeys(ctx: Context, actorId: string, sessionId: string): Promise<Created> {
+    const state = new TxState(ctx);
+    const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    const now = state.now();
+    if (hasEnded(session, now)) throw new ChaincodeError('CONFLICT', 'the session has ended');
+    if (session.keysReleasedAt) throw new ChaincodeError('CONFLICT', 'the keys of this session are already released');
+    const wrappedKeys = checkWrappedKeys('wrappedKeys', state.optionalTransient<{ wrappedKeys?: unknown }>('keys')?.wrappedKeys ?? {});
+    for (const [recordId, jwe] of Object.entries(wrappedKeys)) {
+      if (!(await state.getShared(KEY.record, [session.patientId, recordId]))) throw invalid('wrappedKeys', 'a wrapped key names a record that is not of this patient');
+      if (await state.hasWrappedKey(session.actorOrg, recordId)) continue;
+      await state.putWrappedKey(session.actorOrg, recordId, { recordId, patientId: session.patientId, jwe });
+    }
+    await putSession(state, { ...session, keysReleasedAt: now.toISOString() });
+    state.emit('EmergencyKeysReleased', { sessionId });
+    return { id: sessionId, at: now.toISOString() };
+  }
+
+  /**
+   * Across hospitals, after the session ended: the records whose keys the reader's org loses (evaluate; pass
+   * them to `WithdrawEmergencyKeys` in the transient field `withdraw` = {recordIds}) — every record of the
+   * patient that org holds a key for, except those a consent of that org in force covers; none while another
+   * session of that org on this patient is open.
+   */
+  @Transaction(false)
+  @Returns('string[]')
+  async EmergencyKeysToWithdraw(ctx: Context, actorId: string, sessionId: string): Promise<string[]> {
+    const state = new TxState(ctx);
+    const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    const now = state.now();
+    const set = await loadPatientContext(state, session.patientId);
+    if (stillNeeded(set, session, now)) return [];
+    const out: string[] = [];
+    for (const record of await listRecords(state, session.patientId)) {
+      if (coveredByConsent(set, session.actorOrg, record, now)) continue;
+      if (await state.hasWrappedKey(session.actorOrg, record.recordId)) out.push(record.recordId);
+    }
+    return out;
+  }
+
+  /**
+   * Across hospitals: the home org removes the keys it released from the reader's org's own collection once the
+   * session has ended (its window passed, or the review ended it). The records come from
+   * `EmergencyKeysToWithdraw`; each is checked again against the consents in force. Endorsed by both orgs.
+   */
+  @Transaction()
+  @Returns('Created')
+  async WithdrawEmergencyKeys(ctx: Context, actorId: string, sessionId: string): Promise<Created> {
+    const state = new TxState(ctx);
+    const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    const now = state.now();
+    if (!hasEnded(session, now)) throw new ChaincodeError('CONFLICT', 'the session is still open');
+    if (session.keysWithdrawnAt) throw new ChaincodeError('CONFLICT', 'the keys of this session are already withdrawn');
+    const named = state.optionalTransient<{ recordIds?: unknown }>('withdraw')?.recordIds ?? [];
+    if (!Array.isArray(named) || named.length > MAX_NAMED_RECORDS) throw invalid('recordIds', `recordIds must list at most ${MAX_NAMED_RECORDS} record ids`);
+    const set = await loadPatientContext(state, session.patientId);
+    if (!stillNeeded(set, session, now)) {
+      for (const record of await namedRecords(state, session.patientId, named.map((id) => checkId('recordIds', id)))) {
+        if (coveredByConsent(set, session.actorOrg, record, now)) continue;
+        if (await state.hasWrappedKey(session.actorOrg, record.recordId)) await state.deleteWrappedKey(session.actorOrg, record.recordId);
+      }
+    }
+    await putSession(state, { ...session, keysWithdrawnAt: now.toISOString() });
+    state.emit('EmergencyKeysWithdrawn', { sessionId });
+    return { id: sessionId, at: now.toISOString() };
   }
 }
 
@@ -102,4 +196,28 @@ async function loadSession(state: TxState, sessionId: string): Promise<Emergency
   const session = ref && (await state.getShared<EmergencySession>(KEY.emergency, [ref.patientId, sessionId]));
   if (!session) throw new ChaincodeError('NOT_FOUND', 'no such emergency session');
   return session;
+}
+
+/** A session across hospitals, for an admin of the patient's home org (the only one who moves its keys). */
+async function loadCrossOrgSession(state: TxState, actorId: string, sessionId: string): Promise<{ session: EmergencySession }> {
+  const actor = await requireActor(state, actorId, ['admin']);
+  const session = await loadSession(state, checkId('sessionId', sessionId));
+  if (session.patientOrg !== actor.org) throw new ChaincodeError('NOT_FOUND', 'no such emergency session');
+  if (session.actorOrg === session.patientOrg) throw new ChaincodeError('CONFLICT', 'the session is not across hospitals: no keys move');
+  return { session };
+}
+
+/** Whether a session no longer allows reads at `now`: its window passed, or the review ended it. */
+function hasEnded(session: EmergencySession, now: Date): boolean {
+  return session.endedAt !== undefined || now.getTime() >= Date.parse(session.expiresAt);
+}
+
+/** Another open session of the same reader org on this patient still needs that org's keys. */
+function stillNeeded(set: PatientContext, session: EmergencySession, now: Date): boolean {
+  return set.sessions.some((s) => s.sessionId !== session.sessionId && s.actorOrg === session.actorOrg && !hasEnded(s, now));
+}
+
+/** A consent in force of the reader's org (the org, or one of its practitioners) covers the record. */
+function coveredByConsent(set: PatientContext, org: string, record: StoredRecord, now: Date): boolean {
+  return set.consents.some((c) => c.granteeOrg === org && isInForce(c, now) && scopeCovers(c.scope, record));
 }

@@ -1,4 +1,4 @@
-import { A, CID, PUBLIC_JWK, SHA, aConsortium, aJwe, type Created } from '../testing/scenario.js';
+import { A, B, CID, PUBLIC_JWK, SHA, aConsortium, aJwe, type Created } from '../testing/scenario.js';
 import { EVENT_FIELDS, type EventName } from './events.js';
 
 /** Ids the consortium's people have: no event may carry one of them. */
@@ -26,6 +26,11 @@ async function everyEvent() {
   await ledger.submit('requests:DenyRequest', ['pat-1', (await ask()).id], { msp: A });
   const session = await ledger.submit<Created>('emergency:OpenEmergencyAccess', ['doc-a', 'pat-1', 'UNCONSCIOUS'], { msp: A });
   await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', session.id], { msp: A });
+  // Across hospitals: A's admin releases the keys to B, and withdraws them after the review.
+  const across = await ledger.submit<Created>('emergency:OpenEmergencyAccess', ['doc-b', 'pat-1', 'UNCONSCIOUS'], { msp: B });
+  await ledger.submit('emergency:ReleaseEmergencyKeys', ['admin-a', across.id], { msp: A, transient: { keys: { wrappedKeys: { [recordId]: aJwe('b') } } } });
+  await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', across.id], { msp: A });
+  await ledger.submit('emergency:WithdrawEmergencyKeys', ['admin-a', across.id], { msp: A, transient: { withdraw: { recordIds: [recordId] } } });
   const device = await ledger.submit<{ id: string }>('devices:RegisterDevice', ['admin-a', 'pat-1'], { msp: A });
   const batch = {
     sha256: SHA, size: 4200, cid: CID, mediaType: 'application/vnd.careledger.observations+json', wrappedKeys: { [A]: aJwe('a') },
@@ -49,7 +54,7 @@ describe('what submitted transactions answer (written into every org\'s blocks)'
     const ledger = await everyEvent();
     const answered = ledger.responses.filter((r) => !REGISTRY.has(r.name));
     expect([...new Set(answered.map((r) => r.name))].sort()).toEqual(
-      ['access:Access', 'access:ReportFailedRead', 'access:ReportIntegrityViolation', 'consents:GrantConsent', 'consents:RevokeConsent', 'devices:AnchorBatch', 'devices:RegisterDevice', 'devices:RevokeDevice', 'emergency:OpenEmergencyAccess', 'emergency:ReviewEmergencyAccess', 'erasure:ErasePatient', 'records:CreateRecord', 'requests:ApproveRequest', 'requests:DenyRequest', 'requests:RequestAccess'],
+      ['access:Access', 'access:ReportFailedRead', 'access:ReportIntegrityViolation', 'consents:GrantConsent', 'consents:RevokeConsent', 'devices:AnchorBatch', 'devices:RegisterDevice', 'devices:RevokeDevice', 'emergency:OpenEmergencyAccess', 'emergency:ReleaseEmergencyKeys', 'emergency:ReviewEmergencyAccess', 'emergency:WithdrawEmergencyKeys', 'erasure:ErasePatient', 'records:CreateRecord', 'requests:ApproveRequest', 'requests:DenyRequest', 'requests:RequestAccess'],
     );
     for (const { name, payload } of answered) {
       const text = JSON.stringify(payload);

@@ -18,6 +18,9 @@ export const EVENT_FIELDS = {
   AccessRequestDenied: ['requestId'],
   EmergencyAccessOpened: ['sessionId'],
   EmergencyAccessReviewed: ['sessionId'],
+  // Break-glass across hospitals: the home org released the data keys to the reader's org, or withdrew them.
+  EmergencyKeysReleased: ['sessionId'],
+  EmergencyKeysWithdrawn: ['sessionId'],
   DeviceRegistered: ['deviceId'],
   DeviceRevoked: ['deviceId'],
   // The erasure receipt's id; the home org's admin reads the receipt (erasure:ErasureReceipt).

@@ -90,7 +90,7 @@ async function legacyWorkingSet(state: TxState, patientId: string): Promise<Work
       const item = await state.getShared<Consent & EmergencySession>(type, [patientId, ...attrs]);
       if (!item) continue;
       if (kind === 'consents' && now.getTime() < Date.parse(item.expiresAt) + ENDED_KEPT_MS) consents.push(item);
-      if (kind === 'sessions' && now.getTime() < Date.parse(item.expiresAt)) sessions.push(item);
+      if (kind === 'sessions' && now.getTime() < Date.parse(item.expiresAt) && !item.endedAt) sessions.push(item);
     }
   }
   return { consents, sessions };

@@ -104,7 +104,7 @@ export const EMERGENCY_PURPOSES: readonly Purpose[] = ['ETREAT', 'TREAT'];
 
 /** Whether an emergency session (opened by this actor for this patient) allows the read at `now`. */
 export function emergencyAllows(
-  session: { actorId: string; patientId: string; expiresAt: string },
+  session: { actorId: string; patientId: string; expiresAt: string; endedAt?: string },
   actor: Pick<Actor, 'userId' | 'role'>,
   patientId: string,
   purpose: Purpose,
@@ -115,6 +115,7 @@ export function emergencyAllows(
     session.actorId === actor.userId &&
     session.patientId === patientId &&
     EMERGENCY_PURPOSES.includes(purpose) &&
+    session.endedAt === undefined &&
     now.getTime() < Date.parse(session.expiresAt)
   );
 }

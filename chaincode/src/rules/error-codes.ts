@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   UNAVAILABLE: 503,
   /** The transaction time is too far from an endorser's clock (a skewed gateway, or a chosen timestamp). */
   CLOCK_SKEW: 503,
+  /**
+   * Break-glass across hospitals: the patient's home hospital has not wrapped the data keys for the reader's
+   * org (its gateway is not running or has not caught up).
+   */
+  KEYS_NOT_RELEASED: 503,
   NOT_IMPLEMENTED: 501,
   INTERNAL: 500,
 } as const;

@@ -33,7 +33,7 @@ export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_V
 export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
 
 /** Why a granted read delivered no content although it was still allowed. */
-export const READ_FAILURES = ['CONTENT_MISSING', 'UNAVAILABLE', 'KEY_NOT_SHARED', 'STALE_DECISION'] as const;
+export const READ_FAILURES = ['CONTENT_MISSING', 'UNAVAILABLE', 'KEY_NOT_SHARED', 'STALE_DECISION', 'KEYS_NOT_RELEASED'] as const;
 export type ReadFailure = (typeof READ_FAILURES)[number];
 
 export function isReadFailure(value: unknown): value is ReadFailure {

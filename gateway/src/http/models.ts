@@ -376,6 +376,12 @@ export interface EmergencySession {
   uses: number;
   reviewedAt?: string;
   reviewedBy?: string;
+  /** When the home admin's review ended the session before its window did (no read under it after that). */
+  endedAt?: string;
+  /** Across hospitals: when the patient's home hospital released the data keys to the reader's hospital. */
+  keysReleasedAt?: string;
+  /** Across hospitals: when the home hospital removed those keys again, after the session ended. */
+  keysWithdrawnAt?: string;
 }
 
 export interface AccessEvent {

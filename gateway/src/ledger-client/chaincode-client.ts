@@ -186,6 +186,30 @@ export class ChaincodeClient {
     await this.submit<Created>(actor.org, { name: 'emergency:ReviewEmergencyAccess', args: [actor.userId, sessionId], endorsingOrgs: orgs(actor.org) });
     return this.getEmergency(actor, sessionId);
   }
+  /** Across hospitals: the home org's copies of the keys the reader's org lacks (an admin of the home org, its own peer). */
+  emergencyKeys(admin: ActorRef, sessionId: string): Promise<SharedKey[]> {
+    return this.evaluate(admin.org, { name: 'emergency:EmergencyKeys', args: [admin.userId, sessionId] });
+  }
+  /** Across hospitals: writes the re-wrapped keys into the reader org's own collection (both orgs endorse). */
+  async releaseEmergencyKeys(admin: ActorRef, session: EmergencySession, wrappedKeys: Record<string, string>): Promise<void> {
+    await this.submit<Created>(admin.org, {
+      name: 'emergency:ReleaseEmergencyKeys',
+      args: [admin.userId, session.sessionId],
+      transient: { keys: json({ wrappedKeys }) },
+      endorsingOrgs: orgs(admin.org, session.actorOrg),
+    });
+  }
+  /** Across hospitals, after the session ended: removes the reader org's keys no consent in force still needs. */
+  async withdrawEmergencyKeys(admin: ActorRef, session: EmergencySession): Promise<void> {
+    // The submit cannot range-read the patient's records (a private range read forbids its writes): an evaluate names them.
+    const recordIds = await this.evaluate<string[]>(admin.org, { name: 'emergency:EmergencyKeysToWithdraw', args: [admin.userId, session.sessionId] });
+    await this.submit<Created>(admin.org, {
+      name: 'emergency:WithdrawEmergencyKeys',
+      args: [admin.userId, session.sessionId],
+      transient: { withdraw: json({ recordIds }) },
+      endorsingOrgs: orgs(admin.org, session.actorOrg),
+    });
+  }
 
   // access
   access(actor: ActorRef, recordId: string, purpose: Purpose, recordOrg: string): Promise<AccessDecision> {

@@ -5,7 +5,7 @@ import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Logger } from '../ports/logger.js';
 import type { ActorRef } from '../domain/actors.js';
 
-/** Break-glass: open (coded reason, fixed window), list for review, mark reviewed. */
+/** Break-glass: open (coded reason, fixed window; across hospitals too), list for review, mark reviewed (which ends it). */
 export class EmergencyService {
   constructor(
     private readonly chaincode: ChaincodeClient,
@@ -18,14 +18,17 @@ export class EmergencyService {
     const patient = await this.chaincode.getUser(actor.org, patientId);
     if (patient.role !== 'patient') throw new AppError('USER_NOT_FOUND', 'no such patient');
     if (patient.status !== 'ACTIVE') throw new AppError('PATIENT_ERASED', 'the patient was erased');
-    if (patient.homeOrg !== actor.org) {
-      // Another org's reader needs the data keys wrapped for its org, which only the home org can do.
-      throw new AppError('NOT_IMPLEMENTED', "break-glass across orgs needs the patient's home org to share keys; ask that org");
-    }
+    // Across hospitals the patient's home hospital releases the data keys to the actor's org by itself once the
+    // session is on the ledger (EmergencyKeyRelease on that hospital's gateway).
     const session = await this.chaincode.openEmergency(actor, patientId, patient.homeOrg, reasonCode);
     // The patient sees it in the access log, the home admin in the review queue.
     this.log.warn({ sessionId: session.sessionId, reasonCode }, 'break-glass opened');
     return session;
+  }
+
+  /** One session: for the practitioner who opened it (keys released yet?) and the home org's admins. */
+  get(actor: ActorRef, sessionId: string): Promise<EmergencySession> {
+    return this.chaincode.getEmergency(actor, sessionId);
   }
 
   list(actor: ActorRef, onlyUnreviewed: boolean): Promise<EmergencySession[]> {

@@ -52,6 +52,8 @@ export class RecordService {
     private readonly log: Logger,
     private readonly maxUploadBytes: number,
     private readonly recordSearch: RecordSearchChaincode,
+    /** Break-glass across hospitals: how long a read waits for the home hospital to release the keys (ms). */
+    private readonly emergencyKeyWaitMs = 5_000,
   ) {}
 
   /**
@@ -212,10 +214,11 @@ export class RecordService {
     let release: KeyRelease;
     let dataKey: Awaited<ReturnType<KeyService['unwrap']>>;
     try {
-      release = await this.chaincode.releaseKey(actor, eventId);
+      release = await this.releaseKey(actor, eventId);
       dataKey = await this.keys.unwrap(actor.org, release.wrappedKey);
     } catch (error) {
       await readFailed(releaseFailure(error));
+      if (error instanceof AppError && error.code === 'KEYS_NOT_RELEASED') throw new AppError('KEYS_NOT_RELEASED', "the patient's home hospital cannot release keys now; try again later");
       throw error;
     }
     const source = Readable.from(this.blobs.cat(release.cid));
@@ -239,6 +242,23 @@ export class RecordService {
     return { recordId, mediaType: release.mediaType, size: release.size, sha256: release.sha256, eventId, outcome: decision.outcome, stream: verify };
   }
 
+  /**
+   * The key release of a granted read. Under break-glass across hospitals the home hospital's gateway releases the
+   * keys only once it has seen the session: wait for them a little (a session opened a moment ago), then give up.
+   */
+  private async releaseKey(actor: ActorRef, eventId: string): Promise<KeyRelease> {
+    const deadline = Date.now() + this.emergencyKeyWaitMs;
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
+      try {
+        return await this.chaincode.releaseKey(actor, eventId);
+      } catch (error) {
+        const left = deadline - Date.now();
+        if (!(error instanceof AppError) || error.code !== 'KEYS_NOT_RELEASED' || left <= 0) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)));
+      }
+    }
+  }
+
   /** Reads, decrypts and verifies a record without sending it; a failure is recorded as an integrity violation. */
   async verify(actor: ActorRef, recordId: string, purpose: string): Promise<{ recordId: string; verified: boolean; sha256: string; eventId: string }> {
     const content = await this.decide(actor, recordId, purpose);
@@ -256,6 +276,7 @@ export class RecordService {
 
 /** Why a key release (or the unwrap after it) gave no key; the chaincode re-decides denials itself. */
 function releaseFailure(error: unknown): ReadFailure {
+  if (error instanceof AppError && error.code === 'KEYS_NOT_RELEASED') return 'KEYS_NOT_RELEASED';
   if (error instanceof AppError && error.status >= 500) return 'UNAVAILABLE';
   if (error instanceof AppError && error.code === 'NOT_FOUND') return 'KEY_NOT_SHARED';
   if (error instanceof AppError && error.code === 'FORBIDDEN') return 'STALE_DECISION';

@@ -14,12 +14,16 @@ export class EmergencyController extends Controller {
   /**
    * Break-glass: a practitioner opens emergency access to a patient with a coded reason, for the channel's
    * fixed window (default 4 h). Every read under it is flagged in the access log; the home admin reviews it.
+   * A practitioner of another hospital opens it the same way: the patient's home hospital releases the data
+   * keys to the practitioner's hospital by itself within seconds (`keysReleasedAt`); until it has, a read
+   * answers 503 `KEYS_NOT_RELEASED`.
    */
   @Post('patients/{patientId}/emergency-access')
   @SuccessResponse(201, 'Created')
   @Response<Problem>(400, 'Malformed input')
   @Response<Problem>(403, 'Not a practitioner')
-  @Response<Problem>(501, 'Break-glass across hospitals is not supported yet')
+  @Response<Problem>(404, 'No such patient')
+  @Response<Problem>(410, 'The patient was erased')
   public async open(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: EmergencyAccessRequest): Promise<EmergencySession> {
     this.setStatus(201);
     return await this.services.emergency.open(req.user, patientId, body.reasonCode);
@@ -34,7 +38,20 @@ export class EmergencyController extends Controller {
     return reviewed === true ? sessions.filter((s) => s.reviewedAt) : sessions;
   }
 
-  /** The org admin marks a session reviewed. */
+  /**
+   * One session, for the practitioner who opened it and the admins of the patient's hospital: across
+   * hospitals, `keysReleasedAt` says when the keys arrived at the practitioner's hospital.
+   */
+  @Get('emergency-access/{sessionId}')
+  @Response<Problem>(404, 'No such session, or not yours to see')
+  public async get(@Request() req: AuthenticatedRequest, @Path() sessionId: Id): Promise<EmergencySession> {
+    return await this.services.emergency.get(req.user, sessionId);
+  }
+
+  /**
+   * The org admin marks a session reviewed. The review ends a session still open: no read under it after that,
+   * and across hospitals the keys released to the reader's hospital are withdrawn.
+   */
   @Post('emergency-access/{sessionId}/review')
   @Response<Problem>(403, 'Not an admin of the patient\'s hospital')
   @Response<Problem>(404, 'No such session')
