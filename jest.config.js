@@ -6,7 +6,7 @@ export default {
   testMatch: ['**/*.test.ts'],
   // Network suites need Fabric/Kubo binaries: `npm run test:network` runs them; conformance suites need
   // the reference tools: `npm run test:conformance`.
-  testPathIgnorePatterns: ['/node_modules/', '\\.network\\.test\\.ts$', '\\.conformance\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.network\\.test\\.ts$', '\\.consortium\\.test\\.ts$', '\\.conformance\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
   setupFiles: ['<rootDir>/jest.setup.js'],
   // Many cases start a real gateway with its stores; on a loaded 2-core machine that passes 5 s. Speed is
   // measured by the benchmarks under bench/, never by a test's timeout.

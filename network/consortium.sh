@@ -21,6 +21,7 @@
 # usage: network/consortium.sh up [--hospitals N]
 #        network/consortium.sh down [--keep-state]
 #        network/consortium.sh status            (endpoints, RSS per hospital)
+#        network/consortium.sh stop|start HOSPITAL orderer|peer0|peer1|kubo|gateway
 # Needs root (ip netns, veth, bridge). Environment: see network/README.md, "Consortium topology".
 set -euo pipefail
 
@@ -601,6 +602,26 @@ start_gateway() {
 
 gateway_ready() { curl -sf --max-time 2 "http://$(h_ip "$1"):${P_GATEWAY}/ready" >/dev/null; }
 
+# A gateway exits when a dependency does not answer its first call in time (the Firestore
+# JVM's first requests on a loaded machine): start it again, three attempts in all.
+gateway_up() {
+  local h=$1 attempt deadline
+  in_hospital "${h}"
+  for attempt in 1 2 3; do
+    pid_alive gateway || start_gateway "${h}"
+    deadline=$(($(date +%s) + 120))
+    while (($(date +%s) < deadline)); do
+      gateway_ready "${h}" && return 0
+      pid_alive gateway || break
+      sleep 0.5
+    done
+    pid_alive gateway && return 1
+    warn "the gateway of $(h_name "${h}") exited while starting (attempt ${attempt}): $(tail -1 "$(h_dir "${h}")/logs/gateway.log" | cut -c1-200)"
+  done
+  return 1
+}
+
+
 # ------------------------------------------------------------------ summary
 write_summary() {
   local h first=1
@@ -761,10 +782,7 @@ cmd_up() {
 
   for h in "${HOSPITALS[@]}"; do
     write_connection_profile "${h}"
-    start_gateway "${h}"
-  done
-  for h in "${HOSPITALS[@]}"; do
-    retry_for 120 0.5 gateway_ready "${h}" || die "the gateway of $(h_name "${h}") is not ready (see $(h_dir "${h}")/logs/gateway.log)"
+    gateway_up "${h}" || die "the gateway of $(h_name "${h}") is not ready (see $(h_dir "${h}")/logs/gateway.log)"
   done
   write_summary
   log "consortium up in $(elapsed "${started}")s"
@@ -810,9 +828,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  [[ -f "${C_DIR}/consortium.json" ]] || die "the consortium is not up"
-  # shellcheck disable=SC2207
-  HOSPITALS=($("${NODE_BIN}" -p 'require(process.argv[1]).hospitals.map((h) => h.name.slice(9)).join(" ")' "${C_DIR}/consortium.json"))
+  load_hospitals
   print_endpoints
   echo
   local h
@@ -820,9 +836,35 @@ cmd_status() {
   echo "  RSS cloud: $(ns_rss_mib "$(cloud_ns)") MiB"
 }
 
+# stop|start HOSPITAL SERVICE: one service of a running consortium (fault drills, operators).
+# SERVICE: orderer, peer0, peer1, kubo, chaincode is not restartable here (deploy restarts it), gateway.
+load_hospitals() {
+  [[ -f "${C_DIR}/consortium.json" ]] || die "the consortium is not up"
+  # shellcheck disable=SC2207
+  HOSPITALS=($("${NODE_BIN}" -p 'require(process.argv[1]).hospitals.map((h) => h.name.slice(9)).join(" ")' "${C_DIR}/consortium.json"))
+}
+cmd_service() {
+  local action=$1 h=${2#hospital-} service=${3:-}
+  load_hospitals
+  [[ " ${HOSPITALS[*]} " == *" ${h} "* ]] || die "no hospital ${2:-} in the consortium"
+  in_hospital "${h}"
+  case "${action}:${service}" in
+    stop:orderer | stop:peer0 | stop:peer1 | stop:kubo | stop:gateway | stop:chaincode) stop_services "${service}" ;;
+    start:orderer) pid_alive orderer || start_orderer "${h}" ;;
+    start:peer0 | start:peer1) pid_alive "${service}" || start_peer "${h}" "${service#peer}" ;;
+    start:kubo) pid_alive kubo || start_kubo "${h}" ;;
+    start:gateway) gateway_up "${h}" || die "the gateway of $(h_name "${h}") is not ready" ;;
+    *) die "usage: network/consortium.sh stop|start HOSPITAL orderer|peer0|peer1|kubo|gateway (stop also: chaincode)" ;;
+  esac
+}
+
 cmd=${1:-}
 shift || true
 KEEP_STATE=0
+if [[ "${cmd}" == start || "${cmd}" == stop ]]; then
+  cmd_service "${cmd}" "$@"
+  exit 0
+fi
 while (($#)); do
   case "$1" in
     --hospitals) C_HOSPITALS=$2 && shift 2 ;;

@@ -118,8 +118,16 @@ export class KuboBlobStore implements BlobStore {
     return { cid, size: bytes };
   }
 
+  /**
+   * Streams a blob. One this node holds (pinned) is read from its own store. One it does not hold is fetched from
+   * the node's swarm peers over bitswap (another hospital's node in a private swarm) and, once read to the end,
+   * pinned here: the reading hospital keeps a replica of what it was allowed to read. With no swarm peer to ask,
+   * a blob not held here is not found; with peers, a blob none of them serves fails on the idle deadline
+   * (unavailable), since the node that holds it may just be unreachable.
+   */
   async *cat(cid: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
-    if (!(await this.has(cid, options))) throw new BlobNotFoundError();
+    const held = await this.has(cid, options);
+    if (!held && !(await this.hasSwarmPeers(options))) throw new BlobNotFoundError();
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
@@ -128,6 +136,16 @@ export class KuboBlobStore implements BlobStore {
       if (error instanceof DependencyUnavailableError || options.signal?.aborted) throw error;
       throw unavailable(error, false, this.timeoutMs);
     }
+    if (!held) {
+      // Every block is local now; the pin only keeps them. The content is already delivered, so a failed pin
+      // costs the replica, not the read: the next read fetches it again.
+      await this.call((s) => this.ipfs.pin.add(CID.parse(cid), { signal: s }), options.signal).catch(() => undefined);
+    }
+  }
+
+  /** The node is connected to at least one other node it could fetch blocks from. */
+  private hasSwarmPeers(options: AbortOptions): Promise<boolean> {
+    return this.call(async (signal) => (await this.ipfs.swarm.peers({ signal })).length > 0, options.signal);
   }
 
   /** Pinned here (a block that only lingers in the repo is not "held"). */
