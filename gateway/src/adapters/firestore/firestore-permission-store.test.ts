@@ -9,22 +9,31 @@ function anUnansweringFirestore(): {
   firestore: Firestore;
   collections: string[];
   terminations: () => number;
+  /** How many reads and writes were sent. */
+  calls: () => number;
 } {
   const collections: string[] = [];
   let terminations = 0;
+  let calls = 0;
+  const call = <T>(): Promise<T> => {
+    calls += 1;
+    return never<T>();
+  };
   const firestore = {
     collection: (name: string) => {
       collections.push(name);
-      const query: Record<string, unknown> = { get: never };
-      query.where = query.select = query.limit = () => query;
-      return { limit: () => ({ get: never }), doc: () => ({ get: never, set: never }), where: () => query };
+      const query: Record<string, unknown> = { get: call };
+      query.where = query.select = query.limit = query.orderBy = () => query;
+      const doc = (): Record<string, unknown> => ({ get: call, set: call, collection: () => ({ doc, where: () => query, orderBy: () => query }) });
+      return { limit: () => ({ get: call }), doc, where: () => query };
     },
+    runTransaction: call,
     terminate: () => {
       terminations += 1;
       return never();
     },
   };
-  return { firestore: firestore as unknown as Firestore, collections, terminations: () => terminations };
+  return { firestore: firestore as unknown as Firestore, collections, terminations: () => terminations, calls: () => calls };
 }
 
 describe('FirestorePermissionStore (no server)', () => {
@@ -98,6 +107,46 @@ describe('FirestorePermissionStore (no server)', () => {
     });
     await store.close();
     await expect(store.ready()).rejects.toThrow('closed');
+  });
+
+  it('sends nothing to Firestore once closed: every call is refused before it starts', async () => {
+    // A query started on a terminated client never settles and leaves an unhandled rejection behind.
+    const fake = anUnansweringFirestore();
+    const store = new FirestorePermissionStore({ firestore: fake.firestore, closeTimeoutMs: 10 });
+    await store.close();
+    const calls: [string, () => Promise<unknown>][] = [
+      ['listNotifications', () => store.listNotifications('pat-1', { limit: 1 })],
+      ['addNotification', () => store.addNotification({ notificationId: 'n1', recipientId: 'pat-1', kind: 'CONSENT_EXPIRING', occurredAt: '2026-01-01T00:00:00.000Z' })],
+      ['markNotificationRead', () => store.markNotificationRead('pat-1', 'n1', '2026-01-01T00:00:00.000Z')],
+      ['listGrants', () => store.listGrants({ status: 'ACTIVE' })],
+      ['getCheckpoint', () => store.getCheckpoint('projector')],
+      ['setCheckpoint', () => store.setCheckpoint('projector', '1')],
+      ['deletePatient', () => store.deletePatient('p1')],
+      ['clear', () => store.clear()],
+    ];
+    for (const [name, call] of calls) {
+      await expect(call().catch((err: Error) => Promise.reject(new Error(`${name}: ${err.message}`)))).rejects.toThrow(`${name}: Firestore permission store is closed`);
+    }
+    expect(fake.calls()).toBe(0);
+  });
+
+  it('terminates Firestore only after the calls in flight have settled', async () => {
+    const order: string[] = [];
+    let answer: (value: unknown) => void = () => undefined;
+    const pending = new Promise((resolve) => (answer = resolve));
+    const items = { where: () => items, orderBy: () => items, limit: () => items, get: () => (order.push('query sent'), pending.then(() => (order.push('query answered'), { docs: [] }))) };
+    const firestore = {
+      collection: () => ({ doc: () => ({ collection: () => items }) }),
+      terminate: async () => void order.push('terminated'),
+    } as unknown as Firestore;
+    const store = new FirestorePermissionStore({ firestore, closeTimeoutMs: 5_000 });
+    const listed = store.listNotifications('pat-1', { limit: 1 });
+    const closed = store.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['query sent']);
+    answer(undefined);
+    await Promise.all([listed, closed]);
+    expect(order).toEqual(['query sent', 'query answered', 'terminated']);
   });
 
   it.each(['a/b', '.', '..', '__reserved__', ''])(

@@ -74,6 +74,8 @@ export class FirestorePermissionStore implements PermissionStore {
   private readonly callTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private closing: Promise<void> | undefined;
+  /** Calls that have not settled yet (each settles within its deadline): closing waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: FirestorePermissionStoreOptions) {
     const prefix = options.prefix ?? '';
@@ -95,15 +97,18 @@ export class FirestorePermissionStore implements PermissionStore {
 
   /** One cheap read (at most one checkpoint document); fails when Firestore does not answer in time. */
   async ready(): Promise<void> {
-    if (this.closing !== undefined) throw new Error('Firestore permission store is closed');
     // Against an unreachable server the client retries for about 45 s (measured): answer sooner.
-    await within(this.checkpoints.limit(1).get(), this.readyTimeoutMs);
+    await this.bounded(() => this.checkpoints.limit(1).get(), this.readyTimeoutMs);
   }
 
   /**
-   * Terminates the Firestore instance (its gRPC channels); later calls fail. Termination waits for requests
-   * in flight, which against an unreachable server retry for about 45 s: after `closeTimeoutMs` this resolves
-   * and lets the termination finish in the background.
+   * Refuses new calls at once, lets the calls in flight settle (each within its deadline), then terminates the
+   * Firestore instance (its gRPC channels). A call must not meet a terminated client: a query that reaches it
+   * after termination never settles, and the client rejects a promise of its own that nobody can handle (an
+   * unhandled rejection, which ends a Node process) — and a query asked for just before close reaches it a
+   * moment later. Termination itself waits for requests the server has not answered, which against an
+   * unreachable server retry for about 45 s: after `closeTimeoutMs` this resolves and lets it finish in the
+   * background.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -111,8 +116,10 @@ export class FirestorePermissionStore implements PermissionStore {
       const gaveUp = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, this.closeTimeoutMs);
       });
+      const inFlight = [...this.inFlight];
+      const terminated = Promise.allSettled(inFlight).then(() => this.firestore.terminate());
       try {
-        await Promise.race([this.firestore.terminate(), gaveUp]);
+        await Promise.race([terminated, gaveUp]);
       } finally {
         clearTimeout(timer);
       }
@@ -121,11 +128,11 @@ export class FirestorePermissionStore implements PermissionStore {
   }
 
   async upsertGrant(doc: GrantDoc): Promise<void> {
-    await this.bounded(this.grants.doc(documentId('consentId', doc.consentId)).set(plain(doc)));
+    await this.bounded(() => this.grants.doc(documentId('consentId', doc.consentId)).set(plain(doc)));
   }
 
   async getGrant(consentId: string): Promise<GrantDoc | undefined> {
-    const snapshot = await this.bounded(this.grants.doc(documentId('consentId', consentId)).get());
+    const snapshot = await this.bounded(() => this.grants.doc(documentId('consentId', consentId)).get());
     return snapshot.exists ? (snapshot.data() as GrantDoc) : undefined;
   }
 
@@ -142,7 +149,7 @@ export class FirestorePermissionStore implements PermissionStore {
     if (filter.granteeOrg !== undefined) {
       query = query.where('grantee.kind', '==', 'org').where('grantee.org', '==', filter.granteeOrg);
     }
-    const snapshot = await this.bounded(query.get());
+    const snapshot = await this.bounded(() => query.get());
     return sortByCreation(
       snapshot.docs.map((d) => d.data() as GrantDoc),
       (doc) => doc.consentId,
@@ -150,11 +157,11 @@ export class FirestorePermissionStore implements PermissionStore {
   }
 
   async upsertAccessRequest(doc: AccessRequestDoc): Promise<void> {
-    await this.bounded(this.requests.doc(documentId('requestId', doc.requestId)).set(plain(doc)));
+    await this.bounded(() => this.requests.doc(documentId('requestId', doc.requestId)).set(plain(doc)));
   }
 
   async getAccessRequest(requestId: string): Promise<AccessRequestDoc | undefined> {
-    const snapshot = await this.bounded(this.requests.doc(documentId('requestId', requestId)).get());
+    const snapshot = await this.bounded(() => this.requests.doc(documentId('requestId', requestId)).get());
     return snapshot.exists ? (snapshot.data() as AccessRequestDoc) : undefined;
   }
 
@@ -163,7 +170,7 @@ export class FirestorePermissionStore implements PermissionStore {
     if (filter.patientId !== undefined) query = query.where('patientId', '==', filter.patientId);
     if (filter.requesterId !== undefined) query = query.where('requesterId', '==', filter.requesterId);
     if (filter.status !== undefined) query = query.where('status', '==', filter.status);
-    const snapshot = await this.bounded(query.get());
+    const snapshot = await this.bounded(() => query.get());
     return sortByCreation(
       snapshot.docs.map((d) => d.data() as AccessRequestDoc),
       (doc) => doc.requestId,
@@ -177,7 +184,7 @@ export class FirestorePermissionStore implements PermissionStore {
   async addNotification(doc: NewNotification): Promise<{ doc: NotificationDoc; created: boolean }> {
     const recipient = this.notifications.doc(documentId('recipient id', doc.recipientId));
     const item = recipient.collection(NOTIFICATION_ITEMS).doc(documentId('notification id', doc.notificationId));
-    return this.bounded(
+    return this.bounded(() =>
       this.firestore.runTransaction(async (tx) => {
         const [existing, counter] = await Promise.all([tx.get(item), tx.get(recipient)]);
         if (existing.exists) return { doc: existing.data() as NotificationDoc, created: false };
@@ -197,7 +204,7 @@ export class FirestorePermissionStore implements PermissionStore {
     if (query.after !== undefined) q = items.where('seq', '>', query.after).orderBy('seq', 'asc');
     else if (query.before !== undefined) q = items.where('seq', '<', query.before).orderBy('seq', 'desc');
     else q = items.orderBy('seq', 'desc');
-    const snapshot = await this.bounded(q.limit(query.limit).get());
+    const snapshot = await this.bounded(() => q.limit(query.limit).get());
     return snapshot.docs.map((d) => d.data() as NotificationDoc);
   }
 
@@ -206,7 +213,7 @@ export class FirestorePermissionStore implements PermissionStore {
       .doc(documentId('recipient id', recipientId))
       .collection(NOTIFICATION_ITEMS)
       .doc(documentId('notification id', notificationId));
-    return this.bounded(
+    return this.bounded(() =>
       this.firestore.runTransaction(async (tx) => {
         const snapshot = await tx.get(item);
         if (!snapshot.exists) return undefined;
@@ -224,36 +231,46 @@ export class FirestorePermissionStore implements PermissionStore {
       const query = collection.where('patientId', '==', patientId).select().limit(BATCH_LIMIT);
       // Each round deletes what the query found, so the next round sees the rest.
       for (;;) {
-        const snapshot = await this.bounded(query.get());
+        const snapshot = await this.bounded(() => query.get());
         if (snapshot.empty) break;
         const batch = this.firestore.batch();
         for (const doc of snapshot.docs) batch.delete(doc.ref);
-        await this.bounded(batch.commit());
+        await this.bounded(() => batch.commit());
         if (snapshot.size < BATCH_LIMIT) break;
       }
     }
-    await this.bounded(this.firestore.recursiveDelete(this.notifications.doc(documentId('patient id', patientId))));
+    await this.bounded(() => this.firestore.recursiveDelete(this.notifications.doc(documentId('patient id', patientId))));
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {
-    const snapshot = await this.bounded(this.checkpoints.doc(documentId('checkpoint name', name)).get());
+    const snapshot = await this.bounded(() => this.checkpoints.doc(documentId('checkpoint name', name)).get());
     return snapshot.exists ? (snapshot.data() as CheckpointDoc).value : undefined;
   }
 
   async setCheckpoint(name: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new TypeError('checkpoint value must be a string');
     const doc: CheckpointDoc = { value };
-    await this.bounded(this.checkpoints.doc(documentId('checkpoint name', name)).set(doc));
+    await this.bounded(() => this.checkpoints.doc(documentId('checkpoint name', name)).set(doc));
   }
 
-  /** One Firestore call within the call deadline. */
-  private bounded<T>(call: Promise<T>): Promise<T> {
-    return within(call, this.callTimeoutMs);
+  /** One Firestore call within a deadline (the call deadline unless given), refused once the store is closing. */
+  private async bounded<T>(call: () => Promise<T>, ms = this.callTimeoutMs): Promise<T> {
+    this.refuseWhenClosed();
+    const answer = within(call(), ms);
+    const forget = (): void => void this.inFlight.delete(settled);
+    const settled: Promise<void> = answer.then(forget, forget);
+    this.inFlight.add(settled);
+    return answer;
+  }
+
+  private refuseWhenClosed(): void {
+    if (this.closing !== undefined) throw new Error('Firestore permission store is closed');
   }
 
   /** Drops every grant, request, notification and checkpoint, so that a rebuild replays the ledger from its start. */
   async clear(): Promise<void> {
     for (const collection of [this.grants, this.requests, this.checkpoints, this.notifications]) {
+      this.refuseWhenClosed();
       await this.firestore.recursiveDelete(collection);
     }
   }
