@@ -48,11 +48,16 @@ describe("break-glass across hospitals: Hospital B's practitioner, Hospital A's 
     const read = await team.otherHospital.get(`/v1/records/${recordId}/content?purpose=ETREAT`).buffer(true).parse(binary).expect(200);
     expect(Buffer.compare(read.body as Buffer, content)).toBe(0);
     await team.otherHospital.get(`/v1/records/${recordId}/content?purpose=TREAT`).buffer(true).parse(binary).expect(200);
+    // A record A adds while the session is open is wrapped for B at upload.
+    const later = someBytes(3_000, 43);
+    const { body: added } = await team.doctor.upload('pat-1', later, { category: 'lab-result', title: 'Lab result' }).expect(201);
+    const readLater = await team.otherHospital.get(`/v1/records/${added.recordId}/content?purpose=ETREAT`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(readLater.body as Buffer, later)).toBe(0);
 
     // The patient sees each read, flagged BREAK_GLASS with the session, by B's practitioner.
     const { body: log } = await team.patient.get('/v1/patients/pat-1/access-log').expect(200);
     const byB = (log.events as { actorId: string; actorOrg: string; outcome: string; emergencySessionId?: string }[]).filter((e) => e.actorId === 'doc-b');
-    expect(byB).toHaveLength(2);
+    expect(byB).toHaveLength(3);
     expect(byB.every((e) => e.outcome === 'BREAK_GLASS' && e.emergencySessionId === opened.sessionId && e.actorOrg === 'HospitalBMSP')).toBe(true);
 
     // A's admin reviews it like a local session; B's admin does not see it.
@@ -62,7 +67,7 @@ describe("break-glass across hospitals: Hospital B's practitioner, Hospital A's 
     expect((queueB as Session[]).map((s) => s.sessionId)).not.toContain(opened.sessionId);
     await team.adminB.post(`/v1/emergency-access/${opened.sessionId}/review`).expect(403);
     const { body: reviewed } = await team.adminA.post(`/v1/emergency-access/${opened.sessionId}/review`).expect(200);
-    expect(reviewed).toMatchObject({ reviewedBy: 'hospital-a-admin', endedAt: expect.any(String), uses: 2 });
+    expect(reviewed).toMatchObject({ reviewedBy: 'hospital-a-admin', endedAt: expect.any(String), uses: 3 });
 
     // The review ended the session: refused and recorded, and A's gateway took the keys back.
     await team.otherHospital.get(`/v1/records/${recordId}/content?purpose=ETREAT`).expect(403);

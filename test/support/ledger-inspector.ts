@@ -23,6 +23,8 @@ export interface PrivateWrite {
   key: string;
   value: Uint8Array;
   isDelete: boolean;
+  /** Whether the transaction was committed VALID (an invalid one's private writes are delivered too, and never applied). */
+  valid: boolean;
 }
 
 /** What a block tells every member about one endorser transaction: everything but the hashed private writes. */
@@ -79,6 +81,8 @@ export class LedgerInspector {
         const block = event.getBlock();
         const number = BigInt(block?.getHeader()?.getNumber() ?? 0);
         const envelopes = block?.getData()?.getDataList_asU8() ?? [];
+        // The block's TRANSACTIONS_FILTER metadata: one validation code per transaction, 0 = VALID.
+        const codes = block?.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
         for (const [seq, txPvt] of event.getPrivateDataMapMap().entries()) {
           const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopes[Number(seq)]).getPayload_asU8());
           const txId = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8()).getTxId();
@@ -86,7 +90,7 @@ export class LedgerInspector {
             for (const coll of ns.getCollectionPvtRwsetList()) {
               const rwset = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(coll.getRwset_asU8());
               for (const w of rwset.getWritesList()) {
-                out.push({ block: number, txId, namespace: ns.getNamespace(), collection: coll.getCollectionName(), key: w.getKey(), value: w.getValue_asU8(), isDelete: w.getIsDelete() });
+                out.push({ block: number, txId, namespace: ns.getNamespace(), collection: coll.getCollectionName(), key: w.getKey(), value: w.getValue_asU8(), isDelete: w.getIsDelete(), valid: codes[Number(seq)] === 0 });
               }
             }
           }

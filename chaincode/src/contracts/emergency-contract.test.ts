@@ -55,6 +55,22 @@ describe('EmergencyContract', () => {
       await expect(ledger.evaluate('emergency:EmergencyKeys', ['admin-a', session.sessionId], { msp: A })).resolves.toEqual([]);
     });
 
+    it('a record added while the session is open is wrapped for B too, and withdrawn with the rest', async () => {
+      const c = await aConsortium();
+      const { ledger, createRecord } = c;
+      const { sessionId } = await openSession(c, 'doc-b', B, 'UNCONSCIOUS');
+      await expect(ledger.evaluate('records:KeyRecipients', ['doc-a', 'pat-1', 'report'], { msp: A })).resolves.toEqual([A, B]);
+      await expect(createRecord()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
+      const recordId = await createRecord({ wrappedKeys: { [A]: aJwe('a'), [B]: aJwe('b') } });
+      expect(keysOfB(c, recordId)).toHaveLength(1);
+      await ledger.submit('emergency:ReleaseEmergencyKeys', ['admin-a', sessionId], { msp: A, transient: { keys: { wrappedKeys: {} } } });
+      await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A });
+      await expect(ledger.evaluate('records:KeyRecipients', ['doc-a', 'pat-1', 'report'], { msp: A })).resolves.toEqual([A]);
+      const ids = await ledger.evaluate<string[]>('emergency:EmergencyKeysToWithdraw', ['admin-a', sessionId], { msp: A });
+      await ledger.submit('emergency:WithdrawEmergencyKeys', ['admin-a', sessionId], { msp: A, transient: { withdraw: { recordIds: ids } } });
+      expect(keysOfB(c, recordId)).toHaveLength(0);
+    });
+
     it('only an admin of the home org releases, once, and only keys of records of this patient', async () => {
       const c = await aConsortium();
       const { ledger, createRecord } = c;

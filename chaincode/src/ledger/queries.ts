@@ -71,13 +71,19 @@ export function decideAccess(ctx: PatientContext, actor: Actor, record: StoredRe
 }
 
 /**
- * Orgs that must hold a wrapped data key for a new record of this category: the home org and every org
- * named (directly or through a user) by a consent in force whose scope includes the category.
+ * Orgs that must hold a wrapped data key for a new record of this category: the home org, every org
+ * named (directly or through a user) by a consent in force whose scope includes the category, and every other
+ * org with a break-glass session open on the patient (a session covers every record; its keys are withdrawn
+ * when it ends).
  */
 export async function keyRecipients(state: TxState, patient: User, category: string, now: Date): Promise<string[]> {
   const orgs = new Set<string>([patient.homeOrg]);
-  for (const c of (await readWorkingSet(state, patient.userId)).consents) {
+  const set = await readWorkingSet(state, patient.userId);
+  for (const c of set.consents) {
     if (isInForce(c, now) && c.scope.categories?.includes(category as never)) orgs.add(c.granteeOrg);
+  }
+  for (const s of set.sessions) {
+    if (s.endedAt === undefined && now.getTime() < Date.parse(s.expiresAt)) orgs.add(s.actorOrg);
   }
   return [...orgs].sort();
 }
