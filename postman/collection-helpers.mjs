@@ -248,3 +248,32 @@ export function contentIsTheFixture(outcome) {
 }
 
 export const ID_PATTERN = '/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/';
+
+/**
+ * A pre-request script that polls `GET /v1/patients/{id}/erasure` (as `as`) until the erasure finished, so the
+ * request it runs before sees the end state: an erasure answers 202 and goes on in pages.
+ */
+export function awaitErasure(patientIdVariable, as) {
+  return s`
+  const url = pm.variables.replaceIn('{{baseUrl}}/v1/patients/{{${patientIdVariable}}}/erasure');
+  const token = pm.variables.get(${js(TOKENS[as])});
+  const poll = (left) =>
+    pm.sendRequest({ url, method: 'GET', header: { Authorization: 'Bearer ' + token } }, (err, res) => {
+      if (!err && res.code === 200 && !res.json().finished && left > 0) setTimeout(() => poll(left - 1), 250);
+    });
+  poll(480);
+`;
+}
+
+/** The 202 of an erasure request: the status resource at Location, the patient being erased. */
+export function erasureAccepted(patientIdVariable) {
+  return s`
+  ${expect.status(202)}
+  pm.test('the status is at Location, the patient is being erased', () => {
+    const id = pm.variables.get(${js(patientIdVariable)});
+    pm.expect(pm.response.headers.get('Location')).to.eql('/v1/patients/' + id + '/erasure');
+    pm.expect(pm.response.json()).to.include({ patientId: id, state: 'ERASING', finished: false });
+  });
+`;
+}
+

@@ -1,6 +1,6 @@
 // Resource folders of the collection: Consents, Access requests, Break-glass and Patients (erasure of the
 // second patient last) — each path's refusals.
-import { s, expect, carry, request, folder } from './collection-helpers.mjs';
+import { s, expect, carry, request, folder, awaitErasure, erasureAccepted } from './collection-helpers.mjs';
 import { NO_TOKEN } from './resource-folders.mjs';
 
 const validConsent = `{\n  "grantee": { "kind": "user", "userId": "{{doctorId}}" },\n  "scope": { "categories": ["lab-result"] },\n  "purposes": ["TREAT"],\n  "expiresAt": "{{consentExpiresAt}}"\n}`;
@@ -256,13 +256,19 @@ export const patients = folder(
       as: null,
       test: expect.unauthenticated(),
     }),
-    request('The home admin erases the second patient', {
+    request('The home admin erases the second patient: 202', {
       route: 'POST /v1/patients/{{patient2Id}}/erasure',
       as: 'admin',
+      test: erasureAccepted('patient2Id'),
+    }),
+    request('The erasure finishes: one record', {
+      route: 'GET /v1/patients/{{patient2Id}}/erasure',
+      as: 'admin',
+      pre: awaitErasure('patient2Id', 'admin'),
       test: s`
       ${expect.status(200)}
-      pm.test('one record, one blob', () =>
-        pm.expect(pm.response.json()).to.eql({ patientId: pm.variables.get('patient2Id'), recordsErased: 1, blobsRemoved: 1 }));
+      pm.test('ERASED, its one record purged', () =>
+        pm.expect(pm.response.json()).to.include({ patientId: pm.variables.get('patient2Id'), state: 'ERASED', finished: true, recordsErased: 1 }));
     `,
     }),
     request('Erasing again: 410', {

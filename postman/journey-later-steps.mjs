@@ -1,7 +1,7 @@
 // The patient journey's later steps (folders 09-16 of the collection): the doctor downloads, the patient reads
 // the access log and revokes, the doctor is refused, break-glass and its review, interoperability, erasure.
 // Imported by build-collection.mjs, which puts them in the "Patient journey" folder after the first steps.
-import { s, expect, carry, request, folder, contentIsTheFixture } from './collection-helpers.mjs';
+import { s, expect, carry, request, folder, contentIsTheFixture, awaitErasure, erasureAccepted } from './collection-helpers.mjs';
 import { journeyInteroperability } from './interoperability.mjs';
 
 /** Folders 09-16 of the patient journey. */
@@ -268,13 +268,23 @@ export const journeyLaterSteps = [
     '16 Erasure',
     'The patient erases everything: keys shredded, private data purged, blobs removed.',
     [
-      request('Patient erases their data', {
+      request('Patient erases their data: 202, marked as being erased at once', {
         route: 'POST /v1/patients/{{patientId}}/erasure',
         as: 'patient',
+        test: erasureAccepted('patientId'),
+      }),
+      request('The erasure finishes', {
+        route: 'GET /v1/patients/{{patientId}}/erasure',
+        as: 'patient',
+        pre: awaitErasure('patientId', 'patient'),
         test: s`
         ${expect.status(200)}
-        pm.test('the report and the device batch erased, their blobs removed', () =>
-          pm.expect(pm.response.json()).to.eql({ patientId: pm.variables.get('patientId'), recordsErased: 2, blobsRemoved: 2 }));
+        pm.test('the report and the device batch erased, with every access event', () => {
+          const body = pm.response.json();
+          pm.expect(body).to.include({ patientId: pm.variables.get('patientId'), state: 'ERASED', finished: true, recordsErased: 2 });
+          pm.expect(body.eventsErased).to.be.above(0);
+          pm.expect(body.keysErased).to.be.at.least(2 + 2 * body.eventsErased);
+        });
       `,
       }),
       request('Doctor reads after erasure: 410', {

@@ -25,7 +25,8 @@ export class User {
   @Property('userId', 'string') userId!: string;
   @Property('role', 'string') role!: Role;
   @Property('homeOrg', 'string') homeOrg!: string;
-  @Property('status', 'string') status!: 'ACTIVE' | 'ERASED';
+  /** ERASING from the first transaction of an erasure until its last: the patient is refused everything else. */
+  @Property('status', 'string') status!: 'ACTIVE' | 'ERASING' | 'ERASED';
   @Property('registeredAt', 'string') registeredAt!: string;
 }
 
@@ -281,12 +282,47 @@ export class ConfigVote {
 export class ErasurePage {
   @Property('patientId', 'string') patientId!: string;
   @Property('keys', 'string[]') keys!: string[];
+  /** The CIDs of the records among `keys` (their blobs go before the page is purged). */
+  @Property('cids', 'string[]') cids!: string[];
+}
+
+/** How far an erasure got: kept in the home org's directory while it runs, copied into the receipt at its end. */
+@DataType()
+export class ErasureProgress {
+  @Property('erasureId', 'string') erasureId!: string;
+  @Property('startedAt', 'string') startedAt!: string;
+  /** EraseKeys transactions committed. */
+  @Property('pages', 'number') pages!: number;
+  @Property('records', 'number') records!: number;
+  @Property('events', 'number') events!: number;
+  /** Every key purged (records and events included). */
+  @Property('keys', 'number') keys!: number;
+}
+
+/** An erasure as its patient or home admin sees it (evaluate `erasure:ErasureStatus`). */
+@DataType()
+export class ErasureStatus {
+  @Property('erasureId', 'string') erasureId!: string;
+  @Property('startedAt', 'string') startedAt!: string;
+  @Property('pages', 'number') pages!: number;
+  @Property('records', 'number') records!: number;
+  @Property('events', 'number') events!: number;
+  @Property('keys', 'number') keys!: number;
+  @Property('patientId', 'string') patientId!: string;
+  @Property('state', 'string') state!: 'ERASING' | 'ERASED';
+  /** When the last transaction committed; absent while erasing. */
+  @Property('finishedAt', 'string') finishedAt?: string;
 }
 
 /** What remains of an erasure for the home org: which patient an erasure event was about. */
 @DataType()
 export class ErasureReceipt {
   @Property('erasureId', 'string') erasureId!: string;
+  @Property('startedAt', 'string') startedAt!: string;
+  @Property('pages', 'number') pages!: number;
+  @Property('records', 'number') records!: number;
+  @Property('events', 'number') events!: number;
+  @Property('keys', 'number') keys!: number;
   @Property('patientId', 'string') patientId!: string;
   @Property('at', 'string') at!: string;
 }

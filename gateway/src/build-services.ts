@@ -93,7 +93,7 @@ export function buildServices(a: Adapters): Built {
     accessRequests: new AccessRequestService(chaincode, sharing, projection, a.permissions, a.config.consentDays),
     emergency: new EmergencyService(chaincode, a.log),
     audit: new AuditService(chaincode),
-    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, reclaim, a.log),
+    erasure: new ErasureService(chaincode, a.blobs, a.permissions, a.keys, reclaim, a.log, a.config.erasePageKeys),
     devices: new DeviceService(chaincode, new DeviceChaincode(a.ledger), records, orgKeys, a.blobs, a.deviceCredentials, a.log),
     fhir: new FhirService(chaincode, records, consents),
     exports: new ExportService(chaincode, records, a.log),
@@ -142,6 +142,8 @@ export function runGateway(built: Built, log: Logger, follow: boolean, closeAdap
     reclaim: () => reclaim.run(),
     async close() {
       services.notifications.close();
+      // An erasure stops after its current transaction; a new request for it resumes it.
+      await services.erasure.close();
       await Promise.all([following.stop(), notifying.stop(), releasing.stop()]);
       await closeAdapters();
     },

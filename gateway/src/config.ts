@@ -38,6 +38,7 @@ const schema = z.object({
   CARELEDGER_CONSENT_DAYS: z.coerce.number().int().positive().default(30),
   CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_RECLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  CARELEDGER_ERASE_PAGE_KEYS: z.coerce.number().int().min(1).max(500).default(500),
   // Deadlines of the calls to each dependency (see Timeouts).
   CARELEDGER_LEDGER_TIMEOUT_MS: ms(7_000),
   CARELEDGER_BLOB_TIMEOUT_MS: ms(8_000),
@@ -123,6 +124,8 @@ export interface Config {
   publicUrl?: string;
   /** How long an erasure waits for each store's compaction or garbage collection. */
   reclaimTimeoutMs: number;
+  /** Ledger keys an erasure purges per transaction (at most 500, what one EraseKeys takes). */
+  erasePageKeys: number;
   /** Deadlines of the calls to each dependency. */
   timeouts: Timeouts;
   notifications: {
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consentDays: e.CARELEDGER_CONSENT_DAYS,
     ...(e.CARELEDGER_PUBLIC_URL ? { publicUrl: e.CARELEDGER_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     reclaimTimeoutMs: e.CARELEDGER_RECLAIM_TIMEOUT_MS,
+    erasePageKeys: e.CARELEDGER_ERASE_PAGE_KEYS,
     timeouts: {
       ledgerMs: e.CARELEDGER_LEDGER_TIMEOUT_MS,
       blobStoreMs: e.CARELEDGER_BLOB_TIMEOUT_MS,

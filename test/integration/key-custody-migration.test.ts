@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
 import { filesContaining, readRawStorage } from '../support/raw-storage.js';
 import { describeEmbeddedOnly } from '../support/test-profile.js';
+import { eraseAndWait } from '../support/erasure.js';
 
 const run = promisify(execFile);
 const FIXTURE = path.resolve('test/fixtures/org-wrapped-data');
@@ -88,7 +89,7 @@ describeEmbeddedOnly('data written before patient keys existed', 'reads the embe
     h = await GatewayHarness.start({ dataDir: dir });
     await h.gateway.custody.migrate({ userId: 'hospital-a-admin', org: 'HospitalAMSP', role: 'admin' });
 
-    await (await h.as('pat-1')).post('/v1/patients/pat-1/erasure').expect(200);
+    await eraseAndWait(await h.as('pat-1'), 'pat-1');
 
     await (await h.as('hospital-a-admin')).get(`/v1/records/${first.recordId}`).expect(410);
     await read('pat-2', other, 'PATRQT');

@@ -178,6 +178,7 @@ const CASES: Malformed[] = [
   { op: 'GET /v1/me/events', what: 'a Last-Event-ID that is not a position', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', LEAK) },
   { op: 'GET /v1/me/events', what: 'a Last-Event-ID of 17 digits', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', '1'.repeat(17)) },
   ...badIds('POST /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').post(`/v1/patients/${id}/erasure`)),
+  ...badIds('GET /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/erasure`)),
   ...badIds('GET /v1/patients/{patientId}/export', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/export`)),
   { op: 'GET /v1/patients/{patientId}/export', what: 'an unknown format', field: 'format', send: (w) => w.client('patient').get(`/v1/patients/pat-1/export?format=${LEAK}`) },
   // interoperability: devices and observations

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GatewayHarness, binary, someBytes } from '../support/gateway-harness.js';
+import { eraseAndWait } from '../support/erasure.js';
 import { TEST_PROFILE, itEmbeddedOnly } from '../support/test-profile.js';
 
 describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
@@ -96,8 +97,12 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
     const keyFiles = async () => (await readdir(patientKeys)).filter((name) => name.endsWith('.key'));
     const { body: rec } = await doctor.upload('pat-1', someBytes(300_000)).expect(201);
     expect(await keyFiles()).toHaveLength(1);
-    const { body: result } = await patient.post('/v1/patients/pat-1/erasure').expect(200);
-    expect(result).toEqual({ patientId: 'pat-1', recordsErased: 1, blobsRemoved: 1 });
+    const result = await eraseAndWait(patient, 'pat-1');
+    // One record, no access event: the record's key is all the ledger purged, in one page.
+    expect(result).toEqual({
+      patientId: 'pat-1', state: 'ERASED', finished: true, running: false, startedAt: expect.any(String), finishedAt: expect.any(String),
+      pages: 1, recordsErased: 1, eventsErased: 0, keysErased: 1,
+    });
     // Crypto-shredding: the only key that unwraps the home org's copies of pat-1's data keys is destroyed.
     expect(await keyFiles()).toEqual([]);
     const gone = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(410);

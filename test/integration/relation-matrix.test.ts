@@ -211,11 +211,15 @@ const OPERATIONS: Operation[] = [
   { op: 'GET /v1/patients/{patientId}/access-log', what: 'access log', perTarget: true, expect: accessLog,
     send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/access-log`) },
   { op: 'POST /v1/patients/{patientId}/erasure', what: 'erasure', perTarget: true,
-    expect: forUsers((c, t) => (t.erased ? 410 : isSelf(c, t) || isHomeAdmin(c, t) ? 200 : 403)),
+    expect: forUsers((c, t) => (t.erased ? 410 : isSelf(c, t) || isHomeAdmin(c, t) ? 202 : 403)),
     send: async (w, c, t) => {
       const { client, patientId } = await standInFor(w, c, t);
       return client.post(`/v1/patients/${patientId}/erasure`);
     } },
+  // The status of an erasure: the patient (signed in even once erased) and the home admin; 404 before one began.
+  { op: 'GET /v1/patients/{patientId}/erasure', what: 'erasure status', perTarget: true,
+    expect: forUsers((c, t) => (isSelf(c, t) || isHomeAdmin(c, t) ? (t.erased ? 200 : 404) : 403)),
+    send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/erasure`) },
   { op: 'GET /v1/patients/{patientId}/export', what: 'FHIR export', perTarget: true, expect: patientOnly(200),
     send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/export`) },
   { op: 'GET /v1/patients/{patientId}/observations', what: 'device observations', perTarget: true, expect: forUsers((_c, t) => (t.erased ? 410 : 200)),

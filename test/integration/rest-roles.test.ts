@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import { withWorld, aConsent, anAccessRequest, type Caller } from '../support/rest-world.js';
+import { eraseAndWait } from '../support/erasure.js';
 
 /** Every refusal is a problem document with the same status; a 401 also names the scheme. */
 function expectProblem(res: Response, status: number): void {
@@ -26,7 +27,7 @@ describe('unauthenticated calls', () => {
   it('an erased patient token gets 401', async () => {
     const w = world();
     const patient = await w.freshPatient();
-    await w.client('patient', patient).post(`/v1/patients/${patient}/erasure`).expect(200);
+    await eraseAndWait(w.client('patient', patient), patient);
     expectProblem(await w.client('patient', patient).get('/v1/me').expect(401), 401);
   });
 });

@@ -9,6 +9,7 @@ import request from 'supertest';
 import type { Ledger, TransactionRequest } from '../../gateway/src/ports/ledger.js';
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { itEmbeddedOnly } from '../support/test-profile.js';
+import { eraseAndWait } from '../support/erasure.js';
 
 /** A ledger that remembers every submit request before passing it on. */
 function recordingSubmits(seen: TransactionRequest[]): (ledger: Ledger) => Ledger {
@@ -49,10 +50,10 @@ describe('sealed transaction arguments', () => {
       .set('Authorization', `Bearer ${device.token}`)
       .send({ readings: [{ code: '8867-4', time: new Date(Date.now() - 60_000).toISOString(), value: 72, unit: '/min' }] })
       .expect(201);
-    await adminA.post('/v1/patients/pat-1/erasure').expect(200);
+    await eraseAndWait(adminA, 'pat-1');
 
     const names = new Set(seen.map((r) => r.name));
-    for (const name of ['registry:RegisterUser', 'records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'emergency:ReviewEmergencyAccess', 'devices:RegisterDevice', 'devices:AnchorBatch', 'erasure:ErasePatient']) {
+    for (const name of ['registry:RegisterUser', 'records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'emergency:ReviewEmergencyAccess', 'devices:RegisterDevice', 'devices:AnchorBatch', 'erasure:BeginErasure', 'erasure:EraseKeys', 'erasure:ErasePatient']) {
       expect(names).toContain(name);
     }
     for (const req of seen) {

@@ -55,6 +55,7 @@ export class GatewayHarness {
     readonly config: Config,
     readonly clock: TestClock,
     private readonly ownsDir: boolean,
+    private readonly env?: Record<string, string>,
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<GatewayHarness> {
@@ -83,7 +84,7 @@ export class GatewayHarness {
       gateway = await openEmbeddedGateway(config, options.log ?? silent, { now: clock.now, wrapLedger: options.wrapLedger, wrapBlobs: options.wrapBlobs });
     }
     const app = createApp(gateway.services, { openapi, corsOrigins: ['http://portal.test'], jsonLimit: config.jsonLimit, publicUrl: config.publicUrl, log: options.log ?? silent });
-    return new GatewayHarness(app, gateway, config, clock, !options.dataDir);
+    return new GatewayHarness(app, gateway, config, clock, !options.dataDir, options.env);
   }
 
   /** The chaincode namespace of a network harness (its own, on the shared channel). */
@@ -93,10 +94,10 @@ export class GatewayHarness {
     return slot.chaincode;
   }
 
-  /** Stops and starts again on the same data dir (what a restart does). */
+  /** Stops and starts again on the same data dir and settings (what a restart does). */
   async restart(): Promise<GatewayHarness> {
     await this.gateway.close();
-    return GatewayHarness.start({ dataDir: this.config.dataDir, clock: onNetwork ? undefined : this.clock });
+    return GatewayHarness.start({ dataDir: this.config.dataDir, clock: onNetwork ? undefined : this.clock, env: this.env });
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { CATEGORIES, type Category } from '../../chaincode/src/rules/vocabulary.
 import { aDicomFile } from '../../gateway/src/testing/dicom-fixture.js';
 import { GatewayHarness } from './gateway-harness.js';
 import { GARBAGE_TOKEN, clientWith } from './rest-world.js';
+import { eraseAndWait } from './erasure.js';
 
 export type Org = 'hospital-a' | 'hospital-b';
 export type Role = 'patient' | 'practitioner' | 'admin';
@@ -160,7 +161,7 @@ export class RelationWorld {
     w.objects.erased.device = w.devices.erased;
     w.objects.erased.request = (await w.as('doc-r').post('/v1/patients/pat-e/access-requests', anAccessRequest()).expect(201)).body.requestId;
     w.objects.erased.session = (await w.as('doc-e').post('/v1/patients/pat-e/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201)).body.sessionId;
-    await w.as('hospital-a-admin').post('/v1/patients/pat-e/erasure').expect(200);
+    await eraseAndWait(w.as('hospital-a-admin'), 'pat-e');
     const wait = expiring - Date.now() + 250;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     return w;

@@ -65,6 +65,8 @@ export class AccessContract extends SealedArgsContract {
     const now = state.now();
     if (now.getTime() - Date.parse(event.at) > KEY_RELEASE_WINDOW_MS) throw new ChaincodeError('FORBIDDEN', 'the access decision is stale; ask again');
     const record = await loadRecord(state, event.recordId);
+    // An erasure that began after the decision wins too.
+    await requirePatient(state, record.patientId);
     // A revocation between the decision and the release wins.
     const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, event.purpose, now);
     if (decision.outcome === 'DENIED') throw new ChaincodeError(decision.reason, 'the access is no longer allowed');

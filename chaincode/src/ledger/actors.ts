@@ -72,7 +72,7 @@ export async function putUser(state: TxState, user: User): Promise<void> {
  * Loads the user a transaction acts for from the submitting org's own directory: an org can only speak for its
  * own users, and no other org can have put a user there. Roles never come from the caller.
  */
-export async function requireActor(state: TxState, actorId: string, roles?: readonly Role[]): Promise<Actor> {
+export async function requireActor(state: TxState, actorId: string, roles?: readonly Role[], options: { whileErasing?: boolean } = {}): Promise<Actor> {
   checkId('actorId', actorId);
   const user = await findOwnUser(state, state.mspId, actorId);
   if (!user) {
@@ -80,20 +80,30 @@ export async function requireActor(state: TxState, actorId: string, roles?: read
     throw new ChaincodeError('USER_NOT_FOUND', 'the acting user is not registered');
   }
   if (user.homeOrg !== state.mspId) throw new ChaincodeError('WRONG_ORG', 'an org can only act for its own users');
-  if (user.status !== 'ACTIVE') throw new ChaincodeError('PATIENT_ERASED', 'the acting user was erased');
+  if (user.status === 'ERASING' && !options.whileErasing) throw beingErased();
+  if (user.status === 'ERASED') throw new ChaincodeError('PATIENT_ERASED', 'the acting user was erased');
   if (roles && !roles.includes(user.role)) {
     throw new ChaincodeError('WRONG_ROLE', `this action needs the role ${roles.join(' or ')}`);
   }
   return { userId: user.userId, org: user.homeOrg, role: user.role };
 }
 
-/** Loads a patient (not erased) by id. */
-export async function requirePatient(state: TxState, patientId: string): Promise<User> {
+/**
+ * Loads a patient (not erased, and not being erased) by id. Every transaction about a patient reads the
+ * patient's directory entry through here, so the first transaction of an erasure (which marks it ERASING)
+ * also invalidates any concurrent one endorsed before it.
+ */
+export async function requirePatient(state: TxState, patientId: string, options: { whileErasing?: boolean } = {}): Promise<User> {
   checkId('patientId', patientId);
   const user = await findUser(state, patientId);
   if (!user || user.role !== 'patient') throw new ChaincodeError('USER_NOT_FOUND', 'no such patient');
-  if (user.status !== 'ACTIVE') throw new ChaincodeError('PATIENT_ERASED', 'the patient was erased');
+  if (user.status === 'ERASING' && !options.whileErasing) throw beingErased();
+  if (user.status === 'ERASED') throw new ChaincodeError('PATIENT_ERASED', 'the patient was erased');
   return user;
+}
+
+function beingErased(): ChaincodeError {
+  return new ChaincodeError('PATIENT_BEING_ERASED', "the patient's erasure has begun");
 }
 
 /** The patient themself, or an admin of the patient's home org. */

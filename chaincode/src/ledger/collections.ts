@@ -57,4 +57,8 @@ export const KEY = {
   batchAnchor: 'batchAnchor',
   /** An erasure receipt: erasure id -> the erased patient, for the home org's followers. */
   erasure: 'erasure',
+  /** Per patient being erased: how far the erasure got (the home org's directory, purged at its end). */
+  erasureProgress: 'erasureProgress',
+  /** Per erased patient: the same receipt, found by the patient (the home org's own collection). */
+  erasureOf: 'erasureOf',
 } as const;

@@ -41,6 +41,7 @@ async function everyEvent() {
   const read = await access('pat-1', A, recordId, 'PATRQT');
   await ledger.submit('access:ReportFailedRead', ['pat-1', read.eventId, 'CONTENT_MISSING'], { msp: A });
   await ledger.submit('access:ReportIntegrityViolation', ['pat-1', read.eventId], { msp: A });
+  await ledger.submit('erasure:BeginErasure', ['admin-a', 'pat-1'], { msp: A });
   await ledger.submit('erasure:ErasePatient', ['admin-a', 'pat-1'], { msp: A });
   return ledger;
 }
@@ -54,7 +55,7 @@ describe('what submitted transactions answer (written into every org\'s blocks)'
     const ledger = await everyEvent();
     const answered = ledger.responses.filter((r) => !REGISTRY.has(r.name));
     expect([...new Set(answered.map((r) => r.name))].sort()).toEqual(
-      ['access:Access', 'access:ReportFailedRead', 'access:ReportIntegrityViolation', 'consents:GrantConsent', 'consents:RevokeConsent', 'devices:AnchorBatch', 'devices:RegisterDevice', 'devices:RevokeDevice', 'emergency:OpenEmergencyAccess', 'emergency:ReleaseEmergencyKeys', 'emergency:ReviewEmergencyAccess', 'emergency:WithdrawEmergencyKeys', 'erasure:ErasePatient', 'records:CreateRecord', 'requests:ApproveRequest', 'requests:DenyRequest', 'requests:RequestAccess'],
+      ['access:Access', 'access:ReportFailedRead', 'access:ReportIntegrityViolation', 'consents:GrantConsent', 'consents:RevokeConsent', 'devices:AnchorBatch', 'devices:RegisterDevice', 'devices:RevokeDevice', 'emergency:OpenEmergencyAccess', 'emergency:ReleaseEmergencyKeys', 'emergency:ReviewEmergencyAccess', 'emergency:WithdrawEmergencyKeys', 'erasure:BeginErasure', 'erasure:ErasePatient', 'records:CreateRecord', 'requests:ApproveRequest', 'requests:DenyRequest', 'requests:RequestAccess'],
     );
     for (const { name, payload } of answered) {
       const text = JSON.stringify(payload);

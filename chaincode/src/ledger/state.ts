@@ -150,6 +150,11 @@ export class TxState {
     await this.ctx.stub.putPrivateData(directoryCollection(org), this.key(type, attrs), marshal(value));
   }
 
+  /** Removes a value of an org's directory from every peer (value and hash). */
+  async purgeListed(org: string, type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.purgePrivateData(directoryCollection(org), this.key(type, attrs));
+  }
+
   /** A data key wrapped for `org`, in that org's own collection (only that org's peers hold it). */
   async putWrappedKey(org: string, recordId: string, value: unknown): Promise<void> {
     await this.putOwn(org, KEY_WRAPPED, [recordId], value);

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 405,
   ALREADY_EXISTS: 409,
   CONFLICT: 409,
+  /** The patient's erasure has begun: nothing new is granted, written, requested or released for them. */
+  PATIENT_BEING_ERASED: 409,
   RECORD_ERASED: 410,
   PATIENT_ERASED: 410,
   INTEGRITY_VIOLATION: 502,

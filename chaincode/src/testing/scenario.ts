@@ -57,8 +57,9 @@ export async function aConsortium() {
 
 export type Consortium = Awaited<ReturnType<typeof aConsortium>>;
 
-/** Erases a patient the way the gateway does: pages of ErasureKeys -> EraseKeys, then ErasePatient. */
+/** Erases a patient the way the gateway does: BeginErasure, pages of ErasureKeys -> EraseKeys, then ErasePatient. */
 export async function eraseAll(ledger: FakeLedger, actorId: string, patientId: string, msp: string, pageSize = 3): Promise<Created> {
+  await ledger.submit('erasure:BeginErasure', [actorId, patientId], { msp });
   for (;;) {
     const { keys } = await ledger.evaluate<{ keys: string[] }>('erasure:ErasureKeys', [actorId, patientId, String(pageSize)], { msp });
     if (keys.length === 0) break;

@@ -5,10 +5,11 @@ import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /**
  * tsoa's hook for `@Security('bearer')`: verifies the token, then takes role and org from the ledger
- * registry. Nothing the client sends besides the token decides who it is. `@Security('device')` accepts
+ * registry. Nothing the client sends besides the token decides who it is. A user who is being erased or was
+ * erased is refused (401) everywhere but on routes with the scope `erasure`. `@Security('device')` accepts
  * device credentials only (another issuer and key): a device is never a user, a user never a device.
  */
-export async function expressAuthentication(request: Request, securityName: string, _scopes?: string[]): Promise<ActorRef | DeviceRef> {
+export async function expressAuthentication(request: Request, securityName: string, scopes?: string[]): Promise<ActorRef | DeviceRef> {
   if (securityName !== 'bearer' && securityName !== 'device') throw new AuthError('invalid');
   const header = request.headers.authorization;
   if (!header) throw new AuthError('missing');
@@ -17,5 +18,6 @@ export async function expressAuthentication(request: Request, securityName: stri
   const services = servicesOf(request);
   if (securityName === 'device') return services.devices.authenticate(match[1]);
   const { userId } = await services.authenticator.verify(match[1]);
-  return services.registry.resolveActor(userId);
+  // The scope `erasure` (the erasure's own routes) also admits a patient being erased or erased.
+  return services.registry.resolveActor(userId, { erasure: scopes?.includes('erasure') ?? false });
 }

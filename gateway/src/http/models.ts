@@ -55,7 +55,8 @@ export interface User {
   userId: string;
   role: Role;
   homeOrg: string;
-  status: 'ACTIVE' | 'ERASED';
+  /** ERASING from the first transaction of the patient's erasure until its last. */
+  status: 'ACTIVE' | 'ERASING' | 'ERASED';
   registeredAt: string;
 }
 
@@ -405,10 +406,26 @@ export interface AccessLogPage {
   bookmark: string;
 }
 
-export interface ErasureResult {
+/** A patient's erasure: where it stands and what it purged so far. */
+export interface ErasureStatus {
   patientId: string;
+  /** ERASING from the first ledger transaction on (every other request about the patient is refused), ERASED from the last. */
+  state: 'ERASING' | 'ERASED';
+  /** ERASED, and the gateway is done too: the patient's key destroyed, the permission store cleaned, its stores compacted. */
+  finished: boolean;
+  /** Whether this gateway is working on it now. An ERASING erasure that is not running (the gateway restarted, a peer was unavailable) resumes with a new `POST`. */
+  running: boolean;
+  startedAt: string;
+  finishedAt?: string;
+  /** Ledger transactions that purged a page of keys so far. */
+  pages: number;
   recordsErased: number;
-  blobsRemoved: number;
+  /** Access events purged. */
+  eventsErased: number;
+  /** Every ledger key purged: records, events, consents, access requests, break-glass sessions, devices and their index entries. */
+  keysErased: number;
+  /** The error code that stopped the last attempt, while none runs. */
+  error?: string;
 }
 
 /**

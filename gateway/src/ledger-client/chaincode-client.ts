@@ -8,7 +8,7 @@ import type {
   EmergencySession,
   ErasureReceipt,
   ErasurePage,
-  ErasurePlan,
+  ErasureStatus,
   HistoryEntry,
   ImagingMeta,
   KeyRelease,
@@ -231,21 +231,25 @@ export class ChaincodeClient {
   }
 
   // erasure
-  erasurePlan(actor: ActorRef, patientId: string): Promise<ErasurePlan> {
-    return this.evaluate(actor.org, { name: 'erasure:ErasurePlan', args: [actor.userId, patientId] });
+  /** The erasure's first transaction: marks the patient ERASING (a no-op while it is already). */
+  beginErasure(actor: ActorRef, patientId: string): Promise<Created> {
+    return this.submit(actor.org, { name: 'erasure:BeginErasure', args: [actor.userId, patientId], endorsingOrgs: [actor.org] });
   }
-  /**
-   * Erases a patient in pages, whatever the size of the history: an evaluate names the next keys, a submit
-   * purges them (the chaincode checks each is the patient's), until none is left; then the final submit marks
-   * the patient erased. Resumable: after a crash the next call starts with what is left.
-   */
-  async erasePatient(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
-    for (;;) {
-      const { keys } = await this.evaluate<ErasurePage>(actor.org, { name: 'erasure:ErasureKeys', args: [actor.userId, patientId, String(ERASE_PAGE)] });
-      if (keys.length === 0) break;
-      await this.submit<Created>(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(...allOrgs) });
-    }
+  /** The next keys the erasure has to purge, with the CIDs of the records among them (empty: nothing left). */
+  erasureKeys(actor: ActorRef, patientId: string, pageSize: number): Promise<ErasurePage> {
+    return this.evaluate(actor.org, { name: 'erasure:ErasureKeys', args: [actor.userId, patientId, String(pageSize)] });
+  }
+  /** Purges one page of keys (every org endorses: each org's own collection loses its wrapped keys). */
+  eraseKeys(actor: ActorRef, patientId: string, keys: string[], allOrgs: string[]): Promise<Created> {
+    return this.submit(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(...allOrgs) });
+  }
+  /** The erasure's last transaction, once no key is left: the patient ERASED, a receipt. */
+  finishErasure(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
     return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  }
+  /** How far the patient's erasure got (NOT_FOUND before one began). */
+  erasureStatus(actor: ActorRef, patientId: string): Promise<ErasureStatus> {
+    return this.evaluate(actor.org, { name: 'erasure:ErasureStatus', args: [actor.userId, patientId] });
   }
   /** A page of the org's own copies of its patients' data keys (key custody migration; an admin of the org). */
   ownKeys(actor: ActorRef, pageSize: number, bookmark: string): Promise<CustodyPage> {
@@ -268,9 +272,6 @@ export class ChaincodeClient {
     return evaluateJson<T>(this.ledger, mspId, request);
   }
 }
-
-/** Keys per erasure transaction (the most ErasureKeys lists at once). */
-const ERASE_PAGE = 200;
 
 function pageArgs(page: PageQuery): [string, string] {
   return [page.pageSize === undefined ? '' : String(page.pageSize), page.bookmark ?? ''];

@@ -17,6 +17,7 @@ export class EmergencyService {
     if (!isEmergencyReason(reasonCode)) throw badInput('reasonCode', 'reasonCode must be UNCONSCIOUS, LIFE_THREATENING, CANNOT_CONSENT or OTHER_EMERGENCY');
     const patient = await this.chaincode.getUser(actor.org, patientId);
     if (patient.role !== 'patient') throw new AppError('USER_NOT_FOUND', 'no such patient');
+    if (patient.status === 'ERASING') throw new AppError('PATIENT_BEING_ERASED', "the patient's erasure has begun");
     if (patient.status !== 'ACTIVE') throw new AppError('PATIENT_ERASED', 'the patient was erased');
     // Across hospitals the patient's home hospital releases the data keys to the actor's org by itself once the
     // session is on the ledger (EmergencyKeyRelease on that hospital's gateway).

@@ -35,23 +35,27 @@ export class RegistryService {
   }
 
   /**
-   * The acting user from the ledger registry (never from the request). Refuses erased users and users of
-   * orgs this gateway does not speak for.
+   * The acting user from the ledger registry (never from the request). Refuses erased users (and users being
+   * erased), except for the erasure's own routes, and users of orgs this gateway does not speak for.
    */
-  async resolveActor(userId: string): Promise<ActorRef> {
+  async resolveActor(userId: string, options: { erasure?: boolean } = {}): Promise<ActorRef> {
     const user = await this.chaincode.getUser(this.orgs[0].mspId, userId).catch((error) => {
       if (error instanceof AppError && error.code === 'USER_NOT_FOUND') throw new AppError('UNAUTHENTICATED', 'the token names no registered user');
       throw error;
     });
-    if (user.status !== 'ACTIVE') throw new AppError('UNAUTHENTICATED', 'the user was erased');
+    // A patient's own erasure stays reachable while it runs and after it ended (its status); nothing else.
+    if (user.status !== 'ACTIVE' && !options.erasure) throw new AppError('UNAUTHENTICATED', 'the user was erased');
     if (!this.orgs.some((o) => o.mspId === user.homeOrg)) throw new AppError('WRONG_ORG', "this gateway does not serve the user's org");
     return { userId: user.userId, org: user.homeOrg, role: user.role };
   }
 
-  /** Whether a user id is registered and not erased (the dev issuer answers 404 otherwise). */
+  /**
+   * Whether a user id is registered and not erased (the dev issuer answers 404 otherwise). A patient being
+   * erased still gets a token: it opens their erasure's status and nothing else.
+   */
   async exists(userId: string): Promise<boolean> {
     try {
-      return (await this.chaincode.getUser(this.orgs[0].mspId, userId)).status === 'ACTIVE';
+      return (await this.chaincode.getUser(this.orgs[0].mspId, userId)).status !== 'ERASED';
     } catch (error) {
       if (error instanceof AppError && error.code === 'USER_NOT_FOUND') return false;
       throw error;

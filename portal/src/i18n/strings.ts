@@ -183,7 +183,10 @@ export const strings = {
       'Erasure deletes your records for good: the keys that decrypt your files are destroyed on every hospital, the encrypted files are removed, and your private data is purged from the ledger. Only a marker that says “erased” remains. This cannot be undone.',
     eraseConfirm: (patientId: string) => `Type your id (${patientId}) to confirm`,
     erase: 'Erase everything',
-    erased: (n: number, b: number) => `Erased: ${n} records, ${b} files removed.`,
+    erased: (records: number, events: number) => `Erased: ${records} records and ${events} access events; the keys and files are gone.`,
+    erasing: (records: number, events: number, pages: number) =>
+      `Erasing… ${records} records and ${events} access events so far (${pages} ledger transactions). Nothing new can be added or read meanwhile.`,
+    stopped: 'The erasure stopped before its end. Press “Erase everything” again to resume it.',
   },
   practitioner: {
     openTitle: 'Open a patient',

@@ -1,8 +1,8 @@
-import { Controller, Get, Path, Post, Produces, Query, Request, Response, Route, Security, Tags } from '@tsoa/runtime';
+import { Controller, Get, Path, Post, Produces, Query, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { Readable } from 'node:stream';
 import { FHIR_JSON, gatewayBase } from '../fhir-json.js';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { AccessLogPage, ErasureResult, FhirResource, Id, PageSize, Problem } from '../models.js';
+import type { AccessLogPage, ErasureStatus, FhirResource, Id, PageSize, Problem } from '../models.js';
 
 @Route('v1/patients/{patientId}')
 @Tags('Patients')
@@ -26,12 +26,32 @@ export class PatientController extends Controller {
     return await this.services.audit.accessLog(req.user, patientId, recordId, { pageSize, bookmark });
   }
 
-  /** Erasure: crypto-shreds every data key, purges the private data, removes the blobs. Irreversible. */
+  /**
+   * Erasure: crypto-shreds every data key, purges the private data, removes the blobs. Irreversible. Answers
+   * 202 once the patient is marked as being erased (from then on every other request about the patient is
+   * refused with 409 PATIENT_BEING_ERASED); the erasure goes on in pages, its progress at `Location`. A
+   * repeated request while the patient is being erased resumes an erasure that stopped (a gateway restart, an
+   * unavailable peer) and otherwise changes nothing.
+   */
   @Post('erasure')
+  @Security('bearer', ['erasure'])
+  @SuccessResponse<{ Location: string }>(202, 'Accepted: the patient is being erased; the status is at Location')
   @Response<Problem>(403, 'Only the patient or the home admin')
   @Response<Problem>(410, 'Already erased')
-  public async erase(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<ErasureResult> {
-    return this.services.erasure.erase(req.user, patientId);
+  public async erase(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<ErasureStatus> {
+    const status = await this.services.erasure.start(req.user, patientId);
+    this.setStatus(202);
+    this.setHeader('Location', erasureLocation(patientId));
+    return status;
+  }
+
+  /** How far the patient's erasure got; for the patient (also while and after being erased) and the home admin. */
+  @Get('erasure')
+  @Security('bearer', ['erasure'])
+  @Response<Problem>(403, 'Only the patient or the home admin')
+  @Response<Problem>(404, 'No erasure of this patient has begun')
+  public async erasureStatus(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<ErasureStatus> {
+    return this.services.erasure.status(req.user, patientId);
   }
 
   /**
@@ -61,4 +81,8 @@ export class PatientController extends Controller {
     zip.on('error', () => req.res?.destroy());
     return zip;
   }
+}
+
+function erasureLocation(patientId: string): string {
+  return `/v1/patients/${encodeURIComponent(patientId)}/erasure`;
 }

@@ -1,17 +1,25 @@
 import { Alert, Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { api, call, fetchBlob, saveBlob } from '../../api/client';
+import { ApiProblem, api, call, fetchBlob, saveBlob, type Schemas } from '../../api/client';
 import { setSession, type Session } from '../../auth/session';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { Success } from '../../components/States';
 import { useAction } from '../../components/use-load';
 import { strings } from '../../i18n/strings';
 
-/** Export (FHIR Bundle or ZIP) and erasure, confirmed by typing the patient's id. */
+/** How often the screen asks how far an erasure got. */
+const ERASURE_POLL_MS = 1000;
+
+/**
+ * Export (FHIR Bundle or ZIP) and erasure, confirmed by typing the patient's id. The erasure answers at once
+ * (the patient is marked as being erased) and goes on in pages: the screen follows its status until it is
+ * finished; an erasure that stopped is resumed with the same button.
+ */
 export function ExportErase({ session }: { session: Session }) {
   const exporter = useAction();
   const eraser = useAction();
   const [confirm, setConfirm] = useState('');
+  const [progress, setProgress] = useState<Schemas['ErasureStatus']>();
   const base = `/v1/patients/${encodeURIComponent(session.userId)}/export`;
   const download = (zip: boolean) =>
     void exporter.run(async () => {
@@ -21,10 +29,19 @@ export function ExportErase({ session }: { session: Session }) {
     });
   const erase = () =>
     void eraser.run(async () => {
-      const result = await call(
-        api.POST('/v1/patients/{patientId}/erasure', { params: { path: { patientId: session.userId } } }),
-      );
-      return strings.exportErase.erased(result.recordsErased, result.blobsRemoved);
+      const params = { path: { patientId: session.userId } };
+      let status = await call(api.POST('/v1/patients/{patientId}/erasure', { params }));
+      for (;;) {
+        setProgress(status);
+        if (status.finished) break;
+        if (!status.running && status.error) {
+          throw new ApiProblem({ status: 0, code: status.error, detail: strings.exportErase.stopped });
+        }
+        await new Promise((resolve) => setTimeout(resolve, ERASURE_POLL_MS));
+        status = await call(api.GET('/v1/patients/{patientId}/erasure', { params }));
+      }
+      setProgress(undefined);
+      return strings.exportErase.erased(status.recordsErased, status.eventsErased);
     });
   return (
     <Stack>
@@ -78,6 +95,11 @@ export function ExportErase({ session }: { session: Session }) {
               </Button>
             ) : null}
           </Group>
+          {progress && !progress.finished ? (
+            <Text size="sm" role="status" data-testid="erasure-progress">
+              {strings.exportErase.erasing(progress.recordsErased, progress.eventsErased, progress.pages)}
+            </Text>
+          ) : null}
           <ProblemAlert error={eraser.error} />
           <Success message={eraser.message} />
         </Stack>
