@@ -107,6 +107,8 @@ export class EmergencyContract extends SealedArgsContract {
   async EmergencyKeys(ctx: Context, actorId: string, sessionId: string): Promise<SharedKey[]> {
     const state = new TxState(ctx);
     const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    // Nothing is released for a patient whose erasure has begun.
+    await requirePatient(state, session.patientId);
     if (session.keysReleasedAt || hasEnded(session, state.now())) return [];
     const out: SharedKey[] = [];
     for (const record of await listRecords(state, session.patientId)) {
@@ -127,6 +129,7 @@ export class EmergencyContract extends SealedArgsContract {
   async ReleaseEmergencyKeys(ctx: Context, actorId: string, sessionId: string): Promise<Created> {
     const state = new TxState(ctx);
     const { session } = await loadCrossOrgSession(state, actorId, sessionId);
+    await requirePatient(state, session.patientId);
     const now = state.now();
     if (hasEnded(session, now)) throw new ChaincodeError('CONFLICT', 'the session has ended');
     if (session.keysReleasedAt) throw new ChaincodeError('CONFLICT', 'the keys of this session are already released');

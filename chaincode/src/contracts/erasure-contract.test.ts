@@ -89,6 +89,8 @@ describe('ErasureContract', () => {
     const { ledger, recordId, createRecord, grant, access } = world;
     // doc-b holds a fresh granted read whose key is not released yet.
     const read = await access('doc-b', B, recordId);
+    // doc-b (Hospital B) broke the glass; Hospital A has not released the data keys to B yet.
+    const crossOrg = await ledger.submit<{ id: string }>('emergency:OpenEmergencyAccess', ['doc-b', 'pat-1', 'UNCONSCIOUS'], { msp: B });
     await expect(ledger.evaluate('erasure:ErasureStatus', ['pat-1', 'pat-1'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await ledger.submit('erasure:BeginErasure', ['pat-1', 'pat-1'], { msp: A });
     expect(ledger.read(`dir_${A}`, ledger.keys(`dir_${A}`).find((k) => k.includes('user') && k.includes('pat-1'))!)).toMatchObject({ status: 'ERASING' });
@@ -97,6 +99,8 @@ describe('ErasureContract', () => {
     await expect(grant({ grantee: { kind: 'user', userId: 'doc-a2' }, scope: { categories: ['report'] } })).rejects.toMatchObject(refused);
     await expect(access('doc-b', B, recordId)).rejects.toMatchObject(refused);
     await expect(ledger.evaluate('access:ReleaseKey', ['doc-b', read.eventId], { msp: B })).rejects.toMatchObject(refused);
+    await expect(ledger.evaluate('emergency:EmergencyKeys', ['admin-a', crossOrg.id], { msp: A })).rejects.toMatchObject(refused);
+    await expect(ledger.submit('emergency:ReleaseEmergencyKeys', ['admin-a', crossOrg.id], { msp: A, transient: { keys: { wrappedKeys: { [recordId]: aJwe('b') } } } })).rejects.toMatchObject(refused);
     await expect(ledger.submit('requests:RequestAccess', ['doc-a', 'pat-1'], { msp: A, transient: { request: { purpose: 'TREAT', scope: { categories: ['report'] }, reason: 'visit' } } })).rejects.toMatchObject(refused);
     await expect(ledger.submit('emergency:OpenEmergencyAccess', ['doc-a2', 'pat-1', 'UNCONSCIOUS'], { msp: A })).rejects.toMatchObject(refused);
     await expect(ledger.submit('devices:RegisterDevice', ['admin-a', 'pat-1'], { msp: A })).rejects.toMatchObject(refused);
@@ -114,8 +118,8 @@ describe('ErasureContract', () => {
     // An erasure that stopped here resumes from what is left: Begin again (a no-op), then the remaining pages.
     await eraseAll(ledger, 'admin-a', 'pat-1', A, 4);
     const done = await ledger.evaluate<Record<string, unknown>>('erasure:ErasureStatus', ['pat-1', 'pat-1'], { msp: A });
-    // record, consent, request, session, two events and their two log entries
-    expect(done).toEqual({ patientId: 'pat-1', state: 'ERASED', erasureId: started.erasureId, startedAt: started.startedAt, finishedAt: expect.any(String), pages: 3, records: 1, events: 2, keys: 8 });
+    // record, consent, request, two sessions, two events and their two log entries
+    expect(done).toEqual({ patientId: 'pat-1', state: 'ERASED', erasureId: started.erasureId, startedAt: started.startedAt, finishedAt: expect.any(String), pages: 3, records: 1, events: 2, keys: 9 });
     expect(ledger.keys('patientData').filter((k) => k.includes('pat-1'))).toEqual([]);
     // The progress left the directory: only the patient's entry, ERASED, names them there.
     expect(ledger.keys(`dir_${A}`).filter((k) => k.includes('pat-1'))).toHaveLength(1);
