@@ -1,5 +1,6 @@
 /**
- * Erasure: how long `POST /v1/patients/{id}/erasure` takes on the embedded profile (gateway process) for a
+ * Erasure: how long an erasure takes (from `POST /v1/patients/{id}/erasure` until its status says finished) on
+ * the embedded profile (gateway process) for a
  * patient with BENCH_RECORDS records — the ledger purge, destroying the patient's key, removing the blobs,
  * the permission store, then compacting the ledger, permission store and pin index LevelDBs — while another
  * patient's BENCH_OTHER_RECORDS records stay in the same stores (compaction rewrites them too). Each run
@@ -9,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { commandLine, machine } from './lib/machine.mjs';
 import { round, summary } from './lib/stats.mjs';
-import { aCareTeam, call, json, startGateway, timed, upload } from './lib/gateway-process.mjs';
+import { aCareTeam, eraseAndWait, startGateway, upload } from './lib/gateway-process.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100);
@@ -34,12 +35,9 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const team = await aCareTeam(gateway.port, `erased-${run}`);
     for (let i = 0; i < RECORDS; i++) await upload(gateway.port, team, FILE_BYTES, 'report');
-    const t = await timed(async () => {
-      const res = await call(gateway.port, { method: 'POST', path: `/v1/patients/${team.patient}/erasure`, headers: { authorization: `Bearer ${team.patientToken}` } });
-      const body = await json(res);
-      if (res.statusCode !== 200 || body.recordsErased !== RECORDS) throw new Error(`erasure: ${res.statusCode} ${JSON.stringify(body)}`);
-    });
-    erasureMs.push(t.ms);
+    const { status, totalMs } = await eraseAndWait(gateway.port, team.patient, team.patientToken);
+    if (status.recordsErased !== RECORDS) throw new Error(`erasure: ${JSON.stringify(status)}`);
+    erasureMs.push(totalMs);
   }
   Object.assign(results, { erasureMs: summary(erasureMs) });
   const e = results.erasureMs;

@@ -158,3 +158,29 @@ export async function timed(fn) {
   const value = await fn();
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
 }
+
+/**
+ * `POST /v1/patients/{id}/erasure` (202: the patient is marked as being erased), then its status every
+ * `pollMs` until finished; resolves with the final status, the time to the 202 and to the end, and the status
+ * seen at each poll (`onStatus`).
+ */
+export async function eraseAndWait(port, patientId, token, { pollMs = 20, onStatus } = {}) {
+  const headers = { authorization: `Bearer ${token}` };
+  const path = `/v1/patients/${patientId}/erasure`;
+  const t0 = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - t0) / 1e6;
+  const res = await call(port, { method: 'POST', path, headers });
+  let status = await json(res);
+  if (res.statusCode !== 202) throw new Error(`erasure: ${res.statusCode} ${JSON.stringify(status)}`);
+  const acceptedMs = since();
+  while (!status.finished) {
+    if (!status.running && status.error) throw new Error(`erasure stopped: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const poll = await call(port, { method: 'GET', path, headers });
+    status = await json(poll);
+    if (poll.statusCode !== 200) throw new Error(`erasure status: ${poll.statusCode} ${JSON.stringify(status)}`);
+    onStatus?.(status, since());
+  }
+  return { status, acceptedMs, totalMs: since() };
+}
+
