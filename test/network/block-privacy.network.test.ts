@@ -8,6 +8,7 @@ import request from 'supertest';
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { LedgerInspector, type PublicTransaction } from '../support/ledger-inspector.js';
 import { uniqueName } from '../support/network-fixture.js';
+import { eraseAndWait } from '../support/erasure.js';
 
 /** The transaction's public bytes as text (ids and JSON are ASCII, so a search in latin1 finds them). */
 function publicText(tx: PublicTransaction): string {
@@ -51,13 +52,13 @@ describe('what blocks carry', () => {
       .set('Authorization', `Bearer ${device.token}`)
       .send({ readings: [{ code: '8867-4', time: new Date(Date.now() - 60_000).toISOString(), value: 72, unit: '/min' }] })
       .expect(201);
-    await adminA.post(`/v1/patients/${patientId}/erasure`).expect(200);
+    await eraseAndWait(adminA, patientId);
     const end = await inspector.height();
 
     const txs = await inspector.publicTransactions(start, end);
     // Every kind of write of the journey is in these blocks (a transaction of each function was read).
     const functions = new Set(txs.map((t) => Buffer.from(t.args[0] ?? []).toString('utf8')));
-    for (const fn of ['registry:RegisterUser', 'records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'devices:AnchorBatch', 'erasure:ErasePatient']) {
+    for (const fn of ['registry:RegisterUser', 'records:CreateRecord', 'requests:RequestAccess', 'requests:ApproveRequest', 'access:Access', 'consents:RevokeConsent', 'emergency:OpenEmergencyAccess', 'devices:AnchorBatch', 'erasure:BeginErasure', 'erasure:EraseKeys', 'erasure:ErasePatient']) {
       expect(functions).toContain(fn);
     }
     const secrets = { patientId, doctorId, colleagueId, otherId, title, reason, sha256: meta.sha256 as string };

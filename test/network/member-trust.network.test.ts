@@ -11,6 +11,7 @@ import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { LedgerInspector, type PrivateWrite } from '../support/ledger-inspector.js';
 import { uniqueName } from '../support/network-fixture.js';
 import { compositeKey, WriteForger } from '../support/write-forger.js';
+import { eraseAndWait } from '../support/erasure.js';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -61,7 +62,7 @@ describe('a member that does not trust the others', () => {
     const ours = (writes: PrivateWrite[]) => writes.filter((w) => w.namespace === h!.chaincode);
     const pull = (from: bigint, to: bigint) => Promise.all([bFromA, bFromB, aFromA].map(async (i) => ours(await i.privateWrites(from, to))));
     const [fromA, fromB, homeView] = await pull(start, beforeErasure);
-    await adminA.post(`/v1/patients/${patientId}/erasure`).expect(200);
+    await eraseAndWait(adminA, patientId);
     const [erasureFromA, erasureFromB, erasureHome] = await pull(beforeErasure, await aFromA.height());
 
     // Hospital A's own client does receive its collection: the home copies of both data keys, the receipt.
