@@ -8,7 +8,7 @@ import type { KeyService } from '../ports/key-service.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { PermissionStore } from '../ports/permission-store.js';
-import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
+import { AdminReader, followFromCheckpoint, runInBackground } from './ledger-follower.js';
 import type { OrgKeys } from './org-keys.js';
 import { seedAdminId } from './registry-service.js';
 
@@ -112,46 +112,8 @@ export class EmergencyKeyRelease {
    * logged and retried after a growing pause, resuming from the checkpoint, so no session is missed.
    */
   start(): { stop(): Promise<void> } {
-    const running = new AbortController();
-    const { signal } = running;
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (signal.aborted) return resolve();
-        const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-    const retryMs = this.options.retryMs ?? 1_000;
-    const following = (async () => {
-      let wait = retryMs;
-      while (!signal.aborted) {
-        try {
-          await this.follow(signal);
-          wait = retryMs;
-          await pause(retryMs);
-        } catch (err) {
-          this.log.error({ err }, 'the break-glass key release failed; retrying');
-          await pause(wait);
-          wait = Math.min(wait * 2, 30_000);
-        }
-      }
-    })();
-    const sweeping = (async () => {
-      while (!signal.aborted) {
-        await pause(this.options.sweepMs);
-        if (signal.aborted) break;
-        try {
-          await this.sweep();
-        } catch (err) {
-          this.log.error({ err }, 'the break-glass key sweep failed; retrying at the next round');
-        }
-      }
-    })();
-    return {
-      async stop() {
-        running.abort();
-        await Promise.all([following, sweeping]);
-      },
-    };
+    const work = { name: 'the break-glass key release', follow: (signal: AbortSignal) => this.follow(signal), sweep: () => this.sweep() };
+    return runInBackground(work, this.log, { sweepMs: this.options.sweepMs, retryMs: this.options.retryMs, sweepAtStart: false });
   }
 
   private async handle(event: LedgerEvent): Promise<void> {

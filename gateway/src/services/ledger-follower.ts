@@ -80,3 +80,73 @@ export class AdminReader {
     return undefined;
   }
 }
+
+/** What a follower runs in the background: the ledger's events from its checkpoint, and a periodic sweep. */
+export interface BackgroundWork {
+  /** What the log calls it ("the notification follower"). */
+  name: string;
+  /** Follows the ledger's events until `signal` aborts (or the event stream ends). */
+  follow(signal: AbortSignal): Promise<unknown>;
+  /** One round of the periodic sweep. */
+  sweep(): Promise<unknown>;
+}
+
+/** How {@link runInBackground} paces the work. */
+export interface BackgroundPace {
+  /** Time between sweeps (ms). */
+  sweepMs: number;
+  /** First wait after a failure (a store or ledger that does not answer); doubles up to 30 s. Default 1 s. */
+  retryMs?: number;
+  /** Sweep at once when started (else first after `sweepMs`). */
+  sweepAtStart: boolean;
+}
+
+/**
+ * Runs a follower and its sweep until `stop()`. A failure is logged and retried after a growing pause, resuming
+ * from the checkpoint, so nothing is lost; a sweep that fails is tried again at the next round. `stop()` ends
+ * both at once (a pause is cut short, including one that starts after the stop) and resolves when both ended.
+ */
+export function runInBackground(work: BackgroundWork, log: Logger, pace: BackgroundPace): { stop(): Promise<void> } {
+  const running = new AbortController();
+  const { signal } = running;
+  // A stop that came while a sweep or a follow was running has already fired its abort event: look first.
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  const retryMs = pace.retryMs ?? 1_000;
+  const following = (async () => {
+    let wait = retryMs;
+    while (!signal.aborted) {
+      try {
+        await work.follow(signal);
+        wait = retryMs;
+        // The event stream ended without an abort (a closed ledger): look again later, not in a tight loop.
+        await pause(retryMs);
+      } catch (err) {
+        log.error({ err }, `${work.name} failed; retrying`);
+        await pause(wait);
+        wait = Math.min(wait * 2, 30_000);
+      }
+    }
+  })();
+  const sweeping = (async () => {
+    if (!pace.sweepAtStart) await pause(pace.sweepMs);
+    while (!signal.aborted) {
+      try {
+        await work.sweep();
+      } catch (err) {
+        log.error({ err }, `the sweep of ${work.name} failed; retrying at the next round`);
+      }
+      await pause(pace.sweepMs);
+    }
+  })();
+  return {
+    async stop() {
+      running.abort();
+      await Promise.all([following, sweeping]);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { NewNotification, NotificationDoc, PermissionStore } from '../ports/permission-store.js';
 import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
-import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
+import { AdminReader, followFromCheckpoint, runInBackground } from './ledger-follower.js';
 
 /** The follower's own checkpoint in the permission store (the projector keeps another). */
 export const NOTIFICATION_CHECKPOINT = 'notifications';
@@ -60,47 +60,8 @@ export class NotificationFollower {
    * answer) is logged and retried after a growing pause, resuming from the checkpoint, so nothing is lost.
    */
   start(): { stop(): Promise<void> } {
-    const running = new AbortController();
-    const { signal } = running;
-    // A stop that came while a sweep or a follow was running has already fired its abort event: look first.
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (signal.aborted) return resolve();
-        const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-    const retryMs = this.options.retryMs ?? 1_000;
-    const following = (async () => {
-      let wait = retryMs;
-      while (!signal.aborted) {
-        try {
-          await this.follow(signal);
-          wait = retryMs;
-          // The event stream ended without an abort (a closed ledger): look again later, not in a tight loop.
-          await pause(retryMs);
-        } catch (err) {
-          this.log.error({ err }, 'the notification follower failed; retrying');
-          await pause(wait);
-          wait = Math.min(wait * 2, 30_000);
-        }
-      }
-    })();
-    const sweeping = (async () => {
-      while (!signal.aborted) {
-        try {
-          await this.sweep();
-        } catch (err) {
-          this.log.error({ err }, 'the consent-expiry sweep failed; retrying at the next round');
-        }
-        await pause(this.options.sweepMs);
-      }
-    })();
-    return {
-      async stop() {
-        running.abort();
-        await Promise.all([following, sweeping]);
-      },
-    };
+    const work = { name: 'the notification follower', follow: (signal: AbortSignal) => this.follow(signal), sweep: () => this.sweep() };
+    return runInBackground(work, this.log, { sweepMs: this.options.sweepMs, retryMs: this.options.retryMs, sweepAtStart: true });
   }
 
   private async handle(event: LedgerEvent): Promise<void> {
