@@ -296,9 +296,10 @@ export function interoperability({ folder, request, expect, carry, s, NO_TOKEN }
         pm.test('an empty searchset', () => pm.expect(pm.response.json()).to.include({ resourceType: 'Bundle', type: 'searchset', total: 0 }));
       `,
       }),
-      request('A doctor without consent: the record is not found (404)', {
+      // The doctor uploaded this record and still opens it as its author; an admin reads no record's metadata.
+      request('An admin (no consent): the record is not found (404)', {
         route: 'GET /v1/fhir/DocumentReference/{{record2Id}}',
-        as: 'doctor',
+        as: 'admin',
         test: expect.outcome(404, 'RECORD_NOT_FOUND'),
       }),
       // Malformed input is refused before who may grant is looked at (as on the JSON path): the doctor gets the 400.

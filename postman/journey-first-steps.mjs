@@ -113,7 +113,7 @@ export const journeyFirstSteps = [
   ),
   folder(
     '06 List records',
-    'The patient sees the record; the doctor, without consent, sees nothing (no count, no hint).',
+    "The patient sees the record; the doctor, without consent, sees nothing in lists (no count, no hint). As the record's author the doctor still opens it for treatment (the author's treatment window, recorded with the basis AUTHOR) until the patient ends author access in the consents.",
     [
       request('Patient lists their reports', {
         route: 'GET /v1/patients/{{patientId}}/records?category=report&pageSize=10',
@@ -166,6 +166,37 @@ export const journeyFirstSteps = [
         test: s`
         ${expect.status(200)}
         pm.test('an empty page that reveals nothing', () => pm.expect(pm.response.json()).to.eql({ records: [], bookmark: '' }));
+      `,
+      }),
+      request('Doctor opens the report they just uploaded: 200 (author\'s treatment window)', {
+        route: 'GET /v1/records/{{recordId}}/content?purpose=TREAT',
+        as: 'doctor',
+        test: contentIsTheFixture('GRANTED'),
+      }),
+      request('Patient reads the author-access choice: allowed by default', {
+        route: 'GET /v1/patients/{{patientId}}/consents/author-access',
+        as: 'patient',
+        test: s`
+        ${expect.status(200)}
+        pm.test('ALLOWED, with the treatment window in days', () => {
+          pm.expect(pm.response.json().authorAccess).to.eql('ALLOWED');
+          pm.expect(pm.response.json().windowDays).to.be.a('number').and.above(0);
+        });
+      `,
+      }),
+      request('The doctor cannot change it: 403', {
+        route: 'PUT /v1/patients/{{patientId}}/consents/author-access',
+        as: 'doctor',
+        json: { authorAccess: 'DENIED' },
+        test: expect.problem(403, 'FORBIDDEN'),
+      }),
+      request('Patient ends author access', {
+        route: 'PUT /v1/patients/{{patientId}}/consents/author-access',
+        as: 'patient',
+        json: { authorAccess: 'DENIED' },
+        test: s`
+        ${expect.status(200)}
+        pm.test('DENIED', () => pm.expect(pm.response.json()).to.include({ patientId: pm.variables.get('patientId'), authorAccess: 'DENIED' }));
       `,
       }),
       request('Doctor opens the metadata: 404 without consent', {

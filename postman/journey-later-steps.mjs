@@ -72,15 +72,17 @@ export const journeyLaterSteps = [
         ${expect.status(200)}
         const events = pm.response.json().events;
         const doctor = events.filter((e) => e.actorId === pm.variables.get('doctorId'));
-        pm.test('the doctor: refused, then granted (download), granted (verify), refused (wrong purpose)', () =>
-          pm.expect(doctor.map((e) => e.outcome)).to.eql(['DENIED', 'GRANTED', 'GRANTED', 'DENIED']));
-        pm.test('the refusals say why; the grants name the consent and the purpose', () => {
-          pm.expect(doctor[0].reason).to.eql('NO_CONSENT');
-          pm.expect(doctor[3].reason).to.eql('WRONG_PURPOSE');
-          pm.expect(doctor[1].consentId).to.eql(pm.variables.get('consentId'));
-          pm.expect(doctor[1].purpose).to.eql('TREAT');
-          pm.expect(doctor[1].recordId).to.eql(pm.variables.get('recordId'));
-          pm.expect(doctor[1].actorOrg).to.eql(pm.variables.get('orgMsp'));
+        pm.test('the doctor: granted as author, refused (author access ended), then granted (download), granted (verify), refused (wrong purpose)', () =>
+          pm.expect(doctor.map((e) => e.outcome)).to.eql(['GRANTED', 'DENIED', 'GRANTED', 'GRANTED', 'DENIED']));
+        pm.test('the refusals say why; the grants name the consent (or the basis AUTHOR) and the purpose', () => {
+          pm.expect(doctor[0].basis).to.eql('AUTHOR');
+          pm.expect(doctor[0]).to.not.have.property('consentId');
+          pm.expect(doctor[1].reason).to.eql('NO_CONSENT');
+          pm.expect(doctor[4].reason).to.eql('WRONG_PURPOSE');
+          pm.expect(doctor[2].consentId).to.eql(pm.variables.get('consentId'));
+          pm.expect(doctor[2].purpose).to.eql('TREAT');
+          pm.expect(doctor[2].recordId).to.eql(pm.variables.get('recordId'));
+          pm.expect(doctor[2].actorOrg).to.eql(pm.variables.get('orgMsp'));
         });
         pm.test('the patient\\'s own read is there too', () =>
           pm.expect(events.some((e) => e.actorId === pm.variables.get('patientId') && e.purpose === 'PATRQT' && e.outcome === 'GRANTED')).to.eql(true));

@@ -235,8 +235,10 @@ export const records = folder(
       as: 'doctor',
       test: expect.problem(400, 'INVALID_ARGUMENT', 'purpose'),
     }),
-    request('Content without consent: 403 (recorded)', {
-      route: 'GET /v1/records/{{record2Id}}/content?purpose=TREAT',
+    // The doctor uploaded this record: as its author they may read it for treatment (the treatment window), so the
+    // refusals ask for another purpose, which only a consent could allow.
+    request('Content for billing without consent: 403 (recorded)', {
+      route: 'GET /v1/records/{{record2Id}}/content?purpose=HPAYMT',
       as: 'doctor',
       test: expect.problem(403, 'NO_CONSENT'),
     }),
@@ -251,10 +253,10 @@ export const records = folder(
       json: { purpose: 'CURIOSITY' },
       test: expect.problem(400, 'INVALID_ARGUMENT', 'purpose'),
     }),
-    request('Verify without consent: 403 (recorded)', {
+    request('Verify for billing without consent: 403 (recorded)', {
       route: 'POST /v1/records/{{record2Id}}/verify',
       as: 'doctor',
-      json: { purpose: 'TREAT' },
+      json: { purpose: 'HPAYMT' },
       test: expect.problem(403, 'NO_CONSENT'),
     }),
     request(`${NO_TOKEN} (verify)`, {

@@ -3,7 +3,7 @@
  * `org.hyperledger.fabric:GetMetadata`; fields are camelCase JSON.
  */
 import contractApi from 'fabric-contract-api';
-import type { AccessOutcome, Category, EmergencyReason, Purpose, Role } from './rules/vocabulary.js';
+import type { AccessBasis, AccessOutcome, Category, EmergencyReason, Purpose, Role } from './rules/vocabulary.js';
 import type { ConsentScope, Grantee } from './rules/consent.js';
 
 // Under real Node, fabric-contract-api's ESM view lacks the decorators as named exports (jest hides it):
@@ -195,6 +195,11 @@ export class AccessEvent {
   @Property('reason', 'string') reason?: string;
   @Property('consentId', 'string') consentId?: string;
   @Property('emergencySessionId', 'string') emergencySessionId?: string;
+  /**
+   * What allowed a granted read other than a consent: AUTHOR (the practitioner who added the record, within the
+   * treatment window). A read by consent names its `consentId`; a break-glass read its `emergencySessionId`.
+   */
+  @Property('basis', 'string') basis?: AccessBasis;
   /** For the final outcome of a granted read that delivered no content: the granted event it concludes. */
   @Property('decisionEventId', 'string') decisionEventId?: string;
   @Property('at', 'string') at!: string;
@@ -272,6 +277,26 @@ export class ConfigVote {
   /** Orgs that voted for the proposed value, and how many a change needs (a majority of registered orgs). */
   @Property('votes', 'number') votes!: number;
   @Property('needed', 'number') needed!: number;
+}
+
+/** The outcome of an org's vote on the author's treatment window. */
+@DataType()
+export class AuthorWindowVote {
+  /** The author's treatment window in force after this vote, in days. */
+  @Property('authorWindowDays', 'number') authorWindowDays!: number;
+  @Property('proposed', 'number') proposed!: number;
+  @Property('votes', 'number') votes!: number;
+  @Property('needed', 'number') needed!: number;
+}
+
+/** Whether the authors of a patient's records may read them in their treatment window (the patient decides). */
+@DataType()
+export class AuthorAccess {
+  @Property('patientId', 'string') patientId!: string;
+  /** ALLOWED (the default) or DENIED. */
+  @Property('authorAccess', 'string') authorAccess!: 'ALLOWED' | 'DENIED';
+  /** The treatment window in force, in days. */
+  @Property('windowDays', 'number') windowDays!: number;
 }
 
 /**

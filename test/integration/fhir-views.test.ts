@@ -10,7 +10,8 @@ describe('FHIR R4 views (/v1/fhir)', () => {
   beforeAll(async () => {
     h = await GatewayHarness.start();
     team = await h.aCareTeam();
-    for (const category of ['report', 'report', 'lab-result']) records.push((await team.doctor.upload('pat-1', someBytes(5000), { category }).expect(201)).body.recordId);
+    // A colleague uploads: the author of a record may read it in the treatment window.
+    for (const category of ['report', 'report', 'lab-result']) records.push((await team.colleague.upload('pat-1', someBytes(5000), { category }).expect(201)).body.recordId);
     consentId = (
       await team.patient
         .post('/v1/patients/pat-1/consents', { grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() })

@@ -99,8 +99,8 @@ describe(`file integrity on the ${TEST_PROFILE} profile`, () => {
       close: () => ledger.close(),
     });
     h = await GatewayHarness.start({ wrapLedger: revokeBeforeRelease });
-    const { patient, doctor } = await h.aCareTeam();
-    const { body: rec } = await doctor.upload('pat-1', someBytes(10_000)).expect(201);
+    const { patient, doctor, colleague } = await h.aCareTeam();
+    const { body: rec } = await colleague.upload('pat-1', someBytes(10_000)).expect(201);
     const grant = { grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [rec.recordId] }, purposes: ['TREAT'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
     const { body: consent } = await patient.post('/v1/patients/pat-1/consents', grant).expect(201);
     beforeRelease = () => patient.delete(`/v1/consents/${consent.consentId}`).expect(200);

@@ -57,6 +57,7 @@ const file = (content = 'hello') => `Content-Disposition: form-data; name="file"
 
 const future = () => new Date(Date.now() + 86_400_000).toISOString();
 const consents = '/v1/patients/pat-1/consents';
+const authorAccess = '/v1/patients/pat-1/consents/author-access';
 const requests = '/v1/patients/pat-1/access-requests';
 const emergency = '/v1/patients/pat-1/emergency-access';
 
@@ -131,6 +132,11 @@ const CASES: Malformed[] = [
   ...notJson('POST /v1/patients/{patientId}/consents', 'patient', () => consents),
   ...badIds('GET /v1/patients/{patientId}/consents', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/consents`)),
   ...badIds('DELETE /v1/consents/{consentId}', 'consentId', (w, id) => w.client('patient').delete(`/v1/consents/${id}`)),
+  ...badIds('GET /v1/patients/{patientId}/consents/author-access', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/consents/author-access`)),
+  ...badIds('PUT /v1/patients/{patientId}/consents/author-access', 'patientId', (w, id) => w.client('patient').put(`/v1/patients/${id}/consents/author-access`, { authorAccess: 'ALLOWED' })),
+  { op: 'PUT /v1/patients/{patientId}/consents/author-access', what: 'an unknown choice', field: 'authorAccess', send: (w) => w.client('patient').put(authorAccess, { authorAccess: LEAK }) },
+  { op: 'PUT /v1/patients/{patientId}/consents/author-access', what: 'a missing choice', field: 'authorAccess', send: (w) => w.client('patient').put(authorAccess, {}) },
+  { op: 'PUT /v1/patients/{patientId}/consents/author-access', what: 'an unknown body field', field: 'authorId', send: (w) => w.client('patient').put(authorAccess, { authorAccess: 'DENIED', authorId: LEAK }) },
   // access requests
   ...badIds('POST /v1/patients/{patientId}/access-requests', 'patientId', (w, id) => w.client('doctor').post(`/v1/patients/${id}/access-requests`, anAccessRequest())),
   { op: 'POST /v1/patients/{patientId}/access-requests', what: 'an unknown purpose', field: 'purpose', send: (w) => w.client('doctor').post(requests, anAccessRequest({ purpose: LEAK })) },

@@ -13,10 +13,11 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
     await h.close();
   });
 
+  // A colleague uploads: the author of a record may read it in the treatment window (author-access.test.ts).
   it('register -> upload -> list -> request -> approve -> read -> revoke -> read refused', async () => {
-    const { patient, doctor } = await h.aCareTeam();
+    const { patient, doctor, colleague } = await h.aCareTeam();
     const file = someBytes(200_000);
-    const up = await doctor.upload('pat-1', file).expect(201);
+    const up = await colleague.upload('pat-1', file).expect(201);
     const recordId = up.body.recordId as string;
     expect(up.body).toMatchObject({ patientId: 'pat-1', size: file.length, category: 'report' });
 
@@ -45,8 +46,8 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
   });
 
   itEmbeddedOnly('a consent with an expiry stops reads once the ledger clock passes it', 'moves the ledger clock', async () => {
-    const { patient, doctor } = await h.aCareTeam();
-    const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
+    const { patient, doctor, colleague } = await h.aCareTeam();
+    const { body: rec } = await colleague.upload('pat-1', someBytes(1000)).expect(201);
     const expiresAt = new Date(h.clock.now().getTime() + 3_600_000).toISOString();
     await patient.post('/v1/patients/pat-1/consents', { grantee: { kind: 'user', userId: 'doc-a' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt }).expect(201);
     await doctor.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(200);
@@ -56,9 +57,9 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
   });
 
   it('a Hospital B doctor reads under an org consent, with the key wrapped for Hospital B', async () => {
-    const { patient, doctor, otherHospital } = await h.aCareTeam();
+    const { patient, colleague, otherHospital } = await h.aCareTeam();
     const file = someBytes(70_000, 3);
-    const { body: rec } = await doctor.upload('pat-1', file).expect(201);
+    const { body: rec } = await colleague.upload('pat-1', file).expect(201);
     await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const { body: consent } = await patient
@@ -68,7 +69,7 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
     expect(Buffer.compare(read.body as Buffer, file)).toBe(0);
     // A record uploaded later in the consented category is wrapped for Hospital B at upload time.
     const later = someBytes(5000, 9);
-    const { body: rec2 } = await doctor.upload('pat-1', later).expect(201);
+    const { body: rec2 } = await colleague.upload('pat-1', later).expect(201);
     const read2 = await otherHospital.get(`/v1/records/${rec2.recordId}/content?purpose=TREAT`).buffer(true).parse(binary).expect(200);
     expect(Buffer.compare(read2.body as Buffer, later)).toBe(0);
     await patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
@@ -76,8 +77,8 @@ describe(`patient journey on the ${TEST_PROFILE} profile`, () => {
   });
 
   itEmbeddedOnly('break-glass reads are flagged in the access log and listed for the admin to review', 'moves the ledger clock', async () => {
-    const { patient, doctor, adminA } = await h.aCareTeam();
-    const { body: rec } = await doctor.upload('pat-1', someBytes(1000)).expect(201);
+    const { patient, doctor, colleague, adminA } = await h.aCareTeam();
+    const { body: rec } = await colleague.upload('pat-1', someBytes(1000)).expect(201);
     const { body: session } = await doctor.post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201);
     const read = await doctor.get(`/v1/records/${rec.recordId}/content?purpose=ETREAT`).expect(200);
     expect(read.headers['x-access-outcome']).toBe('BREAK_GLASS');

@@ -182,6 +182,11 @@ const OPERATIONS: Operation[] = [
     send: (w, c, t) => w.client(c).post(`/v1/patients/${patientOf(t)}/consents`, { grantee: { kind: 'user', userId: 'doc-g' }, scope: { categories: ['prescription'] }, purposes: ['TREAT'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) },
   { op: 'GET /v1/patients/{patientId}/consents', what: 'consent list', perTarget: true, expect: consentList,
     send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/consents`) },
+  // The author-access choice: the patient decides; the patient and the home admin read it (the records' author is no caller).
+  { op: 'GET /v1/patients/{patientId}/consents/author-access', what: 'the author-access choice', perTarget: true, expect: accessLog,
+    send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/consents/author-access`) },
+  { op: 'PUT /v1/patients/{patientId}/consents/author-access', what: 'allowing author access (no change)', perTarget: true, expect: patientOnly(200),
+    send: (w, c, t) => w.client(c).put(`/v1/patients/${patientOf(t)}/consents/author-access`, { authorAccess: 'ALLOWED' }) },
   { op: 'DELETE /v1/consents/{consentId}', what: 'revoking a consent to doc-g', perTarget: true,
     expect: forUsers((c, t) => (t.erased ? 404 : isSelf(c, t) ? 200 : isHomeAdmin(c, t) ? 403 : 404)),
     send: async (w, c, t) => w.client(c).delete(`/v1/consents/${await w.freshConsent(t)}`) },

@@ -213,6 +213,10 @@ describe('portal journey (embedded profile, Chromium)', () => {
       await patient.locator(`[data-grantee=${DOCTOR}]`).getByRole('button', { name: `Stop sharing: ${DOCTOR}` }).click();
       await patient.getByText('Sharing stopped.').waitFor();
       await patient.locator(`[data-grantee=${DOCTOR}]`).waitFor({ state: 'detached' });
+      // The doctor added the report: as its author they could still read it (the treatment window) until the
+      // patient ends author access.
+      await patient.getByRole('button', { name: 'End author access' }).click();
+      await patient.getByText('Author access ended.').waitFor();
     });
   });
 

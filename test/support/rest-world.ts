@@ -23,6 +23,9 @@ const USER_OF: Record<Exclude<Caller, 'nobody' | 'garbage'>, string> = {
   adminB: 'hospital-b-admin',
 };
 
+/** The practitioner of Hospital A who uploads the world's records (no case calls as them). */
+export const UPLOADER = 'doc-u';
+
 /** A token that is syntactically a JWT but was never issued. */
 export const GARBAGE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwYXQtMSJ9.c2lnbmF0dXJl';
 
@@ -37,6 +40,7 @@ export function clientWith(app: GatewayHarness['app'], auth: string | undefined)
       const r = authorize(request(app).post(url));
       return body === undefined ? r : r.send(body);
     },
+    put: (url: string, body: object) => authorize(request(app).put(url)).send(body),
     delete: (url: string) => authorize(request(app).delete(url)),
     /**
      * A GET of a Server-Sent Events stream: the body is the text that arrived until the first event (or
@@ -140,11 +144,12 @@ export class World {
   static async create(h: GatewayHarness): Promise<World> {
     const w = new World(h);
     for (const id of ['pat-1', 'pat-2']) await h.register(id, 'patient');
-    // doc-r only asks for access, doc-e only breaks glass, doc-g only receives consents: none is a caller.
-    for (const id of ['doc-a', 'doc-c', 'doc-r', 'doc-e', 'doc-g']) await h.register(id, 'practitioner');
+    // doc-r only asks for access, doc-e only breaks glass, doc-g only receives consents, doc-u only uploads (the
+    // author of a record may read it in the treatment window): none is a caller.
+    for (const id of ['doc-a', 'doc-c', 'doc-r', 'doc-e', 'doc-g', UPLOADER]) await h.register(id, 'practitioner');
     await h.register('doc-b', 'practitioner', 'hospital-b');
-    for (const user of [...Object.values(USER_OF), 'doc-r', 'doc-e']) w.tokens.set(user, await h.token(user));
-    const doctor = w.client('doctor');
+    for (const user of [...Object.values(USER_OF), 'doc-r', 'doc-e', UPLOADER]) w.tokens.set(user, await h.token(user));
+    const doctor = w.client(UPLOADER);
     w.records.report = (await doctor.upload('pat-1', { category: 'report' }).expect(201)).body.recordId;
     w.records.imaging = (await doctor.upload('pat-1', { category: 'imaging' }).expect(201)).body.recordId;
     w.records.lab = (await doctor.upload('pat-1', { category: 'lab-result' }).expect(201)).body.recordId;
@@ -178,7 +183,7 @@ export class World {
     const id = this.freshId('pat-x');
     await this.h.register(id, 'patient');
     this.tokens.set(id, await this.h.token(id));
-    await this.client('doctor').upload(id).expect(201);
+    await this.client(UPLOADER).upload(id).expect(201);
     await this.client('patient', id).post(`/v1/patients/${id}/consents`, aConsent()).expect(201);
     return id;
   }

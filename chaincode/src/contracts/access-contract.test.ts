@@ -70,6 +70,8 @@ describe('AccessContract', () => {
       const recordId = await createRecord();
       const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
       const { eventId } = await access('doc-a', A, recordId);
+      // Events of one instant are ordered by id; a later instant keeps the log's order certain.
+      ledger.advance(1000);
       await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
       const final = await ledger.submit('access:ReportFailedRead', ['doc-a', eventId, 'STALE_DECISION'], { msp: A });
       expect(final).toEqual({ eventId: expect.stringMatching(/^evt_/), outcome: 'DENIED', reason: 'CONSENT_REVOKED' });

@@ -2,7 +2,7 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type EmergencySession, type StoredRecord, type WrappedKey } from '../model.js';
 import type { Actor } from '../rules/consent.js';
-import { isReadFailure, READ_FAILURES, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
+import { isReadFailure, READ_FAILURES, type AccessBasis, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -43,6 +43,7 @@ export class AccessContract extends SealedArgsContract {
     const event = await recordEvent(state, actor, record, checkedPurpose, decision.outcome, {
       reason: decision.outcome === 'DENIED' ? decision.reason : undefined,
       consentId: decision.outcome === 'GRANTED' ? decision.consentId : undefined,
+      basis: decision.outcome === 'GRANTED' ? decision.basis : undefined,
       emergencySessionId: decision.outcome === 'BREAK_GLASS' ? decision.session.sessionId : undefined,
     });
     if (decision.outcome === 'BREAK_GLASS') {
@@ -151,7 +152,7 @@ async function recordEvent(
   record: StoredRecord,
   purpose: Purpose,
   outcome: AccessOutcome,
-  extra: { reason?: string; consentId?: string; emergencySessionId?: string; decisionEventId?: string },
+  extra: { reason?: string; consentId?: string; basis?: AccessBasis; emergencySessionId?: string; decisionEventId?: string },
 ): Promise<AccessEvent> {
   const at = state.now().toISOString();
   const event: AccessEvent = {
@@ -165,6 +166,7 @@ async function recordEvent(
     at,
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(extra.consentId ? { consentId: extra.consentId } : {}),
+    ...(extra.basis ? { basis: extra.basis } : {}),
     ...(extra.emergencySessionId ? { emergencySessionId: extra.emergencySessionId } : {}),
     ...(extra.decisionEventId ? { decisionEventId: extra.decisionEventId } : {}),
   };

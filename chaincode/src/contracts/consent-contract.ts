@@ -1,6 +1,8 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { Consent, Created, SharedKey, type WrappedKey } from '../model.js';
+import { AuthorAccess, Consent, Created, SharedKey, type WrappedKey } from '../model.js';
+import { readConfig } from '../ledger/config.js';
+import { readWorkingSet, updateWorkingSet } from '../ledger/patient-index.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { canReadConsent, createConsent, loadConsent, revocationKeys, revokeConsent } from '../ledger/consents.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
@@ -105,6 +107,38 @@ export class ConsentContract extends SealedArgsContract {
       if (wrapped) out.push({ recordId: record.recordId, wrappedKey: wrapped.jwe });
     }
     return out;
+  }
+
+  /**
+   * The patient ends (DENIED) or restores (ALLOWED) the access the authors of their records have in the
+   * treatment window. Consents are untouched: a patient who ends author access can still grant a named
+   * practitioner a consent.
+   */
+  @Transaction()
+  @Returns('Created')
+  async SetAuthorAccess(ctx: Context, actorId: string, authorAccess: string): Promise<Created> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['patient']);
+    const patient = await requirePatient(state, actor.userId);
+    if (authorAccess !== 'ALLOWED' && authorAccess !== 'DENIED') throw invalid('authorAccess', "authorAccess must be 'ALLOWED' or 'DENIED'");
+    await updateWorkingSet(state, patient.userId, patient.homeOrg, ({ authorAccess: _old, ...set }) => ({
+      ...set,
+      ...(authorAccess === 'DENIED' ? { authorAccess } : {}),
+    }));
+    // A submit's answer is in every org's blocks: the transaction id only; GetAuthorAccess reads the choice back.
+    return { id: ctx.stub.getTxID(), at: state.now().toISOString() };
+  }
+
+  /** The patient's author-access choice and the treatment window in force, for the patient and the home admin. */
+  @Transaction(false)
+  @Returns('AuthorAccess')
+  async GetAuthorAccess(ctx: Context, actorId: string, patientId: string): Promise<AuthorAccess> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const patient = await requirePatient(state, patientId);
+    if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('FORBIDDEN', 'only the patient and their home org see this choice');
+    const set = await readWorkingSet(state, patientId);
+    return { patientId, authorAccess: set.authorAccess ?? 'ALLOWED', windowDays: (await readConfig(state)).authorWindowDays };
   }
 
   @Transaction(false)

@@ -4,7 +4,7 @@ import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type Store
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
-import { canSee, keyRecipients, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
+import { canOpen, canSee, keyRecipients, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
 import { rangePage } from '../ledger/patient-index.js';
 import { invalid } from '../ledger/errors.js';
 import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
@@ -94,7 +94,7 @@ export class RecordContract extends SealedArgsContract {
     return anchor;
   }
 
-  /** Metadata of one record, for whoever may see it; others get RECORD_NOT_FOUND (existence is not revealed). */
+  /** Metadata of one record, for whoever may see it (and its author in the treatment window); others get RECORD_NOT_FOUND (existence is not revealed). */
   @Transaction(false)
   @Returns('RecordMeta')
   async GetRecord(ctx: Context, actorId: string, recordId: string): Promise<RecordMeta> {
@@ -102,7 +102,7 @@ export class RecordContract extends SealedArgsContract {
     const actor = await requireActor(state, actorId);
     const record = await loadRecord(state, checkId('recordId', recordId));
     const pctx = await loadPatientContext(state, record.patientId);
-    if (!canSee(pctx, actor, record, state.now())) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
+    if (!canOpen(pctx, actor, record, state.now())) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
     return toMeta(record);
   }
 

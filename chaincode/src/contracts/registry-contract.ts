@@ -1,11 +1,11 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { ConfigVote, Created, Org, User } from '../model.js';
+import { AuthorWindowVote, ConfigVote, Created, Org, User } from '../model.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { findOrg, findOwnUser, findUser, putUser, registeredOrgs, requireActor } from '../ledger/actors.js';
 import { TxState } from '../ledger/state.js';
-import { MAX_EMERGENCY_HOURS, readConfig, type ChannelConfig } from '../ledger/config.js';
+import { MAX_AUTHOR_WINDOW_DAYS, MAX_EMERGENCY_HOURS, readConfig, type ChannelConfig } from '../ledger/config.js';
 import { checkId, checkRole } from '../ledger/validate.js';
 
 const { Info, Returns, Transaction } = contractApi;
@@ -130,18 +130,46 @@ export class RegistryContract extends SealedArgsContract {
     if (!Number.isInteger(hours) || hours < 1 || hours > MAX_EMERGENCY_HOURS) {
       throw invalid('emergencyHours', `emergencyHours must be an integer from 1 to ${MAX_EMERGENCY_HOURS}`);
     }
-    await state.putPublic(KEY.configVote, [state.mspId], { emergencyHours: hours, at: state.now().toISOString() }, state.mspId);
-    const orgs = (await registeredOrgs(state)).map((o) => o.mspId);
-    const others = await Promise.all(orgs.filter((o) => o !== state.mspId).map((o) => state.getPublic<ChannelConfig>(KEY.configVote, [o])));
-    const votes = 1 + others.filter((v) => v?.emergencyHours === hours).length;
-    const needed = Math.floor(orgs.length / 2) + 1;
-    let inForce = (await readConfig(state)).emergencyHours;
-    if (votes >= needed && inForce !== hours) {
-      await state.putPublicByMajority(KEY.config, [], { emergencyHours: hours }, orgs);
-      inForce = hours;
-    }
-    return { emergencyHours: inForce, proposed: hours, votes, needed };
+    const vote = await voteFor(state, 'emergencyHours', hours);
+    return { emergencyHours: vote.inForce, proposed: hours, votes: vote.votes, needed: vote.needed };
   }
+
+  /**
+   * The submitting org's admin votes for the author's treatment window (days, 1-365): how long the practitioner
+   * who added a record may still read it without a consent. Changes by majority, like `Configure`.
+   */
+  @Transaction()
+  @Returns('AuthorWindowVote')
+  async ConfigureAuthorWindow(ctx: Context, actorId: string, authorWindowDays: string): Promise<AuthorWindowVote> {
+    const state = new TxState(ctx);
+    await requireActor(state, actorId, ['admin']);
+    const days = Number(authorWindowDays);
+    if (!Number.isInteger(days) || days < 1 || days > MAX_AUTHOR_WINDOW_DAYS) {
+      throw invalid('authorWindowDays', `authorWindowDays must be an integer from 1 to ${MAX_AUTHOR_WINDOW_DAYS}`);
+    }
+    const vote = await voteFor(state, 'authorWindowDays', days);
+    return { authorWindowDays: vote.inForce, proposed: days, votes: vote.votes, needed: vote.needed };
+  }
+}
+
+/**
+ * Records the submitting org's vote for one channel setting and applies the value once a majority of the
+ * registered orgs voted for it. The break-glass window's votes keep their first key layout (`configVote~MSP`);
+ * other settings vote under `configVote~MSP~setting`.
+ */
+async function voteFor(state: TxState, setting: keyof ChannelConfig, value: number): Promise<{ inForce: number; votes: number; needed: number }> {
+  const voteKey = (org: string) => (setting === 'emergencyHours' ? [org] : [org, setting]);
+  await state.putPublic(KEY.configVote, voteKey(state.mspId), { [setting]: value, at: state.now().toISOString() }, state.mspId);
+  const orgs = (await registeredOrgs(state)).map((o) => o.mspId);
+  const others = await Promise.all(orgs.filter((o) => o !== state.mspId).map((o) => state.getPublic<Partial<ChannelConfig>>(KEY.configVote, voteKey(o))));
+  const votes = 1 + others.filter((v) => v?.[setting] === value).length;
+  const needed = Math.floor(orgs.length / 2) + 1;
+  const config = await readConfig(state);
+  if (votes >= needed && config[setting] !== value) {
+    await state.putPublicByMajority(KEY.config, [], { ...config, [setting]: value }, orgs);
+    return { inForce: value, votes, needed };
+  }
+  return { inForce: config[setting], votes, needed };
 }
 
 async function requireOrg(state: TxState, mspId: string): Promise<Org> {

@@ -2,7 +2,7 @@ import { A, B, CID, PUBLIC_JWK, SHA, aConsortium, aJwe, type Created } from '../
 import { EVENT_FIELDS, type EventName } from './events.js';
 
 /** Ids the consortium's people have: no event may carry one of them. */
-const PERSON_IDS = ['pat-1', 'pat-2', 'doc-a', 'doc-a2', 'doc-b', 'admin-a', 'admin-b', 'pat-3'];
+const PERSON_IDS = ['pat-1', 'pat-2', 'doc-a', 'doc-a2', 'doc-up', 'doc-b', 'admin-a', 'admin-b', 'pat-3'];
 /** What an opaque ledger id looks like: a type prefix and 32 hex digits of a tx id, or an MSP id. */
 const OPAQUE = /^([a-z]{3}_[0-9a-f]{32}|Hospital[A-Z]MSP)$/;
 

@@ -11,10 +11,10 @@
  *   query on private data ("Transaction has already performed queries on pvt data. Writes are not allowed":
  *   private range reads are not re-checked at validation), so submits never range-read private data.
  * - What a submit must know about a patient is the bounded working set `workingSet~P`: the consents whose
- *   term has not ended (a revoked one stays until then, so its grantee is told why) and the break-glass
- *   sessions still open (copies; the item keys stay the history). Only grants, revocations and break-glass
- *   openings write it, and each write drops the entries whose term ended, so its size is the number of
- *   permissions of the current term, whatever the history. Uploads and reads only read it: a grant or a
+ *   term has not ended (a revoked one stays until then, so its grantee is told why), the break-glass
+ *   sessions still open (copies; the item keys stay the history) and the patient's author-access choice.
+ *   Only grants, revocations, break-glass openings and the author-access choice write it, and each write
+ *   drops the entries whose term ended, so its size is the number of permissions of the current term, whatever the history. Uploads and reads only read it: a grant or a
  *   revocation that commits first makes a concurrent upload or read fail MVCC validation (and be retried)
  *   instead of deciding on stale permissions.
  * - Submits that act on many items (erasure, a grant or revocation for another org) are given the item ids by
@@ -26,10 +26,14 @@ import type { Consent, EmergencySession } from '../model.js';
 import { KEY } from './collections.js';
 import type { TxState } from './state.js';
 
-/** What a submit must know about a patient: consents in force and open break-glass sessions. */
+/**
+ * What a submit must know about a patient: consents in force, open break-glass sessions, and whether the patient
+ * ended the authors' access to their records (absent = allowed).
+ */
 export interface WorkingSet {
   consents: Consent[];
   sessions: EmergencySession[];
+  authorAccess?: 'DENIED';
 }
 
 // Fabric does not let a transaction read its own writes: a second change in the same transaction must start
@@ -65,6 +69,7 @@ export async function updateWorkingSet(state: TxState, patientId: string, ownerO
   const now = state.now();
   const changed = change(await readWorkingSet(state, patientId));
   const pruned: WorkingSet = {
+    ...(changed.authorAccess ? { authorAccess: changed.authorAccess } : {}),
     consents: changed.consents.filter((c) => now.getTime() < Date.parse(c.expiresAt) + ENDED_KEPT_MS),
     sessions: changed.sessions.filter((s) => now.getTime() < Date.parse(s.expiresAt)),
   };

@@ -1,4 +1,5 @@
-import { emergencyAllows, evaluateConsents, isInForce, namesActor, scopeCovers, type Actor } from '../rules/consent.js';
+import { authorWindowAllows, emergencyAllows, evaluateConsents, isInForce, namesActor, scopeCovers, type Actor } from '../rules/consent.js';
+import { readConfig } from './config.js';
 import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, EmergencySession, RecordAnchor, StoredRecord, User } from '../model.js';
 import { KEY } from './collections.js';
@@ -30,14 +31,33 @@ export function listConsents(state: TxState, patientId: string): Promise<Consent
   return rangeAll<Consent>(state, KEY.consent, [patientId]);
 }
 
-/** Patient context for decisions: the consents in force and the open emergency sessions (the working set). */
+/**
+ * Patient context for decisions: the consents in force, the open emergency sessions and the author-access choice
+ * (the working set), with the author's treatment window in force.
+ */
 export interface PatientContext {
   consents: Consent[];
   sessions: EmergencySession[];
+  authorAccess?: 'DENIED';
+  authorWindowDays: number;
 }
 
-export function loadPatientContext(state: TxState, patientId: string): Promise<PatientContext> {
-  return readWorkingSet(state, patientId);
+export async function loadPatientContext(state: TxState, patientId: string): Promise<PatientContext> {
+  const [set, config] = await Promise.all([readWorkingSet(state, patientId), readConfig(state)]);
+  return { ...set, authorWindowDays: config.authorWindowDays };
+}
+
+/** Whether the actor reads the record as its author, within the treatment window the patient left open. */
+export function authorMayRead(ctx: PatientContext, actor: Actor, record: StoredRecord, purpose: Purpose, now: Date): boolean {
+  return authorWindowAllows(record, actor, purpose, now, ctx.authorWindowDays, ctx.authorAccess === 'DENIED');
+}
+
+/**
+ * Whether the actor may open a record's metadata by its id: what {@link canSee} allows, or its author within the
+ * treatment window. Lists stay what consents and break-glass show (an author opens what they wrote by its id).
+ */
+export function canOpen(ctx: PatientContext, actor: Actor, record: StoredRecord, now: Date): boolean {
+  return canSee(ctx, actor, record, now) || authorMayRead(ctx, actor, record, 'TREAT', now);
 }
 
 /** An emergency session of this actor that allows `purpose` now, if any. */
@@ -61,10 +81,11 @@ export function mayCanSeeAny(ctx: PatientContext, actor: Actor, now: Date): bool
   return ctx.consents.some((c) => namesActor(c.grantee, actor) && isInForce(c, now)) || ctx.sessions.some((s) => s.actorId === actor.userId && now.getTime() < Date.parse(s.expiresAt));
 }
 
-/** The decision for reading content: consent first, then break-glass. */
+/** The decision for reading content: consent first, then the author's treatment window, then break-glass. */
 export function decideAccess(ctx: PatientContext, actor: Actor, record: StoredRecord, purpose: Purpose, now: Date) {
   const decision = evaluateConsents(ctx.consents, actor, record, purpose, now);
-  if (decision.allowed) return { outcome: 'GRANTED' as const, consentId: decision.consentId };
+  if (decision.allowed) return { outcome: 'GRANTED' as const, consentId: decision.consentId, basis: undefined };
+  if (authorMayRead(ctx, actor, record, purpose, now)) return { outcome: 'GRANTED' as const, consentId: undefined, basis: 'AUTHOR' as const };
   const session = openSession(ctx, actor, record.patientId, purpose, now);
   if (session) return { outcome: 'BREAK_GLASS' as const, session };
   return { outcome: 'DENIED' as const, reason: decision.reason };

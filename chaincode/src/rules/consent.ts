@@ -119,3 +119,28 @@ export function emergencyAllows(
     now.getTime() < Date.parse(session.expiresAt)
   );
 }
+
+/** Purposes the author's treatment window allows. */
+export const AUTHOR_PURPOSES: readonly Purpose[] = ['TREAT', 'ETREAT'];
+
+/**
+ * Whether the practitioner who added a record may still read it at `now` without a consent: for treatment, within
+ * `windowDays` of the record's creation, unless the patient ended author access (`authorAccessDenied`).
+ * Pure: the chaincode decides with it (time = tx timestamp).
+ */
+export function authorWindowAllows(
+  record: { patientId: string; createdBy: string; createdAt: string },
+  actor: Pick<Actor, 'userId' | 'role'>,
+  purpose: Purpose,
+  now: Date,
+  windowDays: number,
+  authorAccessDenied: boolean,
+): boolean {
+  return (
+    !authorAccessDenied &&
+    actor.role === 'practitioner' &&
+    record.createdBy === actor.userId &&
+    AUTHOR_PURPOSES.includes(purpose) &&
+    now.getTime() < Date.parse(record.createdAt) + windowDays * 86_400_000
+  );
+}

@@ -32,6 +32,13 @@ export type EmergencyReason = (typeof EMERGENCY_REASONS)[number];
 export const ACCESS_OUTCOMES = ['GRANTED', 'DENIED', 'BREAK_GLASS', 'INTEGRITY_VIOLATION', 'FAILED'] as const;
 export type AccessOutcome = (typeof ACCESS_OUTCOMES)[number];
 
+/**
+ * What allowed a granted read when it was not a consent or break-glass: AUTHOR = the practitioner who added the
+ * record reads it within the author's treatment window.
+ */
+export const ACCESS_BASES = ['AUTHOR'] as const;
+export type AccessBasis = (typeof ACCESS_BASES)[number];
+
 /** Why a granted read delivered no content although it was still allowed. */
 export const READ_FAILURES = ['CONTENT_MISSING', 'UNAVAILABLE', 'KEY_NOT_SHARED', 'STALE_DECISION', 'KEYS_NOT_RELEASED'] as const;
 export type ReadFailure = (typeof READ_FAILURES)[number];

@@ -26,7 +26,9 @@ export interface Created {
 export const IN_A_DAY = () => new Date(Date.parse('2026-01-02T00:00:00.000Z')).toISOString();
 
 /**
- * Hospital A (admin-a, doc-a, pat-1) and Hospital B (admin-b, doc-b, pat-2) registered on a fresh ledger.
+ * Hospital A (admin-a, doc-a, doc-a2, pat-1) and Hospital B (admin-b, doc-b, pat-2) registered on a fresh ledger.
+ * `createRecord` uploads as `doc-up` of Hospital A unless told otherwise: the author of a record may read it in
+ * the treatment window, so the readers of a test are not its authors unless the test says so.
  */
 export async function aConsortium() {
   const ledger = new FakeLedger();
@@ -35,10 +37,11 @@ export async function aConsortium() {
   await ledger.submit('registry:RegisterUser', ['admin-a', 'pat-1', 'patient'], { msp: A });
   await ledger.submit('registry:RegisterUser', ['admin-a', 'doc-a', 'practitioner'], { msp: A });
   await ledger.submit('registry:RegisterUser', ['admin-a', 'doc-a2', 'practitioner'], { msp: A });
+  await ledger.submit('registry:RegisterUser', ['admin-a', 'doc-up', 'practitioner'], { msp: A });
   await ledger.submit('registry:RegisterUser', ['admin-b', 'doc-b', 'practitioner'], { msp: B });
   await ledger.submit('registry:RegisterUser', ['admin-b', 'pat-2', 'patient'], { msp: B });
 
-  const createRecord = async (overrides: Record<string, unknown> = {}, patient = 'pat-1', doctor = 'doc-a', msp = A) =>
+  const createRecord = async (overrides: Record<string, unknown> = {}, patient = 'pat-1', doctor = 'doc-up', msp = A) =>
     (await ledger.submit<{ id: string }>('records:CreateRecord', [doctor, patient], { msp, transient: { record: aRecordInput(overrides) } })).id;
 
   const grant = async (consent: Record<string, unknown>, patient = 'pat-1', msp = A) => {

@@ -27,6 +27,7 @@ pin<Equal<Api.Purpose, Rules.Purpose>>();
 pin<Equal<Api.Category, Rules.Category>>();
 pin<Equal<Api.EmergencyReason, Rules.EmergencyReason>>();
 pin<Equal<Api.AccessEvent['outcome'], Rules.AccessOutcome>>();
+pin<Equal<NonNullable<Api.AccessEvent['basis']>, Rules.AccessBasis>>();
 pin<Equal<Api.ConsentScope, Rules.ConsentScope>>();
 
 // The ledger's objects as the API returns them.
@@ -37,6 +38,7 @@ pin<Serves<Ledger.AccessEvent, Api.AccessEvent>>();
 pin<Serves<Ledger.StoredRecord, Api.RecordMetadata>>();
 pin<Serves<Ledger.RecordPage, Api.RecordPage>>();
 pin<Serves<Ledger.User, Api.User>>();
+pin<Equal<Ledger.AuthorAccess, Api.AuthorAccess>>();
 // A stored notification as its recipient gets it (the recipient id left out).
 pin<Equal<Api.NotificationKind, NotificationKind>>();
 pin<Serves<Omit<NotificationDoc, 'recipientId'>, Api.Notification>>();

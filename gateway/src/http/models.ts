@@ -326,6 +326,20 @@ export interface Consent {
   requestId?: string;
 }
 
+/** The patient's choice about the authors of their records (see the README's security model). */
+export interface AuthorAccessRequest {
+  /** `DENIED` ends the access each author has to what they added (the treatment window); `ALLOWED` restores it. */
+  authorAccess: 'ALLOWED' | 'DENIED';
+}
+
+/** Whether the authors of a patient's records may read them in their treatment window. */
+export interface AuthorAccess {
+  patientId: string;
+  authorAccess: 'ALLOWED' | 'DENIED';
+  /** The treatment window in force, in days after a record was added (a consortium-wide chaincode setting). */
+  windowDays: number;
+}
+
 export interface CreateAccessRequest {
   purpose: Purpose;
   scope: ConsentScope;
@@ -395,6 +409,11 @@ export interface AccessEvent {
   outcome: 'GRANTED' | 'DENIED' | 'BREAK_GLASS' | 'INTEGRITY_VIOLATION' | 'FAILED';
   reason?: string;
   consentId?: string;
+  /**
+   * What allowed a granted read when it was not a consent: `AUTHOR` = the practitioner who added the record,
+   * within the author's treatment window.
+   */
+  basis?: 'AUTHOR';
   emergencySessionId?: string;
   /** On the final outcome of a granted read that delivered no content: the granted event it concludes. */
   decisionEventId?: string;

@@ -1,4 +1,5 @@
 import type {
+  AuthorAccess,
   CustodyPage,
   AccessDecision,
   AccessEventPage,
@@ -134,6 +135,14 @@ export class ChaincodeClient {
   }
   listConsents(actor: ActorRef, patientId: string): Promise<Consent[]> {
     return this.evaluate(actor.org, { name: 'consents:ListConsents', args: [actor.userId, patientId] });
+  }
+  /** The patient ends (DENIED) or restores (ALLOWED) the authors' access to their records. */
+  async setAuthorAccess(actor: ActorRef, authorAccess: 'ALLOWED' | 'DENIED'): Promise<AuthorAccess> {
+    await this.submit<Created>(actor.org, { name: 'consents:SetAuthorAccess', args: [actor.userId, authorAccess], endorsingOrgs: orgs(actor.org) });
+    return this.getAuthorAccess(actor, actor.userId);
+  }
+  getAuthorAccess(actor: ActorRef, patientId: string): Promise<AuthorAccess> {
+    return this.evaluate(actor.org, { name: 'consents:GetAuthorAccess', args: [actor.userId, patientId] });
   }
 
   // access requests

@@ -1,4 +1,4 @@
-import type { Consent } from '@careledger/chaincode';
+import type { AuthorAccess, Consent } from '@careledger/chaincode';
 import type { ConsentScope, Grantee, Purpose } from '@careledger/chaincode/rules';
 import { AppError, badInput } from '../domain/app-error.js';
 import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
@@ -46,6 +46,16 @@ export class ConsentService {
 
   list(actor: ActorRef, patientId: string): Promise<Consent[]> {
     return this.chaincode.listConsents(actor, patientId);
+  }
+
+  /** The patient ends or restores the access the authors of their records have in the treatment window. */
+  setAuthorAccess(actor: ActorRef, patientId: string, authorAccess: 'ALLOWED' | 'DENIED'): Promise<AuthorAccess> {
+    if (actor.userId !== patientId) throw new AppError('FORBIDDEN', 'only the patient decides about author access');
+    return this.chaincode.setAuthorAccess(actor, authorAccess);
+  }
+
+  getAuthorAccess(actor: ActorRef, patientId: string): Promise<AuthorAccess> {
+    return this.chaincode.getAuthorAccess(actor, patientId);
   }
 
   async revoke(actor: ActorRef, consentId: string): Promise<Consent> {

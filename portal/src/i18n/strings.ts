@@ -156,6 +156,14 @@ export const strings = {
     grantee: 'With',
     scope: 'What',
     until: 'Until',
+    authorTitle: 'Authors of your records',
+    authorAllowed: (days: number) =>
+      `A practitioner who added a record to your file may read it for treatment for ${days} days after adding it.`,
+    authorDenied: 'Authors may not read what they added unless you share it with them.',
+    authorEnd: 'End author access',
+    authorEnded: 'Author access ended.',
+    authorRestore: 'Allow author access again',
+    authorRestored: 'Author access allowed again.',
   },
   requests: {
     title: 'Access requests',

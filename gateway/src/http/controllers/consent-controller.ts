@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Path, Post, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
+import { Body, Controller, Delete, Get, Path, Post, Put, Request, Response, Route, Security, SuccessResponse, Tags } from '@tsoa/runtime';
 import type { AuthenticatedRequest, GatewayServices } from '../gateway-services.js';
-import type { Consent, GrantConsentRequest, Id, Problem } from '../models.js';
+import type { AuthorAccess, AuthorAccessRequest, Consent, GrantConsentRequest, Id, Problem } from '../models.js';
 
 @Route('v1')
 @Tags('Consents')
@@ -25,6 +25,27 @@ export class ConsentController extends Controller {
   @Get('patients/{patientId}/consents')
   public async list(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<Consent[]> {
     return await this.services.consents.list(req.user, patientId);
+  }
+
+  /**
+   * Whether the authors of the patient's records may still read what they added (for treatment, for the
+   * treatment window after they added it): for the patient and the home admin.
+   */
+  @Get('patients/{patientId}/consents/author-access')
+  @Response<Problem>(403, 'Only the patient and the home admin')
+  public async getAuthorAccess(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<AuthorAccess> {
+    return await this.services.consents.getAuthorAccess(req.user, patientId);
+  }
+
+  /**
+   * The patient ends (`DENIED`) or restores (`ALLOWED`) the access each author has to the records they added.
+   * Consents are untouched: a named practitioner can still be granted one.
+   */
+  @Put('patients/{patientId}/consents/author-access')
+  @Response<Problem>(400, 'Malformed input')
+  @Response<Problem>(403, 'Only the patient decides')
+  public async setAuthorAccess(@Request() req: AuthenticatedRequest, @Path() patientId: Id, @Body() body: AuthorAccessRequest): Promise<AuthorAccess> {
+    return await this.services.consents.setAuthorAccess(req.user, patientId, body.authorAccess);
   }
 
   /** The patient revokes a consent: later reads are refused by the chaincode; other orgs' keys are deleted. */

@@ -68,6 +68,28 @@ export function Sharing({ session }: { session: Session }) {
   const [until, setUntil] = useState(inDays(30));
   const grant = useAction();
   const revoke = useAction();
+  const authors = useLoad(
+    () =>
+      call(
+        api.GET('/v1/patients/{patientId}/consents/author-access', {
+          params: { path: { patientId: session.userId } },
+        }),
+      ),
+    [session.userId],
+  );
+  const authorChoice = useAction();
+  const setAuthorAccess = (authorAccess: 'ALLOWED' | 'DENIED') =>
+    void authorChoice.run(async () => {
+      await call(
+        api.PUT('/v1/patients/{patientId}/consents/author-access', {
+          params: { path: { patientId: session.userId } },
+          body: { authorAccess },
+        }),
+      );
+      authors.reload();
+      return authorAccess === 'DENIED' ? strings.sharing.authorEnded : strings.sharing.authorRestored;
+    });
+  const authorsAllowed = authors.data?.authorAccess !== 'DENIED';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -185,6 +207,33 @@ export function Sharing({ session }: { session: Session }) {
           <Group>
             <Button type="submit" loading={grant.busy}>
               {strings.sharing.grant}
+            </Button>
+          </Group>
+        </Stack>
+      </Card>
+      <Card withBorder aria-labelledby="author-title" data-testid="author-access">
+        <Stack>
+          <Title order={2} size="h4" id="author-title">
+            {strings.sharing.authorTitle}
+          </Title>
+          <ProblemAlert error={authors.error ?? authorChoice.error} />
+          {authors.data && (
+            <p>
+              {authorsAllowed
+                ? strings.sharing.authorAllowed(authors.data.windowDays)
+                : strings.sharing.authorDenied}
+            </p>
+          )}
+          <Success message={authorChoice.message} />
+          <Group>
+            <Button
+              variant="outline"
+              color={authorsAllowed ? 'red.8' : undefined}
+              loading={authorChoice.busy}
+              disabled={!authors.data}
+              onClick={() => setAuthorAccess(authorsAllowed ? 'DENIED' : 'ALLOWED')}
+            >
+              {authorsAllowed ? strings.sharing.authorEnd : strings.sharing.authorRestore}
             </Button>
           </Group>
         </Stack>
