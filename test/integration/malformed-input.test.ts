@@ -167,6 +167,7 @@ const CASES: Malformed[] = [
   { op: 'GET /v1/emergency-access', what: 'reviewed that is not a boolean', field: 'reviewed', send: (w) => w.client('adminA').get(`/v1/emergency-access?reviewed=${LEAK}`) },
   ...badIds('GET /v1/emergency-access/{sessionId}', 'sessionId', (w, id) => w.client('adminA').get(`/v1/emergency-access/${id}`)),
   ...badIds('POST /v1/emergency-access/{sessionId}/review', 'sessionId', (w, id) => w.client('adminA').post(`/v1/emergency-access/${id}/review`)),
+  ...badIds('GET /v1/emergency-access/{sessionId}', 'sessionId', (w, id) => w.client('adminA').get(`/v1/emergency-access/${id}`)),
   // patients
   ...badIds('GET /v1/patients/{patientId}/access-log', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/access-log`)),
   { op: 'GET /v1/patients/{patientId}/access-log', what: 'a recordId filter that is not an id', field: 'recordId', send: (w) => w.client('patient').get(`/v1/patients/pat-1/access-log?recordId=${LEAK}%20x`) },
