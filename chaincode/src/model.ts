@@ -260,12 +260,6 @@ export class CustodyPage {
   @Property('bookmark', 'string') bookmark!: string;
 }
 
-/** Which records of a patient and their CIDs an erasure will remove. */
-@DataType()
-export class ErasurePlan {
-  @Property('patientId', 'string') patientId!: string;
-  @Property('cids', 'string[]') cids!: string[];
-}
 
 /** The outcome of an org's vote on the channel config. */
 @DataType()
