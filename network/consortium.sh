@@ -731,7 +731,7 @@ cmd_up() {
   grep -q '^    endpoint: ""$' "${SHARED}/config/peer/core.yaml" || die "could not set vm.endpoint in core.yaml"
 
   log "generating the swarm key and initialising one Kubo node per hospital"
-  printf '/key/swarm/psk/1.0.0/\n/base16/\n%s\n' "$(openssl rand -hex 32)" >"${C_DIR}/.swarm.key"
+  printf '/key/swarm/psk/1.0.0/\n/base16/\n%s\n' "$("${NODE_BIN}" -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')" >"${C_DIR}/.swarm.key"
   chmod 600 "${C_DIR}/.swarm.key"
   for h in "${HOSPITALS[@]}"; do init_kubo "${h}"; done
   for h in "${HOSPITALS[@]}"; do configure_kubo_peers "${h}"; done

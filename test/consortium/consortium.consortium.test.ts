@@ -7,7 +7,9 @@
  * - a record uploaded at Hospital A is read at Hospital B's gateway under consent, its blocks travelling from
  *   A's Kubo node to B's over bitswap (B's node held none of them before the read);
  * - the swarm is private: B's node neither reaches nor is reached by a node without the swarm key;
- * - the chaincode's collection config covers all three orgs (Hospital C registers users in its own directory).
+ * - the chaincode's collection config covers all three orgs (Hospital C registers users in its own directory);
+ * - drills: with A's Kubo node stopped, B serves the records it replicated and answers 503 for the others;
+ *   a peer stopped under writes catches up after a restart.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -191,6 +193,61 @@ describe('the consortium topology', () => {
     const recvAfter = Number((await kubo(b.kuboApi, 'bitswap/ledger', { arg: aPeer })).body.Recv ?? 0);
     expect(recvAfter - recvBefore).toBeGreaterThanOrEqual(content.length);
     console.log(`bitswap: B's node received ${recvAfter - recvBefore} bytes from A's for a ${content.length}-byte record`);
+    // B keeps a replica of what it read: pinned on B's own node.
+    await until("B's node pins the record it read", 30_000, async () => (await recursivePins(b)).has(cid));
+
+    // Kubo drill: A's node stops. B still serves the record it holds; a record it never read (A holds the only
+    // copy) is unavailable (503), not lost: once A's node is back, B reads it.
+    const other = new FormData();
+    other.set('title', 'Lab report');
+    other.set('category', 'report');
+    const otherContent = randomBytes(300_000);
+    other.set('file', new Blob([otherContent], { type: 'application/pdf' }), 'lab.pdf');
+    const second = await call(a, doctorA, 'POST', `/v1/patients/${patient}/records`, other);
+    expect(second.status).toBe(201);
+    await service('stop', a, 'kubo');
+    try {
+      const again = await call(b, doctorB, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`);
+      expect(again.status).toBe(200);
+      expect(Buffer.compare(again.raw, content)).toBe(0);
+      const t0 = Date.now();
+      const missing = await call(b, doctorB, 'GET', `/v1/records/${second.body.recordId as string}/content?purpose=TREAT`);
+      expect(missing.status).toBe(503);
+      console.log(`kubo drill: A's node stopped; B served its replica (200) and answered 503 for an unreplicated record after ${Date.now() - t0} ms`);
+    } finally {
+      await service('start', a, 'kubo');
+    }
+    await until("B's node reconnects to A's", 60_000, async () => JSON.stringify((await kubo(b.kuboApi, 'swarm/peers')).body).includes(aPeer));
+    const later = await call(b, doctorB, 'GET', `/v1/records/${second.body.recordId as string}/content?purpose=TREAT`);
+    expect(later.status).toBe(200);
+    expect(Buffer.compare(later.raw, otherContent)).toBe(0);
+  }, 240_000);
+
+  it("peer drill: A's peer1 stopped under writes and restarted catches up with peer0's height", async () => {
+    const a = hospital('hospital-a');
+    const peerOps = (n: number) => `http://${a.address}:${n === 0 ? 9443 : 9444}`;
+    await service('stop', a, 'peer1');
+    // If peer1 was the org's elected leader (the one pulling blocks from the orderers), peer0 takes over after the
+    // leader-alive threshold (10 s): a write meanwhile answers 503 and is retried, within bounds.
+    let failures = 0;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const userId = unique('doc');
+        await until('a write commits with peer1 down', 45_000, async () => {
+          const status = await registerUser(a, userId, 'practitioner');
+          if (status === 201) return true;
+          failures++;
+          expect([409, 503]).toContain(status); // 409: an earlier attempt did commit
+          return status === 409;
+        });
+      }
+    } finally {
+      await service('start', a, 'peer1');
+    }
+    const target = (await metric(peerOps(0), 'ledger_blockchain_height'))!;
+    const t0 = Date.now();
+    await until("A's peer1 reaches peer0's height", 60_000, async () => ((await metric(peerOps(1), 'ledger_blockchain_height').catch(() => 0)) ?? 0) >= target);
+    console.log(`peer drill: 5 of 5 writes committed with A's peer1 down (${failures} attempts answered 503 and were retried); restarted, it reached height ${target} in ${Date.now() - t0} ms`);
   }, 180_000);
 
   it("the swarm is private: B's node and a node without the swarm key cannot connect, either way", async () => {
