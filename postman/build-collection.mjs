@@ -20,6 +20,7 @@ import { journeyFirstSteps } from './journey-first-steps.mjs';
 import { journeyLaterSteps } from './journey-later-steps.mjs';
 import { notifications } from './notification-folder.mjs';
 import { crossHospital } from './cross-hospital-folder.mjs';
+import { webhooks } from './webhook-folder.mjs';
 import { devTokens, NO_TOKEN, operations, records, users } from './resource-folders.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ const collection = {
       `),
     },
   ],
-  item: [journey, operations, devTokens, users, records, consents, accessRequests, notifications, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), crossHospital, patients],
+  item: [journey, operations, devTokens, users, records, consents, accessRequests, notifications, webhooks, breakGlass, interoperability({ folder, request, expect, carry, s, NO_TOKEN }), crossHospital, patients],
   variable: [
     variable('baseUrl', 'http://127.0.0.1:3000', 'The gateway, without /v1 (the environment sets it).'),
     variable('fixtureSize', String(fixtureBytes.length), `Bytes of ${FIXTURE} (generated).`),
@@ -140,6 +141,7 @@ const collection = {
       'record2Id',
       'request2Id',
       'notificationId',
+      'webhookId',
       'deviceId',
       'deviceToken',
       'batchId',

@@ -31,6 +31,8 @@ import { NotificationFollower } from './services/notification-follower.js';
 import { NotificationService } from './services/notification-service.js';
 import { StorageReclaim } from './services/storage-reclaim.js';
 import { EmergencyKeyRelease } from './services/emergency-key-release.js';
+import { WebhookDispatcher } from './services/webhook-dispatcher.js';
+import { WebhookService } from './services/webhook-service.js';
 
 /** The adapters of one profile. */
 export interface Adapters {
@@ -58,6 +60,8 @@ export interface Built {
   notifier: NotificationFollower;
   /** Break-glass across hospitals: releases this gateway's patients' keys to the reader's org, and withdraws them. */
   emergencyKeys: EmergencyKeyRelease;
+  /** Delivers the orgs' ledger events to their webhooks. */
+  webhooks: WebhookDispatcher;
   /** Moves data keys written before patient keys existed into patient custody (`npm run keys:migrate`). */
   custody: KeyCustodyMigration;
   /** Makes every deletion so far physical in the stores this gateway runs (what an erasure does at its end). */
@@ -82,6 +86,7 @@ export function buildServices(a: Adapters): Built {
   };
   const consents = new ConsentService(chaincode, sharing, projection);
   const notifications = new NotificationService(a.permissions, a.log, a.config.notifications.heartbeatMs);
+  const webhooks = new WebhookDispatcher(a.ledger, chaincode, a.permissions, a.config.orgs, a.log, a.config.webhooks);
   const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger), a.config.emergency.keyWaitMs);
   const services: GatewayServices = {
     profile: a.config.profile,
@@ -98,6 +103,7 @@ export function buildServices(a: Adapters): Built {
     fhir: new FhirService(chaincode, records, consents),
     exports: new ExportService(chaincode, records, a.log),
     notifications,
+    webhooks: new WebhookService(a.permissions, webhooks, a.log),
     readiness: async () => {
       const checks: [string, Promise<'ok' | 'unavailable'>][] = [
         ['ledger', probe('ledger', () => a.ledger.ready())],
@@ -113,7 +119,7 @@ export function buildServices(a: Adapters): Built {
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   const notifier = new NotificationFollower(a.ledger, chaincode, a.permissions, a.config.orgs, (doc) => notifications.announce(doc), a.log, { sweepMs: a.config.notifications.expirySweepMs });
   const emergencyKeys = new EmergencyKeyRelease(a.ledger, chaincode, a.permissions, a.keys, orgKeys, a.config.orgs, a.log, { sweepMs: a.config.emergency.sweepMs, now: a.now });
-  return { services, projector, notifier, emergencyKeys, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
+  return { services, projector, notifier, emergencyKeys, webhooks, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
 }
 
 /** A wired gateway and how to shut it down. */
@@ -125,26 +131,28 @@ export interface RunningGateway extends Omit<Built, 'reclaim'> {
 
 /**
  * Starts a profile's built services: follows the ledger's events into the permission store and into users'
- * notifications (unless `follow` is false); closing ends the open notification streams and the followers before
+ * notifications and the orgs' webhook deliveries (unless `follow` is false); closing ends the open notification streams and the followers before
  * the profile's adapters.
  */
 export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
-  const { services, projector, notifier, emergencyKeys, custody, reclaim } = built;
+  const { services, projector, notifier, emergencyKeys, webhooks, custody, reclaim } = built;
   const following = followLedger(projector, log, follow);
   const notifying = follow ? notifier.start() : { stop: async () => undefined };
   const releasing = follow ? emergencyKeys.start() : { stop: async () => undefined };
+  const delivering = follow ? webhooks.start() : { stop: async () => undefined };
   return {
     services,
     projector,
     notifier,
     emergencyKeys,
+    webhooks,
     custody,
     reclaim: () => reclaim.run(),
     async close() {
       services.notifications.close();
       // An erasure stops after its current transaction; a new request for it resumes it.
       await services.erasure.close();
-      await Promise.all([following.stop(), notifying.stop(), releasing.stop()]);
+      await Promise.all([following.stop(), notifying.stop(), releasing.stop(), delivering.stop()]);
       await closeAdapters();
     },
   };

@@ -49,6 +49,10 @@ const schema = z.object({
   CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CARELEDGER_EMERGENCY_KEY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   CARELEDGER_EMERGENCY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  CARELEDGER_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  CARELEDGER_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  CARELEDGER_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  CARELEDGER_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
   // network profile
   CARELEDGER_ORG: optional.pipe(z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an org name such as hospital-a').optional()),
   CARELEDGER_NETWORK_CONNECTION: z.string().default(DEFAULT_CONNECTION_FILE),
@@ -101,6 +105,17 @@ export interface Timeouts {
   readyMs: number;
 }
 
+/** How webhook deliveries are attempted: a deadline per call, and retries with a doubling wait. */
+export interface WebhookConfig {
+  /** Deadline of one delivery call (connect, send, answer). */
+  timeoutMs: number;
+  /** Attempts before a delivery becomes a dead letter (the first call counts). */
+  maxAttempts: number;
+  /** Wait before the first retry; each further retry waits twice as long, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
 /** The gateway's whole configuration: built once from the environment and passed down (no global). */
 export interface Config {
   profile: 'embedded' | 'network';
@@ -141,6 +156,8 @@ export interface Config {
     /** How often the home hospital's gateway looks for ended sessions whose released keys it must withdraw. */
     sweepMs: number;
   };
+  /** Delivery of the orgs' events to their webhooks. */
+  webhooks: WebhookConfig;
   /** Only on the network profile. */
   network?: NetworkConfig;
 }
@@ -208,6 +225,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emergency: {
       keyWaitMs: e.CARELEDGER_EMERGENCY_KEY_WAIT_MS,
       sweepMs: e.CARELEDGER_EMERGENCY_SWEEP_SECONDS * 1000,
+    },
+    webhooks: {
+      timeoutMs: e.CARELEDGER_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.CARELEDGER_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.CARELEDGER_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.CARELEDGER_WEBHOOK_RETRY_MAX_MS, e.CARELEDGER_WEBHOOK_RETRY_BASE_MS),
     },
     ...(network ? { network } : {}),
   };

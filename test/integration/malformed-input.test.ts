@@ -16,7 +16,7 @@ interface Malformed {
 }
 
 /** Operations without inputs (no path, query or body): nothing can be malformed. */
-const EXEMPT = ['GET /health', 'GET /ready', 'GET /v1/me'];
+const EXEMPT = ['GET /health', 'GET /ready', 'GET /v1/me', 'GET /v1/webhooks', 'GET /v1/webhook-dead-letters'];
 
 const CODES = { 400: 'INVALID_ARGUMENT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' } as const;
 
@@ -184,6 +184,15 @@ const CASES: Malformed[] = [
   ...badIds('POST /v1/me/notifications/{notificationId}/read', 'notificationId', (w, id) => w.client('patient').post(`/v1/me/notifications/${id}/read`)),
   { op: 'GET /v1/me/events', what: 'a Last-Event-ID that is not a position', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', LEAK) },
   { op: 'GET /v1/me/events', what: 'a Last-Event-ID of 17 digits', field: 'Last-Event-ID', send: (w) => w.client('patient').get('/v1/me/events').set('Last-Event-ID', '1'.repeat(17)) },
+  // webhooks (org admins)
+  { op: 'POST /v1/webhooks', what: 'no url', field: 'url', send: (w) => w.client('adminA').post('/v1/webhooks', {}) },
+  { op: 'POST /v1/webhooks', what: 'a url that is a number', field: 'url', send: (w) => w.client('adminA').post('/v1/webhooks', { url: 7 }) },
+  { op: 'POST /v1/webhooks', what: 'a url that is not a URL', field: 'url', send: (w) => w.client('adminA').post('/v1/webhooks', { url: `${LEAK} x` }) },
+  { op: 'POST /v1/webhooks', what: 'an ftp url', field: 'url', send: (w) => w.client('adminA').post('/v1/webhooks', { url: `ftp://his.example/${LEAK}` }) },
+  { op: 'POST /v1/webhooks', what: 'a url with a password', field: 'url', send: (w) => w.client('adminA').post('/v1/webhooks', { url: `https://his:${LEAK}@his.example/` }) },
+  ...notJson('POST /v1/webhooks', 'adminA', () => '/v1/webhooks'),
+  ...badIds('DELETE /v1/webhooks/{webhookId}', 'webhookId', (w, id) => w.client('adminA').delete(`/v1/webhooks/${id}`)),
+  ...badIds('POST /v1/webhook-dead-letters/{deliveryId}/replay', 'deliveryId', (w, id) => w.client('adminA').post(`/v1/webhook-dead-letters/${id}/replay`)),
   ...badIds('POST /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').post(`/v1/patients/${id}/erasure`)),
   ...badIds('GET /v1/patients/{patientId}/erasure', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/erasure`)),
   ...badIds('GET /v1/patients/{patientId}/export', 'patientId', (w, id) => w.client('patient').get(`/v1/patients/${id}/export`)),

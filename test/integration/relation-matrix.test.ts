@@ -163,6 +163,22 @@ const OPERATIONS: Operation[] = [
     send: async (w, c) => w.client(c).post(`/v1/me/notifications/${await w.notificationOf('pat-s')}/read`) },
   { op: 'GET /v1/me/events', what: 'their own notification stream from the start', perTarget: false, expect: forUsers((c) => ({ status: 200, seesSome: isSelf(c, TARGETS.own) })),
     send: (w, c) => w.client(c).stream('/v1/me/events', { 'Last-Event-ID': '0'.repeat(16) }) },
+  // Webhooks belong to an org and only its admins manage them; the test URL refuses connections at once.
+  { op: 'POST /v1/webhooks', what: 'subscribing a webhook', perTarget: false, expect: forUsers((c) => (c.role === 'admin' ? 201 : 403)),
+    send: (w, c) => w.client(c).post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook' }) },
+  { op: 'GET /v1/webhooks', what: "their org's webhooks", perTarget: false, expect: forUsers((c) => (c.role === 'admin' ? 200 : 403)),
+    send: (w, c) => w.client(c).get('/v1/webhooks') },
+  { op: 'DELETE /v1/webhooks/{webhookId}', what: "deleting a webhook of pat-s's hospital", perTarget: false,
+    expect: forUsers((c) => (c.role !== 'admin' ? 403 : isHomeAdmin(c, TARGETS.own) ? 204 : 404)),
+    send: async (w, c) => {
+      const { body } = await w.as(`${TARGETS.own.org}-admin`).post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook' });
+      return w.client(c).delete(`/v1/webhooks/${body.webhookId}`);
+    } },
+  { op: 'GET /v1/webhook-dead-letters', what: "their org's dead letters", perTarget: false, expect: forUsers((c) => (c.role === 'admin' ? 200 : 403)),
+    send: (w, c) => w.client(c).get('/v1/webhook-dead-letters') },
+  { op: 'POST /v1/webhook-dead-letters/{deliveryId}/replay', what: 'replaying a dead letter that does not exist', perTarget: false,
+    expect: forUsers((c) => (c.role === 'admin' ? 404 : 403)),
+    send: (w, c) => w.client(c).post('/v1/webhook-dead-letters/dlv-0000000000/replay') },
   { op: 'GET /v1/users/{userId}', what: 'registry entry', perTarget: true, expect: registryEntry({ status: 'ERASED' }),
     send: (w, c, t) => w.client(c).get(`/v1/users/${patientOf(t)}`) },
   { op: 'POST /v1/patients/{patientId}/records', what: 'upload', perTarget: true, expect: practitionerOf(201, 403),

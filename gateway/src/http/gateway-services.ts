@@ -11,6 +11,7 @@ import type { FhirService } from '../services/fhir-service.js';
 import type { NotificationService } from '../services/notification-service.js';
 import type { RecordService } from '../services/record-service.js';
 import type { RegistryService } from '../services/registry-service.js';
+import type { WebhookService } from '../services/webhook-service.js';
 import type { ActorRef, DeviceRef } from '../domain/actors.js';
 
 /** Issues dev tokens (embedded profile only). */
@@ -38,6 +39,8 @@ export interface GatewayServices {
   exports: ExportService;
   /** The caller's notifications: list, read mark, SSE stream. */
   notifications: NotificationService;
+  /** The org admins' webhooks and dead letters. */
+  webhooks: WebhookService;
   /** Readiness of every adapter: name -> ok or unavailable. */
   readiness(): Promise<Record<string, 'ok' | 'unavailable'>>;
 }

@@ -76,3 +76,8 @@ describe('the published spec and the chaincode agree on the vocabularies', () =>
     expect([...(spec.components.schemas[name]?.enum ?? [])].sort()).toEqual([...values].sort());
   });
 });
+
+// The webhook shapes the use case answers are the API's.
+pin<Equal<Api.Webhook, import('../services/webhook-service.js').Webhook>>();
+pin<Serves<import('../services/webhook-service.js').CreatedWebhook, Api.CreatedWebhook>>();
+pin<Serves<import('../services/webhook-service.js').DeadLetter, Api.DeadLetter>>();

@@ -485,3 +485,57 @@ export interface NotificationPage {
  * @example "0000000000000007"
  */
 export type NotificationSeq = string;
+
+/** What an org admin sends to subscribe the org's systems to its events. */
+export interface NewWebhook {
+  /**
+   * Where the events are posted: an absolute http or https URL (no user name or password), at most 2048
+   * characters.
+   * @example "https://his.hospital-a.example/careledger/events"
+   */
+  url: string;
+}
+
+/** An org's webhook (the secret is never listed). */
+export interface Webhook {
+  webhookId: string;
+  /** The org whose events it receives (MSP id). */
+  org: string;
+  url: string;
+  createdAt: string;
+  /** The admin who created it. */
+  createdBy: string;
+}
+
+/** A webhook just created: the only answer that holds its secret. */
+export interface CreatedWebhook extends Webhook {
+  /**
+   * The HMAC-SHA256 key of the `CareLedger-Signature` header (its UTF-8 bytes). Shown once: store it now; it is
+   * never answered again (delete the webhook and create a new one to change it).
+   */
+  secret: string;
+}
+
+/** A delivery that failed every attempt; replay it once the receiver works again. */
+export interface DeadLetter {
+  /** The same on every attempt and replay (the `CareLedger-Delivery` header): the receiver's idempotency key. */
+  deliveryId: string;
+  webhookId: string;
+  /** The ledger event (`AccessRequested`, `ConsentGranted`, ...). */
+  event: string;
+  /** The event's opaque ids. */
+  ids: Record<string, string>;
+  txId: string;
+  blockNumber: string;
+  createdAt: string;
+  attempts: number;
+  lastAttemptAt?: string;
+  /** What the last attempt met: `HTTP <status>`, `timeout` or `unreachable`. */
+  lastError?: string;
+}
+
+/** A dead letter queued again. */
+export interface ReplayedDelivery {
+  deliveryId: string;
+  status: 'PENDING';
+}

@@ -1,4 +1,4 @@
-import type { AccessRequestDoc, GrantDoc, NewNotification, NotificationDoc, PermissionStore } from './permission-store.js';
+import type { AccessRequestDoc, DeliveryDoc, GrantDoc, NewNotification, NotificationDoc, PermissionStore, WebhookDoc } from './permission-store.js';
 
 /** A store under test and how to dispose of it (close it and delete its data). */
 export interface PermissionStoreSubject {
@@ -18,6 +18,37 @@ export function aGrant(overrides: Partial<GrantDoc> = {}): GrantDoc {
     expiresAt: '2031-01-01T00:00:00.000Z',
     status: 'ACTIVE',
     createdAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Org A's webhook wh-1; override what a test is about. */
+export function aWebhook(overrides: Partial<WebhookDoc> = {}): WebhookDoc {
+  return {
+    webhookId: 'wh-1',
+    org: 'OrgA',
+    url: 'https://hooks.example/careledger',
+    secret: 's3cret',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    createdBy: 'admin-a',
+    ...overrides,
+  };
+}
+
+/** A pending delivery dlv-1 to wh-1 of org A, due now; override what a test is about. */
+export function aDelivery(overrides: Partial<DeliveryDoc> = {}): DeliveryDoc {
+  return {
+    deliveryId: 'dlv-1',
+    webhookId: 'wh-1',
+    org: 'OrgA',
+    event: 'AccessRequested',
+    ids: { requestId: 'r-1' },
+    txId: 'tx-1',
+    blockNumber: '7',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    status: 'PENDING',
+    attempts: 0,
+    dueAt: '2030-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -284,6 +315,77 @@ export function describePermissionStoreContract(
         await store.addNotification(aNotification());
         await store.clear();
         expect(await store.listNotifications('p-1', { limit: 10 })).toEqual([]);
+      });
+    });
+
+    describe('webhooks', () => {
+      const deliveryIds = (docs: DeliveryDoc[]) => docs.map((d) => d.deliveryId);
+
+      it('keeps a webhook with its secret and lists an org’s own only', async () => {
+        await store.addWebhook(aWebhook());
+        await store.addWebhook(aWebhook({ webhookId: 'wh-2', org: 'OrgB', createdAt: '2030-01-02T00:00:00.000Z' }));
+        expect(await store.getWebhook('wh-1')).toEqual(aWebhook());
+        expect((await store.listWebhooks('OrgA')).map((w) => w.webhookId)).toEqual(['wh-1']);
+        expect((await store.listWebhooks()).map((w) => w.webhookId)).toEqual(['wh-1', 'wh-2']);
+        expect(await store.getWebhook('wh-9')).toBeUndefined();
+      });
+
+      it('stores a delivery once: the same id again changes nothing', async () => {
+        expect(await store.addDelivery(aDelivery())).toBe(true);
+        await store.saveDelivery(aDelivery({ attempts: 2, dueAt: '2030-01-01T00:00:05.000Z', lastError: 'HTTP 500' }));
+        expect(await store.addDelivery(aDelivery())).toBe(false);
+        expect(await store.getDelivery('dlv-1')).toMatchObject({ attempts: 2, lastError: 'HTTP 500' });
+      });
+
+      it('answers the pending deliveries that are due, the longest due first', async () => {
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-late', dueAt: '2030-01-01T00:00:09.000Z' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-early', dueAt: '2030-01-01T00:00:01.000Z' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-later', dueAt: '2030-01-01T00:01:00.000Z' }));
+        expect(deliveryIds(await store.dueDeliveries('2030-01-01T00:00:09.000Z', 10))).toEqual(['dlv-early', 'dlv-late']);
+        expect(deliveryIds(await store.dueDeliveries('2030-01-01T00:00:09.000Z', 1))).toEqual(['dlv-early']);
+      });
+
+      it('takes a delivered or dead delivery out of the due ones, and a replayed one back in', async () => {
+        await store.addWebhook(aWebhook());
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-1' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-2' }));
+        const { dueAt: _d1, ...done } = aDelivery({ deliveryId: 'dlv-1', status: 'DELIVERED', attempts: 1 });
+        const { dueAt: _d2, ...dead } = aDelivery({ deliveryId: 'dlv-2', status: 'DEAD', attempts: 3, lastError: 'timeout' });
+        await store.saveDelivery(done);
+        await store.saveDelivery(dead);
+        expect(await store.dueDeliveries('2031-01-01T00:00:00.000Z', 10)).toEqual([]);
+        expect(deliveryIds(await store.listDeliveries('OrgA', 'DEAD', 10))).toEqual(['dlv-2']);
+        await store.saveDelivery({ ...dead, status: 'PENDING', attempts: 0, dueAt: '2030-01-02T00:00:00.000Z' });
+        expect(deliveryIds(await store.dueDeliveries('2031-01-01T00:00:00.000Z', 10))).toEqual(['dlv-2']);
+        expect(await store.listDeliveries('OrgA', 'DEAD', 10)).toEqual([]);
+      });
+
+      it('lists an org’s dead letters only', async () => {
+        await store.addWebhook(aWebhook());
+        await store.addWebhook(aWebhook({ webhookId: 'wh-b', org: 'OrgB' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-a', status: 'DEAD', dueAt: undefined }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-b', webhookId: 'wh-b', org: 'OrgB', status: 'DEAD', dueAt: undefined }));
+        expect(deliveryIds(await store.listDeliveries('OrgA', 'DEAD', 10))).toEqual(['dlv-a']);
+        expect(deliveryIds(await store.listDeliveries('OrgB', 'DEAD', 10))).toEqual(['dlv-b']);
+      });
+
+      it('removes a deleted webhook’s deliveries with it', async () => {
+        await store.addWebhook(aWebhook());
+        await store.addWebhook(aWebhook({ webhookId: 'wh-2' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-1' }));
+        await store.addDelivery(aDelivery({ deliveryId: 'dlv-2', webhookId: 'wh-2' }));
+        await store.deleteWebhook('wh-1');
+        expect(await store.getWebhook('wh-1')).toBeUndefined();
+        expect(await store.getDelivery('dlv-1')).toBeUndefined();
+        expect(deliveryIds(await store.dueDeliveries('2031-01-01T00:00:00.000Z', 10))).toEqual(['dlv-2']);
+      });
+
+      it('keeps webhooks and deliveries through a clear (they are not a projection)', async () => {
+        await store.addWebhook(aWebhook());
+        await store.addDelivery(aDelivery());
+        await store.clear();
+        expect(await store.getWebhook('wh-1')).toEqual(aWebhook());
+        expect(deliveryIds(await store.dueDeliveries('2031-01-01T00:00:00.000Z', 10))).toEqual(['dlv-1']);
       });
     });
 

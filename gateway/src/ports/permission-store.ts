@@ -86,6 +86,51 @@ export interface NotificationQuery {
   limit: number;
 }
 
+/** An org's webhook: where the org's events are delivered, signed with its secret. */
+export interface WebhookDoc {
+  webhookId: string;
+  /** The MSP id of the org whose events it receives (the creating admin's home org). */
+  org: string;
+  /** http or https. */
+  url: string;
+  /** The HMAC-SHA256 key of the signatures; given to the admin once, at creation. */
+  secret: string;
+  createdAt: string;
+  /** The admin who created it. */
+  createdBy: string;
+  /**
+   * The last ledger event the dispatcher had handled when the webhook was created (`{blockNumber, txId}` as
+   * JSON, or absent): the webhook gets the events of later blocks only, not the org's whole history.
+   */
+  after?: string;
+}
+
+/** Where a delivery stands: waiting for its (next) attempt, delivered, or given up (a dead letter). */
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD';
+
+/** One ledger event to deliver to one webhook. Ids and the event type only. */
+export interface DeliveryDoc {
+  /** Deterministic (event transaction + webhook), the same on every attempt and replay: the receiver's idempotency key. */
+  deliveryId: string;
+  webhookId: string;
+  org: string;
+  /** The ledger event's name (`AccessRequested`, ...). */
+  event: string;
+  /** The event's opaque ids as the ledger published them. */
+  ids: Record<string, string>;
+  txId: string;
+  blockNumber: string;
+  createdAt: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due (ISO-8601); only while PENDING. */
+  dueAt?: string;
+  lastAttemptAt?: string;
+  /** What the last failed attempt met: `HTTP <status>`, `timeout` or `unreachable`. */
+  lastError?: string;
+  deliveredAt?: string;
+}
+
 /**
  * Fast, list-friendly copy of the grants and access requests (Firestore or local). The ledger stays the
  * authority: a projection that is behind never grants anything. Upserts are idempotent by ledger id.
@@ -106,12 +151,31 @@ export interface PermissionStore {
   listNotifications(recipientId: string, query: NotificationQuery): Promise<NotificationDoc[]>;
   /** Marks a recipient's notification read (the first mark stays); undefined when the recipient has no such notification. */
   markNotificationRead(recipientId: string, notificationId: string, at: string): Promise<NotificationDoc | undefined>;
+  /** Stores a new webhook (its id is fresh). */
+  addWebhook(doc: WebhookDoc): Promise<void>;
+  getWebhook(webhookId: string): Promise<WebhookDoc | undefined>;
+  /** An org's webhooks (every org's without `org`), oldest first. */
+  listWebhooks(org?: string): Promise<WebhookDoc[]>;
+  /** Removes a webhook and every delivery to it. */
+  deleteWebhook(webhookId: string): Promise<void>;
+  /** Stores a delivery unless one with its id exists (a replayed event): answers whether it was new. */
+  addDelivery(doc: DeliveryDoc): Promise<boolean>;
+  getDelivery(deliveryId: string): Promise<DeliveryDoc | undefined>;
+  /** Replaces a stored delivery (after an attempt, or a replay). */
+  saveDelivery(doc: DeliveryDoc): Promise<void>;
+  /** PENDING deliveries due at or before `until` (ISO-8601), the longest due first. */
+  dueDeliveries(until: string, limit: number): Promise<DeliveryDoc[]>;
+  /** An org's deliveries in one status (the dead letters), oldest first. */
+  listDeliveries(org: string, status: DeliveryStatus, limit: number): Promise<DeliveryDoc[]>;
   /** Removes every grant and request of a patient, and the patient's notifications (erasure). */
   deletePatient(patientId: string): Promise<void>;
   /** Named checkpoint of the event projector (opaque string). */
   getCheckpoint(name: string): Promise<string | undefined>;
   setCheckpoint(name: string, value: string): Promise<void>;
-  /** Drops the whole projection (rebuild from the ledger). */
+  /**
+   * Drops the whole projection (rebuild from the ledger). Webhooks and their deliveries stay: they are the orgs'
+   * own settings, not a copy of the ledger, and a replayed event finds its delivery by id.
+   */
   clear(): Promise<void>;
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -37,16 +37,16 @@ function anUnansweringFirestore(): {
 }
 
 describe('FirestorePermissionStore (no server)', () => {
-  it('names its collections grants, accessRequests, checkpoints and notifications', () => {
+  it('names its collections grants, accessRequests, checkpoints, notifications, webhooks and webhookDeliveries', () => {
     const { firestore, collections } = anUnansweringFirestore();
     new FirestorePermissionStore({ firestore });
-    expect(collections).toEqual(['grants', 'accessRequests', 'checkpoints', 'notifications']);
+    expect(collections).toEqual(['grants', 'accessRequests', 'checkpoints', 'notifications', 'webhooks', 'webhookDeliveries']);
   });
 
   it('puts its prefix before every collection name', () => {
     const { firestore, collections } = anUnansweringFirestore();
     new FirestorePermissionStore({ firestore, prefix: 'hospital-a' });
-    expect(collections).toEqual(['hospital-a-grants', 'hospital-a-accessRequests', 'hospital-a-checkpoints', 'hospital-a-notifications']);
+    expect(collections).toEqual(['hospital-a-grants', 'hospital-a-accessRequests', 'hospital-a-checkpoints', 'hospital-a-notifications', 'hospital-a-webhooks', 'hospital-a-webhookDeliveries']);
   });
 
   it.each(['a/b', '-a', 'a.b', 'x'.repeat(101)])('refuses the prefix %p', (prefix) => {

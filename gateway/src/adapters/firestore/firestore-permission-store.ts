@@ -2,12 +2,15 @@ import type { CollectionReference, Firestore, Query } from 'firebase-admin/fires
 import type {
   AccessRequestDoc,
   AccessRequestFilter,
+  DeliveryDoc,
+  DeliveryStatus,
   GrantDoc,
   GrantFilter,
   NewNotification,
   NotificationDoc,
   NotificationQuery,
   PermissionStore,
+  WebhookDoc,
 } from '../../ports/permission-store.js';
 import { DependencyUnavailableError } from '../../ports/dependency.js';
 
@@ -17,7 +20,7 @@ export interface FirestorePermissionStoreOptions {
   firestore: Firestore;
   /**
    * Prepended to the collection names (`<prefix>-grants`, ...), so that several deployments or test runs can
-   * share one database. Letters, digits, `_` and `-`. Default: no prefix (`grants`, `accessRequests`, `checkpoints`, `notifications`).
+   * share one database. Letters, digits, `_` and `-`. Default: no prefix (`grants`, `accessRequests`, `checkpoints`, `notifications`, `webhooks`, `webhookDeliveries`).
    */
   prefix?: string;
   /** How long {@link FirestorePermissionStore.ready} waits for Firestore to answer (default 10 000 ms). */
@@ -37,6 +40,8 @@ export const FIRESTORE_COLLECTIONS = {
   accessRequests: 'accessRequests',
   checkpoints: 'checkpoints',
   notifications: 'notifications',
+  webhooks: 'webhooks',
+  webhookDeliveries: 'webhookDeliveries',
 } as const;
 
 /** Each recipient's notifications live under `notifications/<recipientId>/items/<notificationId>`. */
@@ -70,6 +75,8 @@ export class FirestorePermissionStore implements PermissionStore {
   private readonly requests: CollectionReference;
   private readonly checkpoints: CollectionReference;
   private readonly notifications: CollectionReference;
+  private readonly webhooks: CollectionReference;
+  private readonly deliveries: CollectionReference;
   private readonly readyTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private readonly closeTimeoutMs: number;
@@ -93,6 +100,8 @@ export class FirestorePermissionStore implements PermissionStore {
     this.requests = this.firestore.collection(name(FIRESTORE_COLLECTIONS.accessRequests));
     this.checkpoints = this.firestore.collection(name(FIRESTORE_COLLECTIONS.checkpoints));
     this.notifications = this.firestore.collection(name(FIRESTORE_COLLECTIONS.notifications));
+    this.webhooks = this.firestore.collection(name(FIRESTORE_COLLECTIONS.webhooks));
+    this.deliveries = this.firestore.collection(name(FIRESTORE_COLLECTIONS.webhookDeliveries));
   }
 
   /** One cheap read (at most one checkpoint document); fails when Firestore does not answer in time. */
@@ -240,6 +249,69 @@ export class FirestorePermissionStore implements PermissionStore {
       }
     }
     await this.bounded(() => this.firestore.recursiveDelete(this.notifications.doc(documentId('patient id', patientId))));
+  }
+
+  async addWebhook(doc: WebhookDoc): Promise<void> {
+    await this.bounded(() => this.webhooks.doc(documentId('webhook id', doc.webhookId)).create(plain(doc)));
+  }
+
+  async getWebhook(webhookId: string): Promise<WebhookDoc | undefined> {
+    const snapshot = await this.bounded(() => this.webhooks.doc(documentId('webhook id', webhookId)).get());
+    return snapshot.exists ? (snapshot.data() as WebhookDoc) : undefined;
+  }
+
+  async listWebhooks(org?: string): Promise<WebhookDoc[]> {
+    const query: Query = org === undefined ? this.webhooks : this.webhooks.where('org', '==', org);
+    const snapshot = await this.bounded(() => query.get());
+    return sortByCreation(snapshot.docs.map((d) => d.data() as WebhookDoc), (doc) => doc.webhookId);
+  }
+
+  /** Deletes the webhook's deliveries in batches of up to 500, then the webhook. */
+  async deleteWebhook(webhookId: string): Promise<void> {
+    const query = this.deliveries.where('webhookId', '==', documentId('webhook id', webhookId)).select().limit(BATCH_LIMIT);
+    for (;;) {
+      const snapshot = await this.bounded(() => query.get());
+      if (snapshot.empty) break;
+      const batch = this.firestore.batch();
+      for (const doc of snapshot.docs) batch.delete(doc.ref);
+      await this.bounded(() => batch.commit());
+      if (snapshot.size < BATCH_LIMIT) break;
+    }
+    await this.bounded(() => this.webhooks.doc(webhookId).delete());
+  }
+
+  async addDelivery(doc: DeliveryDoc): Promise<boolean> {
+    const ref = this.deliveries.doc(documentId('delivery id', doc.deliveryId));
+    try {
+      await this.bounded(() => ref.create(plain(doc)));
+      return true;
+    } catch (error) {
+      // gRPC ALREADY_EXISTS: a replayed event's delivery.
+      if ((error as { code?: unknown } | undefined)?.code === 6) return false;
+      throw error;
+    }
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryDoc | undefined> {
+    const snapshot = await this.bounded(() => this.deliveries.doc(documentId('delivery id', deliveryId)).get());
+    return snapshot.exists ? (snapshot.data() as DeliveryDoc) : undefined;
+  }
+
+  /** A whole-document set: a delivery that is no longer pending loses its `dueAt`, and with it its place in the due query. */
+  async saveDelivery(doc: DeliveryDoc): Promise<void> {
+    await this.bounded(() => this.deliveries.doc(documentId('delivery id', doc.deliveryId)).set(plain(doc)));
+  }
+
+  /** One range query on `dueAt` alone (automatic single-field index): only pending deliveries have the field. */
+  async dueDeliveries(until: string, limit: number): Promise<DeliveryDoc[]> {
+    const snapshot = await this.bounded(() => this.deliveries.where('dueAt', '<=', until).orderBy('dueAt', 'asc').limit(limit).get());
+    return snapshot.docs.map((d) => d.data() as DeliveryDoc).filter((doc) => doc.status === 'PENDING');
+  }
+
+  /** Equality filters only (no composite index); ordered here. */
+  async listDeliveries(org: string, status: DeliveryStatus, limit: number): Promise<DeliveryDoc[]> {
+    const snapshot = await this.bounded(() => this.deliveries.where('org', '==', org).where('status', '==', status).get());
+    return sortByCreation(snapshot.docs.map((d) => d.data() as DeliveryDoc), (doc) => doc.deliveryId).slice(0, limit);
   }
 
   async getCheckpoint(name: string): Promise<string | undefined> {

@@ -3,12 +3,15 @@ import { compactAll } from '../leveldb/compact-all.js';
 import type {
   AccessRequestDoc,
   AccessRequestFilter,
+  DeliveryDoc,
+  DeliveryStatus,
   GrantDoc,
   GrantFilter,
   NewNotification,
   NotificationDoc,
   NotificationQuery,
   PermissionStore,
+  WebhookDoc,
 } from '../../ports/permission-store.js';
 
 /** Where {@link LocalPermissionStore} keeps its LevelDB. */
@@ -55,6 +58,11 @@ export class LocalPermissionStore implements PermissionStore {
   private readonly notifications;
   private readonly notificationIds;
   private readonly notificationSeqs;
+  /** Webhooks by id; deliveries by id, `<dueAt>/<deliveryId>` of the pending ones, `<webhookId>/<deliveryId>` of all. */
+  private readonly webhooks;
+  private readonly deliveries;
+  private readonly deliveriesDue;
+  private readonly deliveriesByWebhook;
   private opening: Promise<void> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -65,6 +73,10 @@ export class LocalPermissionStore implements PermissionStore {
     this.notifications = this.db.sublevel<string, NotificationDoc>('notification', { valueEncoding: 'json' });
     this.notificationIds = this.db.sublevel('notification-id');
     this.notificationSeqs = this.db.sublevel('notification-seq');
+    this.webhooks = this.db.sublevel<string, WebhookDoc>('webhook', { valueEncoding: 'json' });
+    this.deliveries = this.db.sublevel<string, DeliveryDoc>('delivery', { valueEncoding: 'json' });
+    this.deliveriesDue = this.db.sublevel('delivery-due');
+    this.deliveriesByWebhook = this.db.sublevel('delivery-by-webhook');
     this.grants = {
       name: 'grant',
       docs: docLevel<GrantDoc>(this.db, 'grant'),
@@ -225,10 +237,105 @@ export class LocalPermissionStore implements PermissionStore {
     await this.checkpoints.put(name, value);
   }
 
-  /** Drops every document, index key and checkpoint, so that a rebuild replays the ledger from its start. */
+  /**
+   * Drops every document, index key and checkpoint, so that a rebuild replays the ledger from its start; the
+   * webhooks and their deliveries stay (the orgs' settings; a replayed event finds its delivery by id).
+   */
   async clear(): Promise<void> {
     await this.ready();
-    await this.exclusive(() => this.db.clear());
+    await this.exclusive(async () => {
+      for (const level of [this.grants.docs, this.requests.docs, this.index, this.checkpoints, this.notifications, this.notificationIds, this.notificationSeqs]) {
+        await level.clear();
+      }
+    });
+  }
+
+  async addWebhook(doc: WebhookDoc): Promise<void> {
+    if (typeof doc.webhookId !== 'string' || doc.webhookId === '') throw new TypeError('webhook id must be a non-empty string');
+    await this.ready();
+    await this.exclusive(() => this.webhooks.put(doc.webhookId, doc));
+  }
+
+  async getWebhook(webhookId: string): Promise<WebhookDoc | undefined> {
+    await this.ready();
+    return this.webhooks.get(webhookId);
+  }
+
+  async listWebhooks(org?: string): Promise<WebhookDoc[]> {
+    await this.ready();
+    const all = await this.webhooks.values().all();
+    return all.filter((w) => matches(org, w.org)).sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.webhookId, b.webhookId));
+  }
+
+  async deleteWebhook(webhookId: string): Promise<void> {
+    await this.ready();
+    await this.exclusive(async () => {
+      const prefix = `${encodeURIComponent(webhookId)}/`;
+      const keys = await this.deliveriesByWebhook.keys({ gte: prefix, lt: `${prefix}\x7f` }).all();
+      const ids = keys.map((key) => key.slice(prefix.length));
+      const docs = ids.length === 0 ? [] : await this.deliveries.getMany(ids);
+      const batch = this.db.batch().del(webhookId, { sublevel: this.webhooks });
+      for (const doc of docs) {
+        if (doc === undefined) continue;
+        batch.del(doc.deliveryId, { sublevel: this.deliveries });
+        if (doc.dueAt !== undefined) batch.del(dueKey(doc), { sublevel: this.deliveriesDue });
+      }
+      for (const key of keys) batch.del(key, { sublevel: this.deliveriesByWebhook });
+      await batch.write();
+    });
+  }
+
+  async addDelivery(doc: DeliveryDoc): Promise<boolean> {
+    if (typeof doc.deliveryId !== 'string' || doc.deliveryId === '') throw new TypeError('delivery id must be a non-empty string');
+    await this.ready();
+    return this.exclusive(async () => {
+      if ((await this.deliveries.get(doc.deliveryId)) !== undefined) return false;
+      const batch = this.db
+        .batch()
+        .put(doc.deliveryId, doc, { sublevel: this.deliveries })
+        .put(`${encodeURIComponent(doc.webhookId)}/${doc.deliveryId}`, '', { sublevel: this.deliveriesByWebhook });
+      if (doc.dueAt !== undefined) batch.put(dueKey(doc), '', { sublevel: this.deliveriesDue });
+      await batch.write();
+      return true;
+    });
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryDoc | undefined> {
+    await this.ready();
+    return this.deliveries.get(deliveryId);
+  }
+
+  async saveDelivery(doc: DeliveryDoc): Promise<void> {
+    await this.ready();
+    await this.exclusive(async () => {
+      const old = await this.deliveries.get(doc.deliveryId);
+      const batch = this.db.batch().put(doc.deliveryId, doc, { sublevel: this.deliveries });
+      if (old === undefined) batch.put(`${encodeURIComponent(doc.webhookId)}/${doc.deliveryId}`, '', { sublevel: this.deliveriesByWebhook });
+      if (old?.dueAt !== undefined) batch.del(dueKey(old), { sublevel: this.deliveriesDue });
+      if (doc.dueAt !== undefined) batch.put(dueKey(doc), '', { sublevel: this.deliveriesDue });
+      await batch.write();
+    });
+  }
+
+  async dueDeliveries(until: string, limit: number): Promise<DeliveryDoc[]> {
+    await this.ready();
+    // Keys sort by due time; `until/\x7f` takes in every id due exactly at `until`.
+    const keys = await this.deliveriesDue.keys({ lte: `${until}/\x7f`, limit }).all();
+    const ids = keys.map((key) => key.slice(key.indexOf('/') + 1));
+    const docs = ids.length === 0 ? [] : await this.deliveries.getMany(ids);
+    return docs.filter((doc): doc is DeliveryDoc => doc !== undefined && doc.status === 'PENDING');
+  }
+
+  async listDeliveries(org: string, status: DeliveryStatus, limit: number): Promise<DeliveryDoc[]> {
+    await this.ready();
+    const found: DeliveryDoc[] = [];
+    for (const webhook of await this.listWebhooks(org)) {
+      const prefix = `${encodeURIComponent(webhook.webhookId)}/`;
+      const ids = (await this.deliveriesByWebhook.keys({ gte: prefix, lt: `${prefix}\x7f` }).all()).map((key) => key.slice(prefix.length));
+      const docs = ids.length === 0 ? [] : await this.deliveries.getMany(ids);
+      for (const doc of docs) if (doc !== undefined && doc.status === status && doc.org === org) found.push(doc);
+    }
+    return found.sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.deliveryId, b.deliveryId)).slice(0, limit);
   }
 
   private async upsert<D extends GrantDoc | AccessRequestDoc>(kind: Kind<D>, doc: D): Promise<void> {
@@ -303,6 +410,11 @@ export class LocalPermissionStore implements PermissionStore {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A pending delivery's key in the due index: its due time, then its id. */
+function dueKey(doc: DeliveryDoc): string {
+  return `${doc.dueAt}/${doc.deliveryId}`;
 }
 
 /** A sequence number as the port's fixed-width string, so that key order is number order. */
