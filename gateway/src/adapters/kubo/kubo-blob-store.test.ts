@@ -1,4 +1,6 @@
+import http from 'node:http';
 import net from 'node:net';
+import { BlobNotFoundError } from '../../ports/blob-store.js';
 import { DependencyUnavailableError } from '../../ports/dependency.js';
 import { AddGcGate, KuboBlobStore } from './kubo-blob-store.js';
 
@@ -145,5 +147,61 @@ describe('AddGcGate', () => {
     await expect(gate.gc(async () => Promise.reject(new Error('gc failed')))).rejects.toThrow('gc failed');
     await expect(gate.add(async () => 'ok')).resolves.toBe('ok');
     await expect(gate.gc(async () => 'collected')).resolves.toBe('collected');
+  });
+});
+
+const PEER_IDS = ['12D3KooWLos9Wmq3ag3VoP9TPzpL9bFwMFNC6UNt1DRXW1Lkr8J3', '12D3KooWGRApaUTDMUuQY2hMeTjFTEyWZodZc6NTS9uLttDgKR2b'];
+
+/**
+ * A Kubo RPC API that holds no pin and serves `content` for any cid through `cat` (as a node does when a swarm peer
+ * has the blocks), with `peers` swarm peers; it records which commands it was asked.
+ */
+async function aKuboWithoutThePin(peers: number, content: Buffer): Promise<{ url: string; calls: string[]; close: () => Promise<void> }> {
+  const calls: string[] = [];
+  const server = http.createServer((req, res) => {
+    const command = new URL(req.url ?? '/', 'http://kubo').pathname.replace('/api/v0/', '');
+    calls.push(command);
+    req.resume();
+    const json = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (command === 'pin/ls') return json(500, { Message: `path '${CID}' is not pinned`, Code: 0, Type: 'error' });
+    if (command === 'swarm/peers') {
+      return json(200, { Peers: PEER_IDS.slice(0, peers).map((Peer, i) => ({ Addr: `/ip4/10.0.0.${i + 1}/tcp/4001`, Peer, Latency: '', Muxer: '', Direction: 0 })) });
+    }
+    if (command === 'cat') return res.writeHead(200, { 'content-type': 'text/plain' }).end(content);
+    if (command === 'pin/add') return json(200, { Pins: [CID] });
+    return json(404, { Message: `unexpected ${command}` });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('KuboBlobStore reading a blob its node does not hold', () => {
+  const read = async (s: KuboBlobStore) => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of s.cat(CID)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+
+  it('with no swarm peer to fetch it from: not found, and nothing is fetched or pinned', async () => {
+    const kubo = await aKuboWithoutThePin(0, Buffer.from('never served'));
+    try {
+      await expect(read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000 }))).rejects.toBeInstanceOf(BlobNotFoundError);
+      expect(kubo.calls).not.toContain('cat');
+      expect(kubo.calls).not.toContain('pin/add');
+    } finally {
+      await kubo.close();
+    }
+  });
+
+  it('with swarm peers: fetched through the node (bitswap), then pinned there as a replica', async () => {
+    const content = Buffer.from('a record another hospital holds');
+    const kubo = await aKuboWithoutThePin(2, content);
+    try {
+      expect(await read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000 }))).toEqual(content);
+      expect(kubo.calls.indexOf('pin/add')).toBeGreaterThan(kubo.calls.indexOf('cat'));
+    } finally {
+      await kubo.close();
+    }
   });
 });
