@@ -1,4 +1,6 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AppError } from '../../gateway/src/domain/app-error.js';
 import type { Ledger } from '../../gateway/src/ports/ledger.js';
@@ -63,6 +65,48 @@ describe(`file integrity on the ${TEST_PROFILE} profile`, () => {
 
     const verify = await patient.post(`/v1/records/${rec.recordId}/verify`, { purpose: 'PATRQT' }).expect(200);
     expect(verify.body.verified).toBe(false);
+  });
+
+  itEmbeddedOnly('tells the patient of the integrity violation on their record, and the home hospital\'s systems, with ids only', 'edits the embedded blockstore on disk', async () => {
+    h = await GatewayHarness.start();
+    const { patient, doctor, adminA } = await h.aCareTeam();
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8'))).on('end', () => {
+        received.push(body);
+        res.end();
+      });
+    }).listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => receiver.once('listening', resolve));
+      await adminA.post('/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` }).expect(201);
+      const { body: rec } = await doctor.upload('pat-1', someBytes(600_000)).expect(201);
+      const [leaf] = await blockFiles(h);
+      const bytes = await readFile(leaf);
+      bytes[1000] ^= 0x01;
+      await writeFile(leaf, bytes);
+      await patient.get(`/v1/records/${rec.recordId}/content?purpose=PATRQT`).buffer(true).parse(binary).catch(() => undefined);
+
+      const listed = await eventually(
+        () => patient.get('/v1/me/notifications'),
+        (res) => res.body.notifications.some((n: { kind: string }) => n.kind === 'INTEGRITY_VIOLATION'),
+      );
+      const notice = listed.body.notifications.find((n: { kind: string }) => n.kind === 'INTEGRITY_VIOLATION');
+      const log = await patient.get('/v1/patients/pat-1/access-log').expect(200);
+      const violation = log.body.events.find((e: { outcome: string }) => e.outcome === 'INTEGRITY_VIOLATION');
+      expect(notice).toEqual({ notificationId: expect.any(String), kind: 'INTEGRITY_VIOLATION', occurredAt: violation.at, recordId: rec.recordId, eventId: violation.eventId, seq: expect.any(String) });
+      // The doctor who uploaded it is not the one told.
+      expect((await doctor.get('/v1/me/notifications').expect(200)).body.notifications).toEqual([]);
+      const hooked = await eventually(
+        async () => received.map((b) => JSON.parse(b) as { event: string; ids: Record<string, string> }),
+        (events) => events.some((e) => e.event === 'IntegrityViolationRecorded'),
+      );
+      expect(hooked.find((e) => e.event === 'IntegrityViolationRecorded')?.ids).toEqual({ eventId: violation.eventId });
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   itEmbeddedOnly('a missing blob answers 502 CONTENT_MISSING before the first byte, and the log shows the read failed', 'edits the embedded blockstore on disk', async () => {

@@ -142,6 +142,26 @@ describe('AccessContract', () => {
     expect(log.events.map((e) => e.outcome)).toEqual(['GRANTED', 'INTEGRITY_VIOLATION']);
   });
 
+  it('announces a recorded integrity violation with an event of its own naming the access event only', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const { eventId } = await access('pat-1', A, recordId);
+    const reported = await ledger.submit<{ eventId: string }>('access:ReportIntegrityViolation', ['pat-1', eventId], { msp: A });
+    expect(ledger.events.at(-1)).toMatchObject({ name: 'IntegrityViolationRecorded', payload: { eventId: reported.eventId } });
+  });
+
+  it('shows one access event to the patient and the home admin only', async () => {
+    const { ledger, createRecord, access } = await aConsortium();
+    const recordId = await createRecord();
+    const { eventId } = await access('pat-1', A, recordId);
+    for (const [actor, msp] of [['pat-1', A], ['admin-a', A]] as const) {
+      await expect(ledger.evaluate('access:GetAccessEvent', [actor, eventId], { msp })).resolves.toMatchObject({ eventId, patientId: 'pat-1', recordId, outcome: 'GRANTED' });
+    }
+    for (const [actor, msp] of [['doc-a', A], ['admin-b', B], ['doc-b', B], ['pat-2', B]] as const) {
+      await expect(ledger.evaluate('access:GetAccessEvent', [actor, eventId], { msp })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
   it('shows the access log only to the patient and the home admin, paged', async () => {
     const { ledger, createRecord, access } = await aConsortium();
     const recordId = await createRecord();

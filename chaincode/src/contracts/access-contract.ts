@@ -86,7 +86,8 @@ export class AccessContract extends SealedArgsContract {
   async ReportIntegrityViolation(ctx: Context, actorId: string, eventId: string): Promise<AccessDecision> {
     const state = new TxState(ctx);
     const { actor, granted, record } = await loadOwnGrantedRead(state, actorId, eventId);
-    const event = await recordEvent(state, actor, record, granted.purpose, 'INTEGRITY_VIOLATION', { reason: 'HASH_MISMATCH', decisionEventId: granted.eventId });
+    // An event of its own, so that the patient's gateway can tell the patient without reading every access event.
+    const event = await recordEvent(state, actor, record, granted.purpose, 'INTEGRITY_VIOLATION', { reason: 'HASH_MISMATCH', decisionEventId: granted.eventId }, 'IntegrityViolationRecorded');
     return { eventId: event.eventId, outcome: event.outcome, reason: 'HASH_MISMATCH' };
   }
 
@@ -107,6 +108,18 @@ export class AccessContract extends SealedArgsContract {
     const [outcome, why] = decision.outcome === 'DENIED' ? (['DENIED', decision.reason] as const) : (['FAILED', reason] as const);
     const event = await recordEvent(state, actor, record, granted.purpose, outcome, { reason: why, decisionEventId: granted.eventId });
     return { eventId: event.eventId, outcome: event.outcome, reason: why };
+  }
+
+  /** One access event, for the patient and the home admin (what the access log shows them). */
+  @Transaction(false)
+  @Returns('AccessEvent')
+  async GetAccessEvent(ctx: Context, actorId: string, eventId: string): Promise<AccessEvent> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const event = await loadEvent(state, checkId('eventId', eventId));
+    const patient = await requirePatient(state, event.patientId);
+    if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('NOT_FOUND', 'no such access event');
+    return event;
   }
 
   /** The access log of a patient (optionally one record), oldest first, for the patient and the home admin. */
@@ -153,6 +166,7 @@ async function recordEvent(
   purpose: Purpose,
   outcome: AccessOutcome,
   extra: { reason?: string; consentId?: string; basis?: AccessBasis; emergencySessionId?: string; decisionEventId?: string },
+  eventName: 'AccessRecorded' | 'IntegrityViolationRecorded' = 'AccessRecorded',
 ): Promise<AccessEvent> {
   const at = state.now().toISOString();
   const event: AccessEvent = {
@@ -176,7 +190,7 @@ async function recordEvent(
   await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
   await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
   await state.putShared(KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId }, patientOrg);
-  state.emit('AccessRecorded', { eventId: event.eventId });
+  state.emit(eventName, { eventId: event.eventId });
   return event;
 }
 

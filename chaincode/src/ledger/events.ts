@@ -11,6 +11,8 @@ export const EVENT_FIELDS = {
   UserRoleChanged: [],
   RecordCreated: ['recordId'],
   AccessRecorded: ['eventId'],
+  // An access event whose content failed verification; the patient and home admin read it (access:GetAccessEvent).
+  IntegrityViolationRecorded: ['eventId'],
   ConsentGranted: ['consentId'],
   ConsentRevoked: ['consentId'],
   AccessRequested: ['requestId'],

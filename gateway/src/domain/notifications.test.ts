@@ -8,6 +8,14 @@ function aRequest(overrides: Partial<RequestFacts> = {}): RequestFacts {
 const HOUR = 3_600_000;
 
 describe('notifications derived from a committed event', () => {
+  it('tells the patient of an integrity violation on their record, naming the record and the access event only', () => {
+    const facts = { accessEvent: { eventId: 'evt_1', patientId: 'pat-1', recordId: 'rec_1', at: '2030-01-03T00:00:00.000Z' } };
+    expect(notificationsForEvent({ txId: 'tx9', eventName: 'IntegrityViolationRecorded' }, facts)).toEqual([
+      { notificationId: notificationId('tx9', 'INTEGRITY_VIOLATION', 'pat-1'), recipientId: 'pat-1', kind: 'INTEGRITY_VIOLATION', occurredAt: '2030-01-03T00:00:00.000Z', recordId: 'rec_1', eventId: 'evt_1' },
+    ]);
+    expect(isNotifyingEvent('IntegrityViolationRecorded')).toBe(true);
+  });
+
   it('tells the patient that an access request arrived, naming the request only', () => {
     expect(notificationsForEvent({ txId: 'tx1', eventName: 'AccessRequested' }, { request: aRequest() })).toEqual([
       { notificationId: notificationId('tx1', 'ACCESS_REQUEST_RECEIVED', 'pat-1'), recipientId: 'pat-1', kind: 'ACCESS_REQUEST_RECEIVED', occurredAt: '2030-01-01T00:00:00.000Z', requestId: 'req_1' },

@@ -22,8 +22,16 @@ export interface SessionFacts {
   openedAt: string;
 }
 
+/** The ledger's access event as far as a notification needs it (an integrity violation it recorded). */
+export interface AccessEventFacts {
+  eventId: string;
+  patientId: string;
+  recordId: string;
+  at: string;
+}
+
 /** What the ledger says about the object a committed event names (read by the follower with an evaluate). */
-export type EventFacts = { request: RequestFacts } | { session: SessionFacts };
+export type EventFacts = { request: RequestFacts } | { session: SessionFacts } | { accessEvent: AccessEventFacts };
 
 /**
  * A notification's id: the same cause (a transaction id, or a consent's expiry), kind and recipient always give
@@ -40,7 +48,8 @@ export const NOTIFYING_EVENTS = {
   AccessRequestApproved: 'request',
   AccessRequestDenied: 'request',
   EmergencyAccessOpened: 'session',
-} as const satisfies Record<string, 'request' | 'session'>;
+  IntegrityViolationRecorded: 'accessEvent',
+} as const satisfies Record<string, 'request' | 'session' | 'accessEvent'>;
 
 export type NotifyingEvent = keyof typeof NOTIFYING_EVENTS;
 
@@ -51,13 +60,19 @@ export function isNotifyingEvent(name: string): name is NotifyingEvent {
 
 /**
  * Who is told what about a committed event: a request received goes to the patient it asks, its decision to the
- * requester, a break-glass session to the patient whose records it opens. Recipients come from the ledger's
+ * requester, a break-glass session to the patient whose records it opens, an integrity violation to the patient
+ * whose record failed verification. Recipients come from the ledger's
  * object only, never from anyone's request. Ids and kinds only.
  */
 export function notificationsForEvent(event: { txId: string; eventName: string }, facts: EventFacts): NewNotification[] {
   const one = (recipientId: string, kind: NotificationKind, occurredAt: string, ids: Partial<NewNotification>): NewNotification[] => [
     { notificationId: notificationId(event.txId, kind, recipientId), recipientId, kind, occurredAt, ...ids },
   ];
+  if ('accessEvent' in facts) {
+    if (event.eventName !== 'IntegrityViolationRecorded') return [];
+    const e = facts.accessEvent;
+    return one(e.patientId, 'INTEGRITY_VIOLATION', e.at, { recordId: e.recordId, eventId: e.eventId });
+  }
   if ('session' in facts) {
     if (event.eventName !== 'EmergencyAccessOpened') return [];
     const s = facts.session;

@@ -4,7 +4,8 @@ import { badInput } from './app-error.js';
 
 /**
  * The ledger events an org's webhooks get, and the object each one names. An org gets an event when its admin
- * may read that object on the ledger: the requests, consents and break-glass sessions of the org's own patients.
+ * may read that object on the ledger: the requests, consents, break-glass sessions and integrity violations of the
+ * org's own patients.
  */
 export const WEBHOOK_EVENTS = {
   AccessRequested: 'request',
@@ -14,7 +15,8 @@ export const WEBHOOK_EVENTS = {
   ConsentRevoked: 'consent',
   EmergencyAccessOpened: 'session',
   EmergencyAccessReviewed: 'session',
-} as const satisfies Record<string, 'request' | 'consent' | 'session'>;
+  IntegrityViolationRecorded: 'accessEvent',
+} as const satisfies Record<string, 'request' | 'consent' | 'session' | 'accessEvent'>;
 
 export type WebhookEvent = keyof typeof WEBHOOK_EVENTS;
 

@@ -449,9 +449,10 @@ export interface ErasureStatus {
 
 /**
  * What a notification is about: an access request the patient received, its decision (to the requester),
- * break-glass opened on the patient's records, or a consent that expires within 24 h (patient and user grantee).
+ * break-glass opened on the patient's records, a consent that expires within 24 h (patient and user grantee), or
+ * an integrity violation: a record of the patient whose content failed verification when it was read.
  */
-export type NotificationKind = 'ACCESS_REQUEST_RECEIVED' | 'ACCESS_REQUEST_APPROVED' | 'ACCESS_REQUEST_DENIED' | 'BREAK_GLASS_OPENED' | 'CONSENT_EXPIRING';
+export type NotificationKind = 'ACCESS_REQUEST_RECEIVED' | 'ACCESS_REQUEST_APPROVED' | 'ACCESS_REQUEST_DENIED' | 'BREAK_GLASS_OPENED' | 'CONSENT_EXPIRING' | 'INTEGRITY_VIOLATION';
 
 /**
  * A notification to the caller. Ids and kinds only — never a name, title, reason or content: open the named
@@ -466,6 +467,10 @@ export interface Notification {
   requestId?: string;
   consentId?: string;
   sessionId?: string;
+  /** INTEGRITY_VIOLATION: the record whose content failed verification. */
+  recordId?: string;
+  /** INTEGRITY_VIOLATION: the access event that recorded it (in the access log). */
+  eventId?: string;
   /** The caller's position in their own notifications; the SSE event id (`Last-Event-ID`). */
   seq: string;
   /** When the caller marked it read. */

@@ -2,6 +2,7 @@ import type {
   AuthorAccess,
   CustodyPage,
   AccessDecision,
+  AccessEvent,
   AccessEventPage,
   AccessRequest,
   Consent,
@@ -233,6 +234,10 @@ export class ChaincodeClient {
   /** Records how a granted read ended without content (the chaincode re-decides: DENIED or FAILED). */
   reportFailedRead(actor: ActorRef, eventId: string, reason: ReadFailure, recordOrg: string): Promise<AccessDecision> {
     return this.submit(actor.org, { name: 'access:ReportFailedRead', args: [actor.userId, eventId, reason], endorsingOrgs: orgs(recordOrg) });
+  }
+  /** One access event, for the patient and the home admin. */
+  getAccessEvent(actor: ActorRef, eventId: string): Promise<AccessEvent> {
+    return this.evaluate(actor.org, { name: 'access:GetAccessEvent', args: [actor.userId, eventId] });
   }
   accessLog(actor: ActorRef, patientId: string, recordId: string, page: PageQuery): Promise<AccessEventPage> {
     const [size, bookmark] = pageArgs(page);

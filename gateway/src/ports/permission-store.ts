@@ -52,7 +52,8 @@ export type NotificationKind =
   | 'ACCESS_REQUEST_APPROVED'
   | 'ACCESS_REQUEST_DENIED'
   | 'BREAK_GLASS_OPENED'
-  | 'CONSENT_EXPIRING';
+  | 'CONSENT_EXPIRING'
+  | 'INTEGRITY_VIOLATION';
 
 /** A notification as its recipient lists it. */
 export interface NotificationDoc {
@@ -65,6 +66,10 @@ export interface NotificationDoc {
   requestId?: string;
   consentId?: string;
   sessionId?: string;
+  /** The record whose content failed verification (INTEGRITY_VIOLATION). */
+  recordId?: string;
+  /** The access event that recorded it (INTEGRITY_VIOLATION): the patient finds it in the access log. */
+  eventId?: string;
   /**
    * Assigned by the store on first insert: 16 decimal digits that only grow with each new notification of the
    * recipient, so a client that saw seq N resumes with everything after N (the SSE event id).

@@ -68,8 +68,12 @@ export class NotificationFollower {
     if (!isNotifyingEvent(event.eventName)) return;
     const ids = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, string>;
     const facts = await this.admins.read(async (admin): Promise<EventFacts> => {
-      if (NOTIFYING_EVENTS[event.eventName as keyof typeof NOTIFYING_EVENTS] === 'session') {
+      const kind = NOTIFYING_EVENTS[event.eventName as keyof typeof NOTIFYING_EVENTS];
+      if (kind === 'session') {
         return { session: await this.chaincode.getEmergency(admin, ids.sessionId ?? '') };
+      }
+      if (kind === 'accessEvent') {
+        return { accessEvent: await this.chaincode.getAccessEvent(admin, ids.eventId ?? '') };
       }
       return { request: await this.chaincode.getRequest(admin, ids.requestId ?? '') };
     });

@@ -165,11 +165,12 @@ export class WebhookDispatcher {
   }
 
   /** Whether the org's admin may read the object the event names: the ledger decides who an event concerns. */
-  private async mayRead(admin: ActorRef, kind: 'request' | 'consent' | 'session', ids: Record<string, string>): Promise<boolean> {
+  private async mayRead(admin: ActorRef, kind: 'request' | 'consent' | 'session' | 'accessEvent', ids: Record<string, string>): Promise<boolean> {
     try {
       if (kind === 'request') await this.chaincode.getRequest(admin, ids.requestId ?? '');
       else if (kind === 'consent') await this.chaincode.getConsent(admin, ids.consentId ?? '');
-      else await this.chaincode.getEmergency(admin, ids.sessionId ?? '');
+      else if (kind === 'session') await this.chaincode.getEmergency(admin, ids.sessionId ?? '');
+      else await this.chaincode.getAccessEvent(admin, ids.eventId ?? '');
       return true;
     } catch (error) {
       // Another org's object, or an erased patient's: not this org's event.
