@@ -116,6 +116,11 @@ describe('npm run start:network -- --org <org>', () => {
     const tokens = { adminToken: ids.adminUserId, doctorToken: ids.doctorId, patientToken: ids.patientId };
     const values: Record<string, string> = { ...ids };
     for (const [key, uid] of Object.entries(tokens)) values[key] = await emulatorIdToken(uid);
+    // The "Cross-hospital care" folder: a practitioner registered at Hospital B's gateway, which it calls.
+    values.otherDoctorId = uniqueName('pm-doc-b');
+    await request(b!.url).post('/v1/users').set('Authorization', `Bearer ${await emulatorIdToken('hospital-b-admin')}`).send({ userId: values.otherDoctorId, role: 'practitioner' }).expect(201);
+    values.otherDoctorToken = await emulatorIdToken(values.otherDoctorId);
+    values.otherBaseUrl = b!.url;
     const environment = JSON.parse(await readFile('postman/network-hospital-a.postman_environment.json', 'utf8')) as { values: { key: string; value: string }[] };
     for (const v of environment.values) if (v.key in values) v.value = values[v.key]!;
     for (const key of Object.keys(values)) if (!environment.values.some((v) => v.key === key)) environment.values.push({ key, value: values[key]! });
