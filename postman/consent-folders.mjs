@@ -214,8 +214,9 @@ export const patients = folder(
       const by = (who) => events.filter((e) => e.actorId === pm.variables.get(who)).map((e) => e.outcome + ' ' + (e.reason || ''));
       pm.test('the doctor\\'s refused read and verify are recorded', () => pm.expect(by('doctorId')).to.eql(['DENIED NO_CONSENT', 'DENIED NO_CONSENT']));
       if (pm.variables.get('crossSessionId')) {
-        pm.test('the other hospital\\'s break-glass read is recorded, flagged, and its read after the review refused', () => {
-          pm.expect(by('otherDoctorId')).to.eql(['BREAK_GLASS ', 'DENIED NO_CONSENT']);
+        pm.test('the other hospital\\'s break-glass read is recorded, flagged, its read after the review refused, and its refused contribution', () => {
+          pm.expect(by('otherDoctorId')).to.eql(['BREAK_GLASS ', 'DENIED NO_CONSENT', 'DENIED NO_CONTRIBUTION_RIGHT']);
+          pm.expect(events.find((e) => e.reason === 'NO_CONTRIBUTION_RIGHT')).to.include({ action: 'CONTRIBUTE', recordId: '' });
           pm.expect(events.find((e) => e.outcome === 'BREAK_GLASS').emergencySessionId).to.eql(pm.variables.get('crossSessionId'));
         });
       }

@@ -3,7 +3,7 @@
 // reviews. On the embedded profile one gateway speaks for both hospitals ({{baseUrl}} is both); on the network
 // profile the folder needs a token of a practitioner of the other hospital (`otherDoctorToken`) and that
 // hospital's gateway (`otherBaseUrl`) in the environment, and skips itself otherwise.
-import { carry, expect, folder, request, s } from './collection-helpers.mjs';
+import { carry, expect, folder, request, s, uploadForm } from './collection-helpers.mjs';
 
 /** Skips a request of this folder on a network run that was not given the other hospital. */
 const needsOtherHospital = s`
@@ -14,8 +14,8 @@ const needsOtherHospital = s`
 `;
 
 /** A request of the other hospital's practitioner: its gateway, its token. */
-function asOtherDoctor(name, { route, json, test, pre = '' }) {
-  const item = request(name, { route, as: null, json, pre: needsOtherHospital + pre, test });
+function asOtherDoctor(name, { route, json, form, test, pre = '' }) {
+  const item = request(name, { route, as: null, json, form, pre: needsOtherHospital + pre, test });
   item.request.auth = { type: 'bearer', bearer: [{ key: 'token', value: '{{otherDoctorToken}}', type: 'string' }] };
   item.request.url.raw = item.request.url.raw.replace('{{baseUrl}}', '{{otherBaseUrl}}');
   item.request.url.host = ['{{otherBaseUrl}}'];
@@ -28,6 +28,8 @@ export const crossHospital = folder(
     "An emergency at the other hospital: its practitioner opens break-glass on this hospital's patient with a coded",
     "reason, this hospital's gateway releases the data keys to the other hospital by itself (no one here acts), the",
     'practitioner reads (flagged BREAK_GLASS), and the admin here reviews it, which ends it and takes the keys back.',
+    'Contributions: without a consent that carries the contribution right (`contribute: true`), the other hospital',
+    "cannot add a record for our patient (403 NO_CONTRIBUTION_RIGHT, recorded in the patient's access log).",
   ].join('\n'),
   [
     request('Other hospital: admin token (dev issuer)', {
@@ -159,6 +161,14 @@ export const crossHospital = folder(
         } else {
           pm.test('keysWithdrawnAt is set', () => pm.expect(body.keysWithdrawnAt).to.be.a('string'));
         }
+      `,
+    }),
+    asOtherDoctor('Contribution without the right: the other hospital cannot add a report for our patient (403, recorded)', {
+      route: 'POST /v1/patients/{{patient2Id}}/records',
+      form: uploadForm({ title: 'Emergency report' }),
+      test: s`
+        ${expect.problem(403, 'NO_CONTRIBUTION_RIGHT')}
+        pm.test('a stable problem type', () => pm.expect(pm.response.json().type).to.include('no-contribution-right'));
       `,
     }),
   ],

@@ -84,6 +84,12 @@ export class RecordMeta {
   @Property('sha256', 'string') sha256!: string;
   @Property('createdAt', 'string') createdAt!: string;
   @Property('createdBy', 'string') createdBy!: string;
+  /**
+   * For a record a practitioner of another hospital contributed under a consent: that hospital (MSP id), and the
+   * consent that gave the right. Absent for records of the patient's home hospital.
+   */
+  @Property('contributorOrg', 'string') contributorOrg?: string;
+  @Property('contributionConsentId', 'string') contributionConsentId?: string;
   /** DICOM header fields, for `application/dicom` records. */
   @Property('imaging', 'ImagingMeta') imaging?: ImagingMeta;
   /** What a device's observation batch holds, for records a device posted. */
@@ -141,6 +147,8 @@ export class Consent {
   @Property('createdAt', 'string') createdAt!: string;
   @Property('revokedAt', 'string') revokedAt?: string;
   @Property('requestId', 'string') requestId?: string;
+  /** The contribution right: the grantee may also add records of the scope's categories for the patient. */
+  @Property('contribute', 'boolean') contribute?: boolean;
 }
 
 /** A practitioner's request for access. Private. */
@@ -200,6 +208,10 @@ export class AccessEvent {
    * treatment window). A read by consent names its `consentId`; a break-glass read its `emergencySessionId`.
    */
   @Property('basis', 'string') basis?: AccessBasis;
+  /**
+   * CONTRIBUTE for an attempt to add a record for the patient (a refused one has no record id); absent for reads.
+   */
+  @Property('action', 'string') action?: 'CONTRIBUTE';
   /** For the final outcome of a granted read that delivered no content: the granted event it concludes. */
   @Property('decisionEventId', 'string') decisionEventId?: string;
   @Property('at', 'string') at!: string;
@@ -271,6 +283,19 @@ export class ConfigVote {
   /** Orgs that voted for the proposed value, and how many a change needs (a majority of registered orgs). */
   @Property('votes', 'number') votes!: number;
   @Property('needed', 'number') needed!: number;
+}
+
+/** A record's contribution facts, for the patient and the home org's admins (who read no record metadata). */
+@DataType()
+export class Contribution {
+  @Property('recordId', 'string') recordId!: string;
+  @Property('patientId', 'string') patientId!: string;
+  /** Whether a practitioner of another hospital added it under a consent; the fields below only then. */
+  @Property('contributed', 'boolean') contributed!: boolean;
+  @Property('contributorId', 'string') contributorId?: string;
+  @Property('contributorOrg', 'string') contributorOrg?: string;
+  @Property('consentId', 'string') consentId?: string;
+  @Property('createdAt', 'string') createdAt!: string;
 }
 
 /** The outcome of an org's vote on the author's treatment window. */

@@ -1,15 +1,15 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type EmergencySession, type StoredRecord, type WrappedKey } from '../model.js';
-import type { Actor } from '../rules/consent.js';
+import { evaluateContribution, type Actor } from '../rules/consent.js';
 import { isReadFailure, READ_FAILURES, type AccessBasis, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { rangePage } from '../ledger/patient-index.js';
+import { rangePage, readWorkingSet } from '../ledger/patient-index.js';
 import { decideAccess, loadPatientContext, loadRecord } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
-import { checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
+import { checkCategory, checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
 import { putSession } from '../ledger/sessions.js';
 
 const { Info, Returns, Transaction } = contractApi;
@@ -122,6 +122,25 @@ export class AccessContract extends SealedArgsContract {
     return event;
   }
 
+  /**
+   * The gateway of a practitioner of another org reports that an upload for the patient was refused (KeyRecipients
+   * answered NO_CONTRIBUTION_RIGHT, before any byte was stored). The chaincode decides again and records the
+   * refusal in the patient's access log (action CONTRIBUTE, no record id); an allowed contribution is not recorded.
+   */
+  @Transaction()
+  @Returns('AccessDecision')
+  async ReportRefusedContribution(ctx: Context, actorId: string, patientId: string, category: string): Promise<AccessDecision> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId, ['practitioner']);
+    const patient = await requirePatient(state, checkId('patientId', patientId));
+    const checked = checkCategory('category', category);
+    if (actor.org === patient.homeOrg) throw new ChaincodeError('CONFLICT', "the patient's home org adds records without a contribution right");
+    const decision = evaluateContribution((await readWorkingSet(state, patient.userId)).consents, actor, patient.userId, checked, state.now());
+    if (decision.allowed) throw new ChaincodeError('CONFLICT', 'the contribution is allowed');
+    const event = await recordEvent(state, actor, { patientId: patient.userId, recordId: '' }, 'TREAT', 'DENIED', { reason: decision.reason, action: 'CONTRIBUTE' });
+    return { eventId: event.eventId, outcome: event.outcome, reason: decision.reason };
+  }
+
   /** The access log of a patient (optionally one record), oldest first, for the patient and the home admin. */
   @Transaction(false)
   @Returns('AccessEventPage')
@@ -162,10 +181,10 @@ export class AccessContract extends SealedArgsContract {
 async function recordEvent(
   state: TxState,
   actor: Actor,
-  record: StoredRecord,
+  record: Pick<StoredRecord, 'patientId' | 'recordId'>,
   purpose: Purpose,
   outcome: AccessOutcome,
-  extra: { reason?: string; consentId?: string; basis?: AccessBasis; emergencySessionId?: string; decisionEventId?: string },
+  extra: { reason?: string; consentId?: string; basis?: AccessBasis; emergencySessionId?: string; decisionEventId?: string; action?: 'CONTRIBUTE' },
   eventName: 'AccessRecorded' | 'IntegrityViolationRecorded' = 'AccessRecorded',
 ): Promise<AccessEvent> {
   const at = state.now().toISOString();
@@ -183,13 +202,15 @@ async function recordEvent(
     ...(extra.basis ? { basis: extra.basis } : {}),
     ...(extra.emergencySessionId ? { emergencySessionId: extra.emergencySessionId } : {}),
     ...(extra.decisionEventId ? { decisionEventId: extra.decisionEventId } : {}),
+    ...(extra.action ? { action: extra.action } : {}),
   };
   const patientOrg = (await requirePatient(state, record.patientId)).homeOrg;
   // The timestamp in the key keeps the log in time order; the second key is the same event in its record's log.
   // Only this event's own keys are written: concurrent reads of one patient never write a common key.
   await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
   await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
-  await state.putShared(KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId }, patientOrg);
+  // A refused contribution names no record: it is in the patient's log only.
+  if (record.recordId !== '') await state.putShared(KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId }, patientOrg);
   state.emit(eventName, { eventId: event.eventId });
   return event;
 }

@@ -8,7 +8,7 @@ import { canReadConsent, createConsent, loadConsent, revocationKeys, revokeConse
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { listConsents, recordsInScope } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
-import { checkFutureInstant, checkGrantee, checkId, checkPurposes, checkScope, checkWrappedKeys } from '../ledger/validate.js';
+import { checkContribute, checkFutureInstant, checkGrantee, checkId, checkPurposes, checkScope, checkWrappedKeys } from '../ledger/validate.js';
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -22,6 +22,8 @@ interface GrantInput {
   purposes: unknown;
   expiresAt: unknown;
   wrappedKeys?: unknown;
+  /** The contribution right (optional boolean). */
+  contribute?: unknown;
 }
 
 /** Patients' consents: who may read which records, for which purposes, until when. */
@@ -42,9 +44,11 @@ export class ConsentContract extends SealedArgsContract {
     const actor = await requireActor(state, actorId, ['patient']);
     const patient = await requirePatient(state, actor.userId);
     const input = state.transient<GrantInput>('consent');
+    const scope = checkScope('scope', input.scope);
     const consent = await createConsent(state, patient, {
       grantee: checkGrantee('grantee', input.grantee),
-      scope: checkScope('scope', input.scope),
+      scope,
+      contribute: checkContribute('contribute', input.contribute, scope),
       purposes: checkPurposes('purposes', input.purposes),
       expiresAt: checkFutureInstant('expiresAt', input.expiresAt, state.now()),
       wrappedKeys: checkWrappedKeys('wrappedKeys', input.wrappedKeys),

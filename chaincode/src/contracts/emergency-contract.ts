@@ -11,6 +11,7 @@ import { readConfig } from '../ledger/config.js';
 import { putSession } from '../ledger/sessions.js';
 import { listRecords, loadPatientContext, namedRecords, type PatientContext } from '../ledger/queries.js';
 import { isInForce, scopeCovers } from '../rules/consent.js';
+import { contributedBy } from '../ledger/consents.js';
 
 /** At most this many records are named to one withdrawal. */
 const MAX_NAMED_RECORDS = 10_000;
@@ -160,7 +161,7 @@ export class EmergencyContract extends SealedArgsContract {
     if (stillNeeded(set, session, now)) return [];
     const out: string[] = [];
     for (const record of await listRecords(state, session.patientId)) {
-      if (coveredByConsent(set, session.actorOrg, record, now)) continue;
+      if (coveredByConsent(set, session.actorOrg, record, now) || contributedBy(record, session.actorOrg)) continue;
       if (await state.hasWrappedKey(session.actorOrg, record.recordId)) out.push(record.recordId);
     }
     return out;
@@ -184,7 +185,7 @@ export class EmergencyContract extends SealedArgsContract {
     const set = await loadPatientContext(state, session.patientId);
     if (!stillNeeded(set, session, now)) {
       for (const record of await namedRecords(state, session.patientId, named.map((id) => checkId('recordIds', id)))) {
-        if (coveredByConsent(set, session.actorOrg, record, now)) continue;
+        if (coveredByConsent(set, session.actorOrg, record, now) || contributedBy(record, session.actorOrg)) continue;
         if (await state.hasWrappedKey(session.actorOrg, record.recordId)) await state.deleteWrappedKey(session.actorOrg, record.recordId);
       }
     }

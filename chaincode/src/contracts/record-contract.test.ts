@@ -23,10 +23,10 @@ describe('RecordContract', () => {
     expect(meta).not.toHaveProperty('cid');
   });
 
-  it('refuses a practitioner of another org', async () => {
+  it('refuses a practitioner of another org without a contribution right', async () => {
     const { ledger } = await aConsortium();
     const input = { record: aRecordInput() };
-    await expect(ledger.submit('records:CreateRecord', ['doc-b', 'pat-1'], { msp: B, transient: input })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+    await expect(ledger.submit('records:CreateRecord', ['doc-b', 'pat-1'], { msp: B, transient: input })).rejects.toMatchObject({ code: 'NO_CONTRIBUTION_RIGHT' });
   });
 
   it('refuses a patient or admin as uploader, and an unknown patient', async () => {
@@ -72,9 +72,9 @@ describe('RecordContract', () => {
     expect(ledger.keys(`org_${B}`)).toHaveLength(1);
   });
 
-  it('KeyRecipients refuses another org', async () => {
+  it('KeyRecipients refuses another org without a contribution right', async () => {
     const { ledger } = await aConsortium();
-    await expect(ledger.evaluate('records:KeyRecipients', ['doc-b', 'pat-1', 'report'], { msp: B })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+    await expect(ledger.evaluate('records:KeyRecipients', ['doc-b', 'pat-1', 'report'], { msp: B })).rejects.toMatchObject({ code: 'NO_CONTRIBUTION_RIGHT' });
   });
 
   it('hides a record from a practitioner without consent (not found, not forbidden)', async () => {

@@ -1,14 +1,14 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
+import { Contribution, Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
 import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
-import { canOpen, canSee, keyRecipients, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
+import { canOpen, canSee, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
 import { rangePage } from '../ledger/patient-index.js';
 import { invalid } from '../ledger/errors.js';
 import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
-import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor, toMeta } from '../ledger/records.js';
+import { checkCid, checkMediaType, contributionOf, putRecord, requireWrappedKeysFor, toMeta, uploadRecipients } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
 import { checkCategory, checkId, checkPageSize, checkSha256, checkSize, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -36,7 +36,9 @@ export class RecordContract extends SealedArgsContract {
   }
 
   /**
-   * A practitioner of the patient's home org adds a record. Private inputs arrive in the transient field
+   * A practitioner of the patient's home org adds a record, or a practitioner of another org under a consent with
+   * the contribution right for the category (the record then names that org and consent; it is the patient's like
+   * any other, endorsed by the home org, its data key wrapped for both orgs). Private inputs arrive in the transient field
    * `record`; the public world state gets only an anchor (id, home org, status).
    */
   @Transaction()
@@ -45,15 +47,15 @@ export class RecordContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['practitioner']);
     const patient = await requirePatient(state, patientId);
-    if (actor.org !== patient.homeOrg) throw new ChaincodeError('WRONG_ORG', "only the patient's home org adds records");
     const input = state.transient<NewRecordInput>('record');
     const now = state.now();
     const category = checkCategory('category', input.category);
+    const contribution = await contributionOf(state, actor, patient, category, now);
     const cid = checkCid('cid', input.cid);
     const mediaType = checkMediaType('mediaType', input.mediaType);
     const imaging = input.imaging === undefined ? undefined : checkImaging('imaging', input.imaging, mediaType);
     const wrappedKeys = checkWrappedKeys('wrappedKeys', input.wrappedKeys);
-    requireWrappedKeysFor(await keyRecipients(state, patient, category, now), wrappedKeys);
+    requireWrappedKeysFor(await uploadRecipients(state, actor, patient, category, now), wrappedKeys);
 
     const recordId = state.newId('rec');
     const record: StoredRecord = {
@@ -67,6 +69,7 @@ export class RecordContract extends SealedArgsContract {
       cid,
       createdAt: now.toISOString(),
       createdBy: actor.userId,
+      ...(contribution ? { contributorOrg: actor.org, contributionConsentId: contribution.consentId } : {}),
       ...(imaging ? { imaging } : {}),
     };
     await putRecord(state, patient.homeOrg, record, wrappedKeys);
@@ -74,15 +77,36 @@ export class RecordContract extends SealedArgsContract {
     return { id: recordId, at: record.createdAt };
   }
 
-  /** The orgs a new record of this category must be wrapped for (the home org and consented orgs). */
+  /**
+   * The orgs a new record of this category must be wrapped for (the home org, consented orgs and a contributing
+   * org); refuses, as CreateRecord would, a caller who may not add it (NO_CONTRIBUTION_RIGHT).
+   */
   @Transaction(false)
   @Returns('string[]')
   async KeyRecipients(ctx: Context, actorId: string, patientId: string, category: string): Promise<string[]> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['practitioner']);
     const patient = await requirePatient(state, patientId);
-    if (actor.org !== patient.homeOrg) throw new ChaincodeError('WRONG_ORG', "only the patient's home org adds records");
-    return keyRecipients(state, patient, checkCategory('category', category), state.now());
+    const checked = checkCategory('category', category);
+    const now = state.now();
+    await contributionOf(state, actor, patient, checked, now);
+    return uploadRecipients(state, actor, patient, checked, now);
+  }
+
+  /**
+   * Whether a record was contributed by another hospital, by whom and under which consent: for the patient and the
+   * home org's admins (the notification follower reads it as an admin; admins read no record metadata).
+   */
+  @Transaction(false)
+  @Returns('Contribution')
+  async GetContribution(ctx: Context, actorId: string, recordId: string): Promise<Contribution> {
+    const state = new TxState(ctx);
+    const actor = await requireActor(state, actorId);
+    const record = await loadRecord(state, checkId('recordId', recordId));
+    if (!isPatientOrHomeAdmin(actor, await requirePatient(state, record.patientId))) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
+    const base = { recordId: record.recordId, patientId: record.patientId, createdAt: record.createdAt };
+    if (!record.contributorOrg) return { ...base, contributed: false };
+    return { ...base, contributed: true, contributorId: record.createdBy, contributorOrg: record.contributorOrg, consentId: record.contributionConsentId ?? '' };
   }
 
   /** The public anchor of a record (id, home org, status): non-identifying, readable by anyone. */

@@ -17,6 +17,8 @@ export interface ConsentInput {
   /** recordId -> data key wrapped for the grantee's org; needed when that org is not the home org. */
   wrappedKeys: Record<string, string>;
   requestId?: string;
+  /** The contribution right: the grantee may add records of the scope's categories. */
+  contribute?: boolean;
 }
 
 /** The org a grantee belongs to (a registered org, or a registered practitioner's home org). */
@@ -62,6 +64,7 @@ export async function createConsent(state: TxState, patient: User, input: Consen
     status: 'ACTIVE',
     createdAt: state.now().toISOString(),
     ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(input.contribute ? { contribute: true } : {}),
   };
   await state.putShared(KEY.consent, [patient.userId, consent.consentId], consent, patient.homeOrg);
   await state.putShared(KEY.consentRef, [consent.consentId], { patientId: patient.userId }, patient.homeOrg);
@@ -96,7 +99,7 @@ export async function revokeConsent(state: TxState, consent: Consent, recordIds:
   if (consent.granteeOrg === consent.patientOrg) return revoked;
   const ids = new Set([...(consent.scope.recordIds ?? []), ...recordIds]);
   for (const record of await namedRecords(state, consent.patientId, [...ids])) {
-    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record))) continue;
+    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record)) || contributedBy(record, consent.granteeOrg)) continue;
     if (await state.hasWrappedKey(consent.granteeOrg, record.recordId)) await state.deleteWrappedKey(consent.granteeOrg, record.recordId);
   }
   return revoked;
@@ -111,10 +114,19 @@ export async function revocationKeys(state: TxState, consent: Consent): Promise<
   );
   const out: string[] = [];
   for (const record of await listRecords(state, consent.patientId)) {
-    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record))) continue;
+    if (!scopeCovers(consent.scope, record) || others.some((c) => scopeCovers(c.scope, record)) || contributedBy(record, consent.granteeOrg)) continue;
     if (await state.hasWrappedKey(consent.granteeOrg, record.recordId)) out.push(record.recordId);
   }
   return out;
+}
+
+/**
+ * Whether `org` contributed the record (a practitioner of it added the record under a consent). Such an org keeps
+ * its copy of the data key when a consent is revoked or a break-glass session ends: revocation stops further
+ * contributions, it does not touch what was added (its author still reads it in the treatment window).
+ */
+export function contributedBy(record: Pick<StoredRecord, 'contributorOrg'>, org: string): boolean {
+  return record.contributorOrg === org;
 }
 
 /** Whether the actor may read a consent: the patient, the home org's admin, or a practitioner it names. */

@@ -1,8 +1,32 @@
-import type { RecordAnchor, RecordMeta, StoredRecord } from '../model.js';
+import type { RecordAnchor, RecordMeta, StoredRecord, User } from '../model.js';
+import { evaluateContribution, type Actor } from '../rules/consent.js';
+import type { Category } from '../rules/vocabulary.js';
 import { KEY } from './collections.js';
-import { invalid } from './errors.js';
+import { ChaincodeError, invalid } from './errors.js';
+import { readWorkingSet } from './patient-index.js';
+import { keyRecipients } from './queries.js';
 import type { TxState } from './state.js';
 import { checkId } from './validate.js';
+
+/**
+ * Who may add a record of `category` for the patient: a practitioner of the patient's home org (undefined), or a
+ * practitioner of another org under a consent in force with the contribution right for that category (its
+ * consent id). Anyone else is refused with NO_CONTRIBUTION_RIGHT.
+ */
+export async function contributionOf(state: TxState, actor: Actor, patient: User, category: Category, now: Date): Promise<{ consentId: string } | undefined> {
+  if (actor.org === patient.homeOrg) return undefined;
+  const decision = evaluateContribution((await readWorkingSet(state, patient.userId)).consents, actor, patient.userId, category, now);
+  if (!decision.allowed) throw new ChaincodeError('NO_CONTRIBUTION_RIGHT', 'no consent in force lets you add records of this kind for this patient');
+  return { consentId: decision.consentId };
+}
+
+/**
+ * The orgs a new record's data key must be wrapped for: the home org, the consented orgs (and open break-glass
+ * orgs), and the contributing org itself.
+ */
+export async function uploadRecipients(state: TxState, actor: Actor, patient: User, category: Category, now: Date): Promise<string[]> {
+  return [...new Set([...(await keyRecipients(state, patient, category, now)), actor.org])].sort();
+}
 
 /** Strips the CID: what readers of metadata get. */
 export function toMeta(record: StoredRecord): RecordMeta {

@@ -86,6 +86,14 @@ export function checkScope(field: string, value: unknown): ConsentScope {
   return { categories: [...new Set(items.map((c, i) => checkCategory(`${field}.categories[${i}]`, c)))].sort() };
 }
 
+/** An optional contribution right: absent or a boolean; it needs a scope of categories (a new record has no id yet). */
+export function checkContribute(field: string, value: unknown, scope: ConsentScope): boolean {
+  if (value === undefined || value === false) return false;
+  if (value !== true) throw invalid(field, `${field} must be a boolean`);
+  if (!scope.categories) throw invalid(field, `${field} needs a scope of categories: a record added later has no id to name`);
+  return true;
+}
+
 export function checkGrantee(field: string, value: unknown): Grantee {
   const grantee = (value ?? {}) as Record<string, unknown>;
   if (grantee.kind === 'user') return { kind: 'user', userId: checkId(`${field}.userId`, grantee.userId) };

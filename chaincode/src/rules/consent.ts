@@ -19,6 +19,8 @@ export interface ConsentTerms {
   /** ISO-8601 instant; the consent is void from this instant on. */
   expiresAt: string;
   status: 'ACTIVE' | 'REVOKED';
+  /** The contribution right (FHIR Consent `provision.action` collect). */
+  contribute?: boolean;
 }
 
 /** The reader as the rules need it (from the ledger registry). */
@@ -143,4 +145,20 @@ export function authorWindowAllows(
     AUTHOR_PURPOSES.includes(purpose) &&
     now.getTime() < Date.parse(record.createdAt) + windowDays * 86_400_000
   );
+}
+
+export type ContributionDecision = { allowed: true; consentId: string } | { allowed: false; reason: 'NO_CONTRIBUTION_RIGHT' };
+
+/**
+ * Whether `actor` may add a record of `category` for the patient under a consent: one consent of the patient in
+ * force that names the actor, carries the contribution right and covers the category (a right to contribute is a
+ * right for kinds of records; a scope of record ids covers no new record). Purposes do not apply: what is added is
+ * the patient's, read afterwards under the rules for reading. Pure: the chaincode decides with it.
+ */
+export function evaluateContribution(consents: readonly ConsentTerms[], actor: Actor, patientId: string, category: Category, now: Date): ContributionDecision {
+  for (const c of consents) {
+    if (c.patientId !== patientId || c.contribute !== true || !namesActor(c.grantee, actor) || !isInForce(c, now)) continue;
+    if (c.scope.categories?.includes(category)) return { allowed: true, consentId: c.consentId };
+  }
+  return { allowed: false, reason: 'NO_CONTRIBUTION_RIGHT' };
 }

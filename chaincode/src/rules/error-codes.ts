@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   CONSENT_REVOKED: 403,
   WRONG_PURPOSE: 403,
   OUT_OF_SCOPE: 403,
+  /** A practitioner of another hospital adds a record for a patient without a consent in force that gives that right. */
+  NO_CONTRIBUTION_RIGHT: 403,
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   RECORD_NOT_FOUND: 404,

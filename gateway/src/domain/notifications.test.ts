@@ -42,8 +42,16 @@ describe('notifications derived from a committed event', () => {
   });
 
   it('notifies nobody of events it does not follow', () => {
-    expect(['ConsentGranted', 'RecordCreated', 'AccessRecorded', 'EmergencyAccessReviewed'].filter(isNotifyingEvent)).toEqual([]);
+    expect(['ConsentGranted', 'AccessRecorded', 'EmergencyAccessReviewed'].filter(isNotifyingEvent)).toEqual([]);
     expect(notificationsForEvent({ txId: 'tx5', eventName: 'ConsentGranted' }, { request: aRequest() })).toEqual([]);
+  });
+
+  it('tells the patient of a record another hospital contributed, and nobody of the home hospital\'s own uploads', () => {
+    const facts = { recordId: 'rec_1', patientId: 'pat-1', contributed: true, createdAt: '2026-01-01T10:00:00.000Z' };
+    expect(notificationsForEvent({ txId: 'tx7', eventName: 'RecordCreated' }, { contribution: facts })).toEqual([
+      { notificationId: notificationId('tx7', 'CONTRIBUTION_ADDED', 'pat-1'), recipientId: 'pat-1', kind: 'CONTRIBUTION_ADDED', occurredAt: facts.createdAt, recordId: 'rec_1' },
+    ]);
+    expect(notificationsForEvent({ txId: 'tx8', eventName: 'RecordCreated' }, { contribution: { ...facts, contributed: false } })).toEqual([]);
   });
 
   it('gives a replayed event the same ids, and another transaction, kind or recipient different ones', () => {

@@ -31,7 +31,16 @@ export interface AccessEventFacts {
 }
 
 /** What the ledger says about the object a committed event names (read by the follower with an evaluate). */
-export type EventFacts = { request: RequestFacts } | { session: SessionFacts } | { accessEvent: AccessEventFacts };
+/** The ledger's contribution facts of a new record (records:GetContribution). */
+export interface ContributionFacts {
+  recordId: string;
+  patientId: string;
+  contributed: boolean;
+  createdAt: string;
+}
+
+/** What the ledger says about the object a committed event names (read by the follower with an evaluate). */
+export type EventFacts = { request: RequestFacts } | { session: SessionFacts } | { accessEvent: AccessEventFacts } | { contribution: ContributionFacts };
 
 /**
  * A notification's id: the same cause (a transaction id, or a consent's expiry), kind and recipient always give
@@ -49,7 +58,8 @@ export const NOTIFYING_EVENTS = {
   AccessRequestDenied: 'request',
   EmergencyAccessOpened: 'session',
   IntegrityViolationRecorded: 'accessEvent',
-} as const satisfies Record<string, 'request' | 'session' | 'accessEvent'>;
+  RecordCreated: 'contribution',
+} as const satisfies Record<string, 'request' | 'session' | 'accessEvent' | 'contribution'>;
 
 export type NotifyingEvent = keyof typeof NOTIFYING_EVENTS;
 
@@ -61,7 +71,7 @@ export function isNotifyingEvent(name: string): name is NotifyingEvent {
 /**
  * Who is told what about a committed event: a request received goes to the patient it asks, its decision to the
  * requester, a break-glass session to the patient whose records it opens, an integrity violation to the patient
- * whose record failed verification. Recipients come from the ledger's
+ * whose record failed verification, a record another hospital contributed to the patient. Recipients come from the ledger's
  * object only, never from anyone's request. Ids and kinds only.
  */
 export function notificationsForEvent(event: { txId: string; eventName: string }, facts: EventFacts): NewNotification[] {
@@ -72,6 +82,12 @@ export function notificationsForEvent(event: { txId: string; eventName: string }
     if (event.eventName !== 'IntegrityViolationRecorded') return [];
     const e = facts.accessEvent;
     return one(e.patientId, 'INTEGRITY_VIOLATION', e.at, { recordId: e.recordId, eventId: e.eventId });
+  }
+  if ('contribution' in facts) {
+    // Only a record another hospital added tells the patient; the home hospital's own uploads do not.
+    const c = facts.contribution;
+    if (event.eventName !== 'RecordCreated' || !c.contributed) return [];
+    return one(c.patientId, 'CONTRIBUTION_ADDED', c.createdAt, { recordId: c.recordId });
   }
   if ('session' in facts) {
     if (event.eventName !== 'EmergencyAccessOpened') return [];

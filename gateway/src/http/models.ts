@@ -72,6 +72,10 @@ export interface RecordMetadata {
   createdAt: string;
   /** The uploading practitioner, or the device that posted the batch. */
   createdBy: string;
+  /** For a record a practitioner of another hospital contributed under a consent: that hospital (MSP id). */
+  contributorOrg?: string;
+  /** The consent that gave the contribution right. */
+  contributionConsentId?: string;
   /** DICOM header fields of an `application/dicom` record (never a name, id or birth date). */
   imaging?: ImagingMetadata;
   /** What a device observation batch holds. */
@@ -309,6 +313,11 @@ export interface GrantConsentRequest {
    * @format date-time
    */
   expiresAt: string;
+  /**
+   * The contribution right: the grantee may also add records of the scope's categories for the patient (FHIR
+   * Consent `provision.action` collect). Needs a scope of categories. Default false.
+   */
+  contribute?: boolean;
 }
 
 export interface Consent {
@@ -324,6 +333,8 @@ export interface Consent {
   createdAt: string;
   revokedAt?: string;
   requestId?: string;
+  /** The contribution right (see GrantConsentRequest). */
+  contribute?: boolean;
 }
 
 /** The patient's choice about the authors of their records (see the README's security model). */
@@ -414,6 +425,8 @@ export interface AccessEvent {
    * within the author's treatment window.
    */
   basis?: 'AUTHOR';
+  /** `CONTRIBUTE` for an attempt to add a record for the patient (a refused one names no record: `recordId` is empty). */
+  action?: 'CONTRIBUTE';
   emergencySessionId?: string;
   /** On the final outcome of a granted read that delivered no content: the granted event it concludes. */
   decisionEventId?: string;
@@ -449,10 +462,11 @@ export interface ErasureStatus {
 
 /**
  * What a notification is about: an access request the patient received, its decision (to the requester),
- * break-glass opened on the patient's records, a consent that expires within 24 h (patient and user grantee), or
- * an integrity violation: a record of the patient whose content failed verification when it was read.
+ * break-glass opened on the patient's records, a consent that expires within 24 h (patient and user grantee),
+ * an integrity violation: a record of the patient whose content failed verification when it was read, or a
+ * record another hospital contributed to the patient's file under a consent (patient).
  */
-export type NotificationKind = 'ACCESS_REQUEST_RECEIVED' | 'ACCESS_REQUEST_APPROVED' | 'ACCESS_REQUEST_DENIED' | 'BREAK_GLASS_OPENED' | 'CONSENT_EXPIRING' | 'INTEGRITY_VIOLATION';
+export type NotificationKind = 'ACCESS_REQUEST_RECEIVED' | 'ACCESS_REQUEST_APPROVED' | 'ACCESS_REQUEST_DENIED' | 'BREAK_GLASS_OPENED' | 'CONSENT_EXPIRING' | 'INTEGRITY_VIOLATION' | 'CONTRIBUTION_ADDED';
 
 /**
  * A notification to the caller. Ids and kinds only — never a name, title, reason or content: open the named
@@ -467,7 +481,7 @@ export interface Notification {
   requestId?: string;
   consentId?: string;
   sessionId?: string;
-  /** INTEGRITY_VIOLATION: the record whose content failed verification. */
+  /** INTEGRITY_VIOLATION: the record whose content failed verification; CONTRIBUTION_ADDED: the record another hospital added. */
   recordId?: string;
   /** INTEGRITY_VIOLATION: the access event that recorded it (in the access log). */
   eventId?: string;

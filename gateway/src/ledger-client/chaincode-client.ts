@@ -1,5 +1,6 @@
 import type {
   AuthorAccess,
+  Contribution,
   CustodyPage,
   AccessDecision,
   AccessEvent,
@@ -48,6 +49,8 @@ export interface NewConsent {
   expiresAt: string;
   /** recordId -> data key wrapped for the grantee's org. */
   wrappedKeys?: Record<string, string>;
+  /** The contribution right (the grantee may add records of the scope's categories). */
+  contribute?: boolean;
 }
 
 /**
@@ -89,6 +92,14 @@ export class ChaincodeClient {
       transient: { record: json(record) },
       endorsingOrgs: Object.keys(record.wrappedKeys).sort(),
     });
+  }
+  /** Records that an upload by a practitioner of another org was refused (the chaincode decides again). */
+  reportRefusedContribution(actor: ActorRef, patientId: string, category: string, patientOrg: string): Promise<AccessDecision> {
+    return this.submit(actor.org, { name: 'access:ReportRefusedContribution', args: [actor.userId, patientId, category], endorsingOrgs: orgs(patientOrg) });
+  }
+  /** Whether a record was contributed by another hospital (the patient and home admins). */
+  getContribution(actor: ActorRef, recordId: string): Promise<Contribution> {
+    return this.evaluate(actor.org, { name: 'records:GetContribution', args: [actor.userId, recordId] });
   }
   /** The public anchor (id, home org, status) of a record: anyone may read it. */
   getAnchor(asOrg: string, recordId: string): Promise<RecordAnchor> {

@@ -53,7 +53,8 @@ export type NotificationKind =
   | 'ACCESS_REQUEST_DENIED'
   | 'BREAK_GLASS_OPENED'
   | 'CONSENT_EXPIRING'
-  | 'INTEGRITY_VIOLATION';
+  | 'INTEGRITY_VIOLATION'
+  | 'CONTRIBUTION_ADDED';
 
 /** A notification as its recipient lists it. */
 export interface NotificationDoc {
@@ -66,7 +67,7 @@ export interface NotificationDoc {
   requestId?: string;
   consentId?: string;
   sessionId?: string;
-  /** The record whose content failed verification (INTEGRITY_VIOLATION). */
+  /** The record whose content failed verification (INTEGRITY_VIOLATION), or another hospital added (CONTRIBUTION_ADDED). */
   recordId?: string;
   /** The access event that recorded it (INTEGRITY_VIOLATION): the patient finds it in the access log. */
   eventId?: string;

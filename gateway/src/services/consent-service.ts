@@ -15,6 +15,8 @@ export interface GrantInput {
   scope: ConsentScope;
   purposes: Purpose[];
   expiresAt: string;
+  /** The contribution right. */
+  contribute?: boolean;
 }
 
 function granteeOf(input: GrantInput['grantee']): Grantee {

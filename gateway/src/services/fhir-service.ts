@@ -83,13 +83,13 @@ export class FhirService {
    */
   async createConsent(actor: ActorRef, body: unknown): Promise<Consent> {
     const asked = fromConsent(body, this.now());
-    const { patientId, grantee, scope, purposes, expiresAt } = asked;
+    const { patientId, grantee, scope, purposes, expiresAt, contribute } = asked;
     // The view names the patient's home org; another org cannot be the patient's (the caller's org is, when it is the patient).
     if (asked.organization !== undefined && actor.userId === patientId && asked.organization !== actor.org) {
       throw badInput('Consent.organization[0]', "Consent.organization[0]: must be the patient's home organization");
     }
     try {
-      return toConsent(await this.consents.grant(actor, patientId, { grantee, scope, purposes, expiresAt }), this.now());
+      return toConsent(await this.consents.grant(actor, patientId, { grantee, scope, purposes, expiresAt, ...(contribute ? { contribute } : {}) }), this.now());
     } catch (error) {
       if (!(error instanceof AppError) || error.field === undefined) throw error;
       const element = asked.elementOf(error.field);

@@ -70,9 +70,23 @@ describe('NotificationFollower', () => {
         throw new Error('not expected');
       },
     } as unknown as Partial<ChaincodeClient>;
-    const events = [anEvent(1n, 'ConsentGranted', { consentId: 'con_1' }), anEvent(2n, 'RecordCreated', { recordId: 'rec_1' })];
+    const events = [anEvent(1n, 'ConsentGranted', { consentId: 'con_1' }), anEvent(2n, 'AccessRecorded', { eventId: 'evt_1' })];
     expect(await follower(ledgerOf(events), chaincode).follow(new AbortController().signal)).toBe(2);
     expect(announced).toEqual([]);
+  });
+
+  it("asks for a new record's contribution facts and tells the patient only of a contributed one", async () => {
+    const asked: string[] = [];
+    const chaincode = {
+      getContribution: async (_admin: unknown, recordId: string) => {
+        asked.push(recordId);
+        return { recordId, patientId: 'pat-1', contributed: recordId === 'rec_2', createdAt: '2026-01-01T10:00:00.000Z' };
+      },
+    } as unknown as Partial<ChaincodeClient>;
+    const events = [anEvent(1n, 'RecordCreated', { recordId: 'rec_1' }), anEvent(2n, 'RecordCreated', { recordId: 'rec_2' })];
+    expect(await follower(ledgerOf(events), chaincode).follow(new AbortController().signal)).toBe(2);
+    expect(asked).toEqual(['rec_1', 'rec_2']);
+    expect(announced).toEqual([expect.objectContaining({ recipientId: 'pat-1', kind: 'CONTRIBUTION_ADDED', recordId: 'rec_2' })]);
   });
 
   it('stops at a ledger error without moving its checkpoint, so the event is handled again', async () => {

@@ -75,6 +75,7 @@ export class NotificationFollower {
       if (kind === 'accessEvent') {
         return { accessEvent: await this.chaincode.getAccessEvent(admin, ids.eventId ?? '') };
       }
+      if (kind === 'contribution') return { contribution: await this.chaincode.getContribution(admin, ids.recordId ?? '') };
       return { request: await this.chaincode.getRequest(admin, ids.requestId ?? '') };
     });
     if (facts === undefined) return;

@@ -65,7 +65,17 @@ export class RecordService {
     if (!meta.title || [...meta.title].length > 200) throw badInput('title', 'title must be 1-200 characters');
     if (!isCategory(meta.category)) throw badInput('category', 'category is not one of the known categories');
     if (!MEDIA_TYPE.test(meta.mediaType)) throw badInput('mediaType', 'mediaType must be type/subtype');
-    return this.chaincode.keyRecipients(actor, patientId, meta.category);
+    try {
+      return await this.chaincode.keyRecipients(actor, patientId, meta.category);
+    } catch (error) {
+      // A practitioner of another hospital without the contribution right: the refusal is recorded in the patient's
+      // access log before the client hears it.
+      if (error instanceof AppError && error.code === 'NO_CONTRIBUTION_RIGHT') {
+        const homeOrg = (await this.chaincode.getUser(actor.org, patientId)).homeOrg;
+        await this.chaincode.reportRefusedContribution(actor, patientId, meta.category, homeOrg);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -111,7 +121,11 @@ export class RecordService {
       throw signal.reason;
     }
     try {
-      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, patientId);
+      // The own org's copy goes into the patient's custody on the patient's home gateway; a contributing
+      // hospital's copies (its own and the home org's) are wrapped with the orgs' registered keys, like the copies a
+      // consent shares.
+      const home = (await this.chaincode.getUser(actor.org, patientId)).homeOrg === actor.org;
+      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, home ? patientId : undefined);
       const { id, at } = await this.chaincode.createRecord(actor, patientId, {
         title: meta.title,
         category: meta.category,
@@ -133,6 +147,7 @@ export class RecordService {
         sha256: tap.digest,
         createdAt: at ?? new Date().toISOString(),
         createdBy: actor.userId,
+        ...(home ? {} : { contributorOrg: actor.org }),
         ...(dicom?.imaging ? { imaging: dicom.imaging } : {}),
       };
     } catch (error) {

@@ -12,19 +12,26 @@ const OUTCOMES: Record<AccessEvent['outcome'], AuditEvent['outcome']> = {
 };
 
 /**
- * An access-log entry as FHIR R4 AuditEvent: a RESTful read (`rest`/`read`) with its outcome (0 success,
+ * An access-log entry as FHIR R4 AuditEvent: a RESTful read (`rest`/`read`; an attempt to contribute a record:
+ * `create`, action C) with its outcome (0 success,
  * 4 denied or failed, 8 integrity violation), the purpose of use (HL7 v3 ActReason; break-glass adds BTG), the
  * reading user as requesting agent, the reader's org as observer, and the record and the patient as
  * entities (plus the consent or break-glass session that allowed it).
  */
 export function toAuditEvent(event: AccessEvent): AuditEvent {
   const breakGlass = event.outcome === 'BREAK_GLASS';
+  const contribution = event.action === 'CONTRIBUTE';
   const entities: AuditEventEntity[] = [
-    {
-      what: { ...ref('DocumentReference', event.recordId), identifier: { system: SYSTEM.recordId, value: event.recordId } },
-      type: coding(SYSTEM.auditEntityType, '2', 'System Object'),
-      role: coding(SYSTEM.objectRole, '3', 'Report'),
-    },
+    // A refused contribution names no record.
+    ...(event.recordId
+      ? [
+          {
+            what: { ...ref('DocumentReference', event.recordId), identifier: { system: SYSTEM.recordId, value: event.recordId } },
+            type: coding(SYSTEM.auditEntityType, '2', 'System Object'),
+            role: coding(SYSTEM.objectRole, '3', 'Report'),
+          },
+        ]
+      : []),
     { what: patientRef(event.patientId), type: coding(SYSTEM.auditEntityType, '1', 'Person'), role: coding(SYSTEM.objectRole, '1', 'Patient') },
   ];
   if (event.consentId && event.consentId !== 'self') {
@@ -38,8 +45,8 @@ export function toAuditEvent(event: AccessEvent): AuditEvent {
     id: fhirId(event.eventId),
     ...(breakGlass ? { meta: { security: [coding(SYSTEM.actReason, 'BTG', 'Break the glass')] } } : {}),
     type: coding(SYSTEM.auditEventType, 'rest', 'RESTful Operation'),
-    subtype: [coding(SYSTEM.restfulInteraction, 'read', 'read')],
-    action: 'R',
+    subtype: [contribution ? coding(SYSTEM.restfulInteraction, 'create', 'create') : coding(SYSTEM.restfulInteraction, 'read', 'read')],
+    action: contribution ? 'C' : 'R',
     recorded: event.at,
     outcome: OUTCOMES[event.outcome],
     ...(event.reason || breakGlass ? { outcomeDesc: event.reason ?? 'BREAK_GLASS' } : {}),

@@ -85,6 +85,12 @@ describe('FHIR Consent input', () => {
     });
   });
 
+  it('maps provision.action collect (besides access) to the contribution right', () => {
+    const action = ['access', 'collect'].map((code) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code }] }));
+    expect(fromConsent(aConsent({ action }), NOW).contribute).toBe(true);
+    expect(fromConsent(aConsent(), NOW).contribute).toBeUndefined();
+  });
+
   it('reads an Organization/{mspId} grantee and DocumentReference/{id} records in their FHIR id form', () => {
     const asked = fromConsent(
       aConsent({
@@ -146,7 +152,7 @@ describe('FHIR Consent input', () => {
     ['an unknown purpose code', aConsent({ purpose: [{ system: SYSTEM.actReason, code: 'MARKT' }] }), 'Consent.provision.purpose[0].code'],
     ['a purpose of another system', aConsent({ purpose: [{ system: 'http://snomed.info/sct', code: 'TREAT' }] }), 'Consent.provision.purpose[0].system'],
     ['no action', aConsent({ action: undefined }), 'Consent.provision.action'],
-    ['collect', aConsent({ action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] }), 'Consent.provision.action[0]'],
+    ['collect without access', aConsent({ action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] }), 'Consent.provision.action'],
     ['disclose', aConsent({ action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'disclose' }] }] }), 'Consent.provision.action[0]'],
     ['no scope', aConsent({ class: undefined }), 'Consent.provision'],
     ['records and categories at once', aConsent({ data: [{ meaning: 'instance', reference: { reference: `DocumentReference/${RECORD}` } }] }), 'Consent.provision'],

@@ -11,6 +11,8 @@ export interface ConsentGrant {
   scope: ConsentScope;
   purposes: Purpose[];
   expiresAt: string;
+  /** `provision.action` collect: the contribution right. */
+  contribute?: boolean;
   /** The MSP id `Consent.organization` names, when it names one (the view writes the patient's home org). */
   organization?: string;
   /**
@@ -160,13 +162,18 @@ function purposes(values: unknown[]): Purpose[] {
   });
 }
 
-function actions(values: unknown[]): void {
+/** The actions: `access` is required; `collect` adds the contribution right. Answers whether collect is there. */
+function actions(values: unknown[]): boolean {
+  let access = false;
+  let collect = false;
   values.forEach((a, i) => {
     const path = `Consent.provision.action[${i}]`;
-    if (conceptHas(a, CONSENT_ACTION, 'access')) return;
-    if (conceptHas(a, CONSENT_ACTION, 'collect')) refuse(path, 'collect (contributing records) cannot be granted: this gateway has no contributions');
-    refuse(path, `must be ${CONSENT_ACTION}#access`);
+    if (conceptHas(a, CONSENT_ACTION, 'access')) access = true;
+    else if (conceptHas(a, CONSENT_ACTION, 'collect')) collect = true;
+    else refuse(path, `must be ${CONSENT_ACTION}#access or #collect`);
   });
+  if (!access) refuse('Consent.provision.action', `must hold ${CONSENT_ACTION}#access (a grantee who adds records also reads under the consent)`);
+  return collect;
 }
 
 /** The category of a scope entry: `provision.code` as the view writes it (ours plus the matching LOINC), or `provision.class`. */
@@ -193,7 +200,7 @@ function categoryOfClass(value: unknown, path: string): Category {
  * posted back asks for the same grant: the patient (`patient`), one `permit` provision with one grantee
  * (`actor`, role IRCP: a Practitioner by user id or an Organization by MSP id), `purpose` (ActReason),
  * `period.end` as the expiry (a `start` may not lie in the future: a grant holds from when it is made),
- * `action` access, and the scope as `data` (DocumentReference instances) or as categories (`code` or `class`).
+ * `action` access (plus collect for the contribution right), and the scope as `data` (DocumentReference instances) or as categories (`code` or `class`).
  * Ids, meta, text, dateTime and the consent identifier are the server's: they are ignored.
  */
 export function fromConsent(body: unknown, now: Date): ConsentGrant {
@@ -229,7 +236,7 @@ export function fromConsent(body: unknown, now: Date): ConsentGrant {
 
   const grant = grantee(list(provision.actor, 'Consent.provision.actor', true));
   const purposeList = purposes(list(provision.purpose, 'Consent.provision.purpose', true));
-  actions(list(provision.action, 'Consent.provision.action', true));
+  const contribute = actions(list(provision.action, 'Consent.provision.action', true));
 
   const data = list(provision.data, 'Consent.provision.data', false);
   const codes = list(provision.code, 'Consent.provision.code', false);
@@ -270,6 +277,7 @@ export function fromConsent(body: unknown, now: Date): ConsentGrant {
     scope,
     purposes: purposeList,
     expiresAt: period.end,
+    ...(contribute ? { contribute } : {}),
     ...(organization !== undefined ? { organization } : {}),
     elementOf: (field) => elementOf(field, sources),
   };
@@ -285,5 +293,6 @@ function elementOf(field: string, sources: string[]): string {
   if (purpose) return `Consent.provision.purpose${purpose[1] ?? ''}`;
   if (field.startsWith('scope')) return 'Consent.provision';
   if (field === 'patientId') return 'Consent.patient';
+  if (field === 'contribute') return 'Consent.provision.action';
   return 'Consent';
 }

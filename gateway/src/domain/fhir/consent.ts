@@ -6,7 +6,8 @@ import { byIdentifier, coding, concept, fhirId, patientRef, purposeCoding, ref, 
 /**
  * A patient's consent as FHIR R4 Consent: privacy scope, the patient, an opt-in policy rule, and one
  * `permit` provision naming the grantee (`actor`, role IRCP), the purposes (HL7 v3 ActReason), the period
- * until expiry, and the scope: records as `data` (DocumentReference instances) or categories as `code`.
+ * until expiry, the actions (`access`, plus `collect` for a consent with the contribution right), and the scope:
+ * records as `data` (DocumentReference instances) or categories as `code`.
  * Revoked or expired consents are `inactive` (`now` decides expiry, as the chaincode does with tx time).
  */
 export function toConsent(consent: LedgerConsent, now: Date): Consent {
@@ -28,7 +29,10 @@ export function toConsent(consent: LedgerConsent, now: Date): Consent {
       type: 'permit',
       period: { start: consent.createdAt, end: consent.expiresAt },
       actor: [{ role: concept(SYSTEM.participationType, 'IRCP', 'information recipient'), reference: grantee }],
-      action: [concept('http://terminology.hl7.org/CodeSystem/consentaction', 'access', 'Access')],
+      action: [
+        concept('http://terminology.hl7.org/CodeSystem/consentaction', 'access', 'Access'),
+        ...(consent.contribute ? [concept('http://terminology.hl7.org/CodeSystem/consentaction', 'collect', 'Collect')] : []),
+      ],
       purpose: consent.purposes.map(purposeCoding),
       ...(consent.scope.recordIds ? { data: consent.scope.recordIds.map((id) => ({ meaning: 'instance' as const, reference: ref('DocumentReference', id) })) } : {}),
       ...(consent.scope.categories

@@ -1,6 +1,6 @@
 import type { RecordMeta } from '@careledger/chaincode';
 import type { Category } from '@careledger/chaincode/rules';
-import type { Device, DocumentReference, Practitioner, Reference } from '@medplum/fhirtypes';
+import type { Device, DocumentReference, Organization, Practitioner, Reference } from '@medplum/fhirtypes';
 import { byIdentifier, coding, concept, EXTENSION, fhirId, patientRef, ref, SYSTEM } from './systems.js';
 
 /** The LOINC document type (DocumentReference.type) of each record category. */
@@ -40,7 +40,8 @@ export function toDocumentReference(record: RecordMeta, contentUrl: string): Doc
     category: [concept(SYSTEM.category, record.category)],
     subject: patientRef(record.patientId),
     date: record.createdAt,
-    author: [authorOf(record)],
+    // A contributed record names the contributing hospital as a second author.
+    author: [authorOf(record), ...(record.contributorOrg ? [byIdentifier<Organization>('Organization', SYSTEM.mspId, record.contributorOrg)] : [])],
     description: record.title,
     content: [
       {

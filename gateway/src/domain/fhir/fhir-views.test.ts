@@ -131,6 +131,29 @@ describe('FHIR R4 views', () => {
     expect(consent.provision?.code?.map((c) => c.coding?.[0].code)).toEqual(['report', 'imaging']);
   });
 
+  it('maps the contribution right to provision.action collect, besides access', () => {
+    const consent = toConsent(aConsent({ grantee: { kind: 'org', org: 'HospitalBMSP' }, granteeOrg: 'HospitalBMSP', contribute: true }), NOW);
+    expect(fhirErrors(consent)).toEqual([]);
+    expect(consent.provision?.action?.map((a) => a.coding?.[0].code)).toEqual(['access', 'collect']);
+    expect(toConsent(aConsent(), NOW).provision?.action?.map((a) => a.coding?.[0].code)).toEqual(['access']);
+  });
+
+  it('names the contributing hospital as a second author of a contributed record', () => {
+    const doc = toDocumentReference(aRecord({ createdBy: 'doc-b', contributorOrg: 'HospitalBMSP', contributionConsentId: 'con_1' }), 'https://x/content');
+    expect(fhirErrors(doc)).toEqual([]);
+    expect(doc.author).toEqual([
+      { type: 'Practitioner', identifier: { system: SYSTEM.userId, value: 'doc-b' } },
+      { type: 'Organization', identifier: { system: SYSTEM.mspId, value: 'HospitalBMSP' } },
+    ]);
+  });
+
+  it('maps a refused contribution (no record) to a valid AuditEvent: create, action C, outcome 4, the patient only', () => {
+    const event = toAuditEvent(anEvent({ outcome: 'DENIED', reason: 'NO_CONTRIBUTION_RIGHT', consentId: undefined, action: 'CONTRIBUTE', recordId: '' }));
+    expect(fhirErrors(event)).toEqual([]);
+    expect(event).toMatchObject({ action: 'C', outcome: '4', outcomeDesc: 'NO_CONTRIBUTION_RIGHT', subtype: [{ code: 'create' }] });
+    expect(event.entity?.map((e) => e.what?.reference)).toEqual(['Patient/pat-1']);
+  });
+
   it('maps a record-scoped org consent to provision.data, and revoked or expired consents to inactive', () => {
     const scoped = toConsent(aConsent({ grantee: { kind: 'org', org: 'HospitalBMSP' }, scope: { recordIds: ['rec_0123456789abcdef0123456789abcdef'] } }), NOW);
     expect(fhirErrors(scoped)).toEqual([]);
