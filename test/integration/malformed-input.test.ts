@@ -268,7 +268,7 @@ const CASES: Malformed[] = [
     ['an unknown purpose code', 'Consent.provision.purpose[0].code', aFhirConsent('pat-1', 'doc-c', { purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: LEAK }] })],
     ['a purpose of an unknown system', 'Consent.provision.purpose[0].system', aFhirConsent('pat-1', 'doc-c', { purpose: [{ system: `https://example.org/${LEAK}`, code: 'TREAT' }] })],
     ['an actor role other than IRCP', 'Consent.provision.actor[0].role', aFhirConsent('pat-1', 'doc-c', { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: LEAK }] }, reference: { reference: 'Practitioner/doc-c' } }] })],
-    ['collect (no contributions yet)', 'Consent.provision.action[0]', aFhirConsent('pat-1', 'doc-c', { action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] })],
+    ['collect without access', 'Consent.provision.action', aFhirConsent('pat-1', 'doc-c', { action: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'collect' }] }] })],
     ['a period without end', 'Consent.provision.period.end', aFhirConsent('pat-1', 'doc-c', { period: { start: '2026-01-01T00:00:00Z' } })],
     ['a start in the future', 'Consent.provision.period.start', aFhirConsent('pat-1', 'doc-c', { period: { start: '2999-01-01T00:00:00Z', end: '2999-02-01T00:00:00Z' } })],
     ['an end in the past', 'Consent.provision.period.end', aFhirConsent('pat-1', 'doc-c', { period: { end: '2001-01-01T00:00:00Z' } })],

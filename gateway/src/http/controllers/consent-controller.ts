@@ -33,6 +33,7 @@ export class ConsentController extends Controller {
    */
   @Get('patients/{patientId}/consents/author-access')
   @Response<Problem>(403, 'Only the patient and the home admin')
+  @Response<Problem>(410, 'The patient was erased')
   public async getAuthorAccess(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<AuthorAccess> {
     return await this.services.consents.getAuthorAccess(req.user, patientId);
   }
