@@ -319,7 +319,9 @@ start_orderer() {
 
 # start_peer H N : peer N (0 or 1) of hospital H. Both use leader election for the org's
 # block delivery from the ordering service and bootstrap gossip from each other; peer0 is
-# the anchor peer (in the genesis block).
+# the anchor peer (in the genesis block). With Fabric's default alive/election timings a
+# stopped leader was replaced only after ~70 s (the org received no blocks meanwhile); the
+# shorter ones below make the other peer take over within a few seconds.
 start_peer() {
   local h=$1 n=$2 pd ip port ccport opsport other
   pd=$(h_peer_dir "${h}" "${n}") ip=$(h_ip "${h}")
@@ -342,6 +344,10 @@ start_peer() {
     CORE_PEER_GOSSIP_ORGLEADER=false \
     CORE_PEER_GOSSIP_RECONNECTINTERVAL="${GOSSIP_RECONNECT_INTERVAL}" \
     CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=1s \
+    CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s \
+    CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT=5s \
+    CORE_PEER_GOSSIP_ELECTION_LEADERALIVETHRESHOLD=3s \
+    CORE_PEER_GOSSIP_ELECTION_LEADERELECTIONDURATION=2s \
     CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT=true \
     CORE_PEER_LOCALMSPID="$(h_msp "${h}")" \
     CORE_PEER_MSPCONFIGPATH="${pd}/msp" \
