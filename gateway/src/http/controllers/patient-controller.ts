@@ -50,6 +50,7 @@ export class PatientController extends Controller {
   @Security('bearer', ['erasure'])
   @Response<Problem>(403, 'Only the patient or the home admin')
   @Response<Problem>(404, 'No erasure of this patient has begun')
+  @Response<Problem>(410, 'The caller was erased: an erased patient may follow only their own erasure')
   public async erasureStatus(@Request() req: AuthenticatedRequest, @Path() patientId: Id): Promise<ErasureStatus> {
     return this.services.erasure.status(req.user, patientId);
   }
