@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       CARELEDGER_FIREBASE_PROJECT: 'hospital-a-prod',
       CARELEDGER_FIRESTORE_PREFIX: 'prod',
       CARELEDGER_AUTH_EMULATOR: 'false',
+      CARELEDGER_KUBO_SWARM_READS: 'true',
     });
     expect(config.port).toBe(8443);
     expect(config.network).toEqual({
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       connectionFile: '/etc/careledger/connection.json',
       chaincode: 'careledger-v2',
       kuboApiUrl: 'http://10.0.0.5:5001',
+      kuboSwarmReads: true,
       firebaseProject: 'hospital-a-prod',
       firestorePrefix: 'prod',
       authEmulator: false,

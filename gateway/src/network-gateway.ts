@@ -58,7 +58,7 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
   const firestore = createFirestore({ projectId, emulatorHost: firestoreEmulator });
   const permissions = new FirestorePermissionStore({ firestore, prefix: network.firestorePrefix, callTimeoutMs: config.timeouts.permissionStoreMs });
   // Garbage is collected once per erasure (with a deadline), not after every single unpin.
-  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl, gcOnRemove: false, timeoutMs: config.timeouts.blobStoreMs });
+  const kubo = new KuboBlobStore({ url: network.kuboApiUrl ?? connection.kubo.apiUrl, gcOnRemove: false, timeoutMs: config.timeouts.blobStoreMs, readFromSwarm: network.kuboSwarmReads });
   // CARELEDGER_CACHE_BYTES=0 turns the cache off whatever the entry limit says (as on the embedded profile).
   const blobs = new CachingBlobStore(kubo, { maxBytes: config.cacheBytes, maxEntryBytes: Math.min(config.cacheEntryBytes, config.cacheBytes) });
   // Device credentials are the gateway's own (signed with a key in its data dir), on every profile.

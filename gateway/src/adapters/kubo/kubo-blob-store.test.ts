@@ -186,9 +186,19 @@ describe('KuboBlobStore reading a blob its node does not hold', () => {
   it('with no swarm peer to fetch it from: not found, and nothing is fetched or pinned', async () => {
     const kubo = await aKuboWithoutThePin(0, Buffer.from('never served'));
     try {
-      await expect(read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000 }))).rejects.toBeInstanceOf(BlobNotFoundError);
+      await expect(read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000, readFromSwarm: true }))).rejects.toBeInstanceOf(BlobNotFoundError);
       expect(kubo.calls).not.toContain('cat');
       expect(kubo.calls).not.toContain('pin/add');
+    } finally {
+      await kubo.close();
+    }
+  });
+
+  it('with swarm peers but without swarm reads (a node that serves its hospital alone): not found, nothing fetched', async () => {
+    const kubo = await aKuboWithoutThePin(2, Buffer.from('never served'));
+    try {
+      await expect(read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000 }))).rejects.toBeInstanceOf(BlobNotFoundError);
+      expect(kubo.calls).not.toContain('cat');
     } finally {
       await kubo.close();
     }
@@ -198,7 +208,7 @@ describe('KuboBlobStore reading a blob its node does not hold', () => {
     const content = Buffer.from('a record another hospital holds');
     const kubo = await aKuboWithoutThePin(2, content);
     try {
-      expect(await read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000 }))).toEqual(content);
+      expect(await read(new KuboBlobStore({ url: kubo.url, timeoutMs: 2_000, readFromSwarm: true }))).toEqual(content);
       expect(kubo.calls.indexOf('pin/add')).toBeGreaterThan(kubo.calls.indexOf('cat'));
     } finally {
       await kubo.close();

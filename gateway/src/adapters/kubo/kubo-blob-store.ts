@@ -24,6 +24,12 @@ export interface KuboBlobStoreOptions {
    * {@link DependencyUnavailableError} and the HTTP request to it is aborted.
    */
   timeoutMs?: number;
+  /**
+   * Read a blob this node does not hold from its swarm peers (bitswap) and keep a pinned replica (default false).
+   * On in the consortium topology, where each hospital's node is in a private swarm with the others'; off where
+   * one node serves a hospital alone, so that a blob it does not hold is simply not found.
+   */
+  readFromSwarm?: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export class KuboBlobStore implements BlobStore {
   private readonly ipfs: KuboRPCClient;
   private readonly gate = new AddGcGate();
   private readonly gcOnRemove: boolean;
+  private readonly readFromSwarm: boolean;
   private readonly url: string;
   private readonly timeoutMs: number;
 
@@ -47,6 +54,7 @@ export class KuboBlobStore implements BlobStore {
     const base = options.url.replace(/\/+$/, '');
     this.url = base.endsWith('/api/v0') ? base : `${base}/api/v0`;
     this.gcOnRemove = options.gcOnRemove ?? true;
+    this.readFromSwarm = options.readFromSwarm ?? false;
   }
 
   /**
@@ -121,13 +129,13 @@ export class KuboBlobStore implements BlobStore {
   /**
    * Streams a blob. One this node holds (pinned) is read from its own store. One it does not hold is fetched from
    * the node's swarm peers over bitswap (another hospital's node in a private swarm) and, once read to the end,
-   * pinned here: the reading hospital keeps a replica of what it was allowed to read. With no swarm peer to ask,
-   * a blob not held here is not found; with peers, a blob none of them serves fails on the idle deadline
+   * pinned here: the reading hospital keeps a replica of what it was allowed to read (only with `readFromSwarm`).
+   * Without it, or with no swarm peer to ask, a blob not held here is not found; with peers, a blob none of them serves fails on the idle deadline
    * (unavailable), since the node that holds it may just be unreachable.
    */
   async *cat(cid: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
     const held = await this.has(cid, options);
-    if (!held && !(await this.hasSwarmPeers(options))) throw new BlobNotFoundError();
+    if (!held && !(this.readFromSwarm && (await this.hasSwarmPeers(options)))) throw new BlobNotFoundError();
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
