@@ -237,16 +237,7 @@ export class FirestorePermissionStore implements PermissionStore {
   /** Deletes the patient's grants and requests in batches of up to 500, and the patient's notifications; checkpoints stay. */
   async deletePatient(patientId: string): Promise<void> {
     for (const collection of [this.grants, this.requests]) {
-      const query = collection.where('patientId', '==', patientId).select().limit(BATCH_LIMIT);
-      // Each round deletes what the query found, so the next round sees the rest.
-      for (;;) {
-        const snapshot = await this.bounded(() => query.get());
-        if (snapshot.empty) break;
-        const batch = this.firestore.batch();
-        for (const doc of snapshot.docs) batch.delete(doc.ref);
-        await this.bounded(() => batch.commit());
-        if (snapshot.size < BATCH_LIMIT) break;
-      }
+      await this.deleteMatching(collection.where('patientId', '==', patientId));
     }
     await this.bounded(() => this.firestore.recursiveDelete(this.notifications.doc(documentId('patient id', patientId))));
   }
@@ -268,7 +259,14 @@ export class FirestorePermissionStore implements PermissionStore {
 
   /** Deletes the webhook's deliveries in batches of up to 500, then the webhook. */
   async deleteWebhook(webhookId: string): Promise<void> {
-    const query = this.deliveries.where('webhookId', '==', documentId('webhook id', webhookId)).select().limit(BATCH_LIMIT);
+    await this.deleteMatching(this.deliveries.where('webhookId', '==', documentId('webhook id', webhookId)));
+    await this.bounded(() => this.webhooks.doc(webhookId).delete());
+  }
+
+  /** Deletes every document the query matches, in batches of up to 500 (each a bounded read and a bounded commit). */
+  private async deleteMatching(where: Query): Promise<void> {
+    const query = where.select().limit(BATCH_LIMIT);
+    // Each round deletes what the query found, so the next round sees the rest.
     for (;;) {
       const snapshot = await this.bounded(() => query.get());
       if (snapshot.empty) break;
@@ -277,7 +275,6 @@ export class FirestorePermissionStore implements PermissionStore {
       await this.bounded(() => batch.commit());
       if (snapshot.size < BATCH_LIMIT) break;
     }
-    await this.bounded(() => this.webhooks.doc(webhookId).delete());
   }
 
   async addDelivery(doc: DeliveryDoc): Promise<boolean> {
