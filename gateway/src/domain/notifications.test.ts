@@ -60,6 +60,10 @@ describe('notifications derived from a committed event', () => {
     expect(new Set([id, notificationId('tx2', 'ACCESS_REQUEST_RECEIVED', 'pat-1'), notificationId('tx1', 'ACCESS_REQUEST_DENIED', 'pat-1'), notificationId('tx1', 'ACCESS_REQUEST_RECEIVED', 'pat-2')]).size).toBe(4);
     expect(id).toMatch(/^ntf-[0-9a-f]{40}$/);
   });
+
+  it('keeps the notification ids already stored: "ntf-" and 40 hex digits of SHA-256 over "<cause>\\n<kind>\\n<recipient>"', () => {
+    expect(notificationId('tx1', 'ACCESS_REQUEST_RECEIVED', 'pat-1')).toBe('ntf-c98b8e6e885133931965b5cbd88b0d34b6fd524f');
+  });
 });
 
 describe('consent expiry notices', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { derivedId } from './derived-id.js';
 import type { GrantDoc, NewNotification, NotificationKind } from '../ports/permission-store.js';
 
 /** How long before a consent expires its patient and grantee are told. */
@@ -47,8 +47,7 @@ export type EventFacts = { request: RequestFacts } | { session: SessionFacts } |
  * the same id, so replaying the ledger's events stores nothing twice. A hash, so the id says nothing itself.
  */
 export function notificationId(cause: string, kind: NotificationKind, recipientId: string): string {
-  const digest = createHash('sha256').update(`${cause}\n${kind}\n${recipientId}`).digest('hex');
-  return `ntf-${digest.slice(0, 40)}`;
+  return derivedId('ntf', cause, kind, recipientId);
 }
 
 /** The events a notification follows, and the object each one names. */

@@ -12,6 +12,10 @@ describe('webhook rules', () => {
     expect(deliveryId('tx1', 'whk-1')).toMatch(/^dlv-[0-9a-f]{40}$/);
   });
 
+  it('keeps the delivery ids already stored: "dlv-" and 40 hex digits of SHA-256 over "<txId>\\n<webhookId>"', () => {
+    expect(deliveryId('tx1', 'whk-1')).toBe('dlv-47f881959898fda0e1ea8620b4ecd1cd1c974e03');
+  });
+
   it('signs "<t>.<body>" with HMAC-SHA256 of the secret', () => {
     const mac = createHmac('sha256', 'whsec_x').update('1700000000.{"a":1}').digest('hex');
     expect(signatureHeader('whsec_x', 1_700_000_000, '{"a":1}')).toBe(`t=1700000000,v1=${mac}`);

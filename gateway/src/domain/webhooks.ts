@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { derivedId } from './derived-id.js';
 import type { DeliveryDoc } from '../ports/permission-store.js';
 import { badInput } from './app-error.js';
 
@@ -37,7 +38,7 @@ export const WEBHOOK_HEADERS = {
  * replay and restart, so a receiver that keeps the ids it has handled handles each event once.
  */
 export function deliveryId(txId: string, webhookId: string): string {
-  return `dlv-${createHash('sha256').update(`${txId}\n${webhookId}`).digest('hex').slice(0, 40)}`;
+  return derivedId('dlv', txId, webhookId);
 }
 
 /**
