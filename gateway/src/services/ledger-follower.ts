@@ -109,29 +109,8 @@ export interface BackgroundPace {
 export function runInBackground(work: BackgroundWork, log: Logger, pace: BackgroundPace): { stop(): Promise<void> } {
   const running = new AbortController();
   const { signal } = running;
-  // A stop that came while a sweep or a follow was running has already fired its abort event: look first.
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-  const retryMs = pace.retryMs ?? 1_000;
-  const following = (async () => {
-    let wait = retryMs;
-    while (!signal.aborted) {
-      try {
-        await work.follow(signal);
-        wait = retryMs;
-        // The event stream ended without an abort (a closed ledger): look again later, not in a tight loop.
-        await pause(retryMs);
-      } catch (err) {
-        log.error({ err }, `${work.name} failed; retrying`);
-        await pause(wait);
-        wait = Math.min(wait * 2, 30_000);
-      }
-    }
-  })();
+  const pause = (ms: number) => abortablePause(ms, signal);
+  const following = keepFollowing(work, log, signal, pace.retryMs ?? 1_000);
   const sweeping = (async () => {
     if (!pace.sweepAtStart) await pause(pace.sweepMs);
     while (!signal.aborted) {
@@ -149,4 +128,39 @@ export function runInBackground(work: BackgroundWork, log: Logger, pace: Backgro
       await Promise.all([following, sweeping]);
     },
   };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (including an abort that came before the call). */
+function abortablePause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // A stop that came while a sweep or a follow was running has already fired its abort event: look first.
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs `work.follow` until `signal` aborts: a failure is logged and retried after a pause that starts at
+ * `retryMs` and doubles up to 30 s (resuming from the checkpoint); an event stream that ends without an abort
+ * (a closed ledger) is looked at again after `retryMs`, not in a tight loop.
+ */
+export async function keepFollowing(work: Pick<BackgroundWork, 'name' | 'follow'>, log: Logger, signal: AbortSignal, retryMs: number): Promise<void> {
+  let wait = retryMs;
+  while (!signal.aborted) {
+    try {
+      await work.follow(signal);
+      wait = retryMs;
+      await abortablePause(retryMs, signal);
+    } catch (err) {
+      log.error({ err }, `${work.name} failed; retrying`);
+      await abortablePause(wait, signal);
+      wait = Math.min(wait * 2, 30_000);
+    }
+  }
 }

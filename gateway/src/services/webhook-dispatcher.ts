@@ -6,7 +6,7 @@ import type { ChaincodeClient } from '../ledger-client/chaincode-client.js';
 import type { Ledger, LedgerEvent } from '../ports/ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { DeliveryDoc, PermissionStore, WebhookDoc } from '../ports/permission-store.js';
-import { followFromCheckpoint } from './ledger-follower.js';
+import { followFromCheckpoint, keepFollowing } from './ledger-follower.js';
 import { seedAdminId } from './registry-service.js';
 
 /** The dispatcher's own checkpoint in the permission store (the projector and the notification follower keep others). */
@@ -85,34 +85,21 @@ export class WebhookDispatcher {
   start(): { stop(): Promise<void> } {
     const running = new AbortController();
     const { signal } = running;
-    const pause = (ms: number, wakeable: boolean) =>
+    // The delivery loop's pause: cut short by a stop or by wake().
+    const pause = (ms: number) =>
       new Promise<void>((resolve) => {
-        if (signal.aborted || (wakeable && this.woken)) return resolve();
+        if (signal.aborted || this.woken) return resolve();
         const done = () => {
           clearTimeout(timer);
           signal.removeEventListener('abort', done);
-          if (wakeable) this.wakeUp = undefined;
+          this.wakeUp = undefined;
           resolve();
         };
         const timer = setTimeout(done, ms);
-        if (wakeable) this.wakeUp = done;
+        this.wakeUp = done;
         signal.addEventListener('abort', done, { once: true });
       });
-    const retryMs = this.options.retryMs ?? 1_000;
-    const following = (async () => {
-      let wait = retryMs;
-      while (!signal.aborted) {
-        try {
-          await this.follow(signal);
-          wait = retryMs;
-          await pause(retryMs, false);
-        } catch (err) {
-          this.log.error({ err }, 'the webhook follower failed; retrying');
-          await pause(wait, false);
-          wait = Math.min(wait * 2, 30_000);
-        }
-      }
-    })();
+    const following = keepFollowing({ name: 'the webhook follower', follow: (stop) => this.follow(stop) }, this.log, signal, this.options.retryMs ?? 1_000);
     const delivering = (async () => {
       while (!signal.aborted) {
         this.woken = false;
@@ -124,7 +111,7 @@ export class WebhookDispatcher {
         }
         const untilRetry = this.nextRetry - Date.now();
         this.nextRetry = Infinity;
-        await pause(Math.max(0, Math.min(this.pollMs, untilRetry)), true);
+        await pause(Math.max(0, Math.min(this.pollMs, untilRetry)));
       }
     })();
     return {
