@@ -22,6 +22,32 @@ function asOtherDoctor(name, { route, json, form, test, pre = '' }) {
   return item;
 }
 
+/**
+ * The other hospital's practitioner reads the break-glass session until `field` is set: up to 50 more polls,
+ * 200 ms apart (about 10 s), counted in `keyPolls` (the request before sets it to 0).
+ */
+function pollSession(name, field) {
+  return asOtherDoctor(name, {
+    route: 'GET /v1/emergency-access/{{crossSessionId}}',
+    pre: s`
+      // A poll after the first waits 200 ms (the sandbox finishes its timers before sending).
+      if (Number(pm.collectionVariables.get('keyPolls') || '0') > 0) setTimeout(() => {}, 200);
+    `,
+    test: s`
+      ${expect.status(200)}
+      const body = pm.response.json();
+      const polls = Number(pm.collectionVariables.get('keyPolls') || '0');
+      if (!body.${field} && polls < 50) {
+        // Not yet: ask again after a moment (newman and the Postman runner follow setNextRequest).
+        pm.collectionVariables.set('keyPolls', String(polls + 1));
+        pm.execution.setNextRequest(pm.info.requestName);
+      } else {
+        pm.test('${field} is set', () => pm.expect(body.${field}).to.be.a('string'));
+      }
+    `,
+  });
+}
+
 export const crossHospital = folder(
   'Cross-hospital care',
   [
@@ -87,25 +113,7 @@ export const crossHospital = folder(
         pm.collectionVariables.set('keyPolls', '0');
       `,
     }),
-    asOtherDoctor('Keys arrive: our gateway released them (polls up to ~10 s)', {
-      route: 'GET /v1/emergency-access/{{crossSessionId}}',
-      pre: s`
-        // A poll after the first waits 200 ms (the sandbox finishes its timers before sending).
-        if (Number(pm.collectionVariables.get('keyPolls') || '0') > 0) setTimeout(() => {}, 200);
-      `,
-      test: s`
-        ${expect.status(200)}
-        const body = pm.response.json();
-        const polls = Number(pm.collectionVariables.get('keyPolls') || '0');
-        if (!body.keysReleasedAt && polls < 50) {
-          // Not yet: ask again after a moment (newman and the Postman runner follow setNextRequest).
-          pm.collectionVariables.set('keyPolls', String(polls + 1));
-          pm.execution.setNextRequest(pm.info.requestName);
-        } else {
-          pm.test('keysReleasedAt is set', () => pm.expect(body.keysReleasedAt).to.be.a('string'));
-        }
-      `,
-    }),
+    pollSession('Keys arrive: our gateway released them (polls up to ~10 s)', 'keysReleasedAt'),
     asOtherDoctor('The other hospital reads under break-glass', {
       route: 'GET /v1/records/{{record2Id}}/content?purpose=ETREAT',
       test: s`
@@ -145,24 +153,7 @@ export const crossHospital = folder(
       route: 'GET /v1/records/{{record2Id}}/content?purpose=ETREAT',
       test: expect.problem(403, 'NO_CONSENT'),
     }),
-    asOtherDoctor('The keys are withdrawn from the other hospital (polls up to ~10 s)', {
-      route: 'GET /v1/emergency-access/{{crossSessionId}}',
-      pre: s`
-        // A poll after the first waits 200 ms (the sandbox finishes its timers before sending).
-        if (Number(pm.collectionVariables.get('keyPolls') || '0') > 0) setTimeout(() => {}, 200);
-      `,
-      test: s`
-        ${expect.status(200)}
-        const body = pm.response.json();
-        const polls = Number(pm.collectionVariables.get('keyPolls') || '0');
-        if (!body.keysWithdrawnAt && polls < 50) {
-          pm.collectionVariables.set('keyPolls', String(polls + 1));
-          pm.execution.setNextRequest(pm.info.requestName);
-        } else {
-          pm.test('keysWithdrawnAt is set', () => pm.expect(body.keysWithdrawnAt).to.be.a('string'));
-        }
-      `,
-    }),
+    pollSession('The keys are withdrawn from the other hospital (polls up to ~10 s)', 'keysWithdrawnAt'),
     asOtherDoctor('Contribution without the right: the other hospital cannot add a report for our patient (403, recorded)', {
       route: 'POST /v1/patients/{{patient2Id}}/records',
       form: uploadForm({ title: 'Emergency report' }),
