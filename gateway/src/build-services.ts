@@ -30,6 +30,7 @@ import { followLedger, PermissionProjector } from './services/permission-project
 import { NotificationFollower } from './services/notification-follower.js';
 import { NotificationService } from './services/notification-service.js';
 import { StorageReclaim } from './services/storage-reclaim.js';
+import { NoPendingUploads, OrphanSweep, type PendingUploads } from './services/pending-uploads.js';
 import { EmergencyKeyRelease } from './services/emergency-key-release.js';
 import { WebhookDispatcher } from './services/webhook-dispatcher.js';
 import { WebhookService } from './services/webhook-service.js';
@@ -48,6 +49,8 @@ export interface Adapters {
   deviceCredentials?: DeviceCredentials;
   /** The stores this gateway runs itself, compacted or garbage-collected after an erasure. */
   reclaimers?: StorageReclaimer[];
+  /** Uploads between the blob store and the ledger, kept across restarts (none: nothing to sweep after a kill). */
+  pendingUploads?: PendingUploads;
   /** The ledger's clock when it is not the system clock (embedded tests move it). */
   now?: () => Date;
 }
@@ -66,6 +69,8 @@ export interface Built {
   custody: KeyCustodyMigration;
   /** Makes every deletion so far physical in the stores this gateway runs (what an erasure does at its end). */
   reclaim: StorageReclaim;
+  /** Unpins the blobs of uploads a stopped gateway left without a record. */
+  orphans: OrphanSweep;
 }
 
 /** Builds the use-case services over any profile's adapters (services know ports only). */
@@ -87,7 +92,9 @@ export function buildServices(a: Adapters): Built {
   const consents = new ConsentService(chaincode, sharing, projection);
   const notifications = new NotificationService(a.permissions, a.log, a.config.notifications.heartbeatMs);
   const webhooks = new WebhookDispatcher(a.ledger, chaincode, a.permissions, a.config.orgs, a.log, a.config.webhooks);
-  const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger), a.config.emergency.keyWaitMs);
+  const pending = a.pendingUploads ?? new NoPendingUploads();
+  const records = new RecordService(chaincode, a.blobs, a.keys, orgKeys, a.log, a.config.maxUploadBytes, new RecordSearchChaincode(a.ledger), a.config.emergency.keyWaitMs, pending);
+  const orphans = new OrphanSweep(pending, a.blobs, a.log, a.config.orphans);
   const services: GatewayServices = {
     profile: a.config.profile,
     authenticator: a.authenticator,
@@ -119,11 +126,11 @@ export function buildServices(a: Adapters): Built {
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   const notifier = new NotificationFollower(a.ledger, chaincode, a.permissions, a.config.orgs, (doc) => notifications.announce(doc), a.log, { sweepMs: a.config.notifications.expirySweepMs });
   const emergencyKeys = new EmergencyKeyRelease(a.ledger, chaincode, a.permissions, a.keys, orgKeys, a.config.orgs, a.log, { sweepMs: a.config.emergency.sweepMs, now: a.now });
-  return { services, projector, notifier, emergencyKeys, webhooks, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim };
+  return { services, projector, notifier, emergencyKeys, webhooks, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim, orphans };
 }
 
 /** A wired gateway and how to shut it down. */
-export interface RunningGateway extends Omit<Built, 'reclaim'> {
+export interface RunningGateway extends Omit<Built, 'reclaim' | 'orphans'> {
   /** Compacts / garbage-collects the stores this gateway runs; resolves with the names of those that did not finish. */
   reclaim(): Promise<string[]>;
   close(): Promise<void>;
@@ -135,11 +142,12 @@ export interface RunningGateway extends Omit<Built, 'reclaim'> {
  * the profile's adapters.
  */
 export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
-  const { services, projector, notifier, emergencyKeys, webhooks, custody, reclaim } = built;
+  const { services, projector, notifier, emergencyKeys, webhooks, custody, reclaim, orphans } = built;
   const following = followLedger(projector, log, follow);
   const notifying = follow ? notifier.start() : { stop: async () => undefined };
   const releasing = follow ? emergencyKeys.start() : { stop: async () => undefined };
   const delivering = follow ? webhooks.start() : { stop: async () => undefined };
+  const sweeping = follow ? orphans.start() : { stop: async () => undefined };
   return {
     services,
     projector,
@@ -152,7 +160,7 @@ export function runGateway(built: Built, log: Logger, follow: boolean, closeAdap
       services.notifications.close();
       // An erasure stops after its current transaction; a new request for it resumes it.
       await services.erasure.close();
-      await Promise.all([following.stop(), notifying.stop(), releasing.stop(), delivering.stop()]);
+      await Promise.all([following.stop(), notifying.stop(), releasing.stop(), delivering.stop(), sweeping.stop()]);
       await closeAdapters();
     },
   };

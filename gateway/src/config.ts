@@ -49,6 +49,8 @@ const schema = z.object({
   CARELEDGER_CONSENT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CARELEDGER_EMERGENCY_KEY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   CARELEDGER_EMERGENCY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  CARELEDGER_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  CARELEDGER_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CARELEDGER_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   CARELEDGER_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   CARELEDGER_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
@@ -159,6 +161,13 @@ export interface Config {
     /** How often the home hospital's gateway looks for ended sessions whose released keys it must withdraw. */
     sweepMs: number;
   };
+  /** Blobs of uploads that a stopped gateway left without a record. */
+  orphans: {
+    /** How old an unsettled upload of a previous process must be before its blob is unpinned. */
+    graceMs: number;
+    /** How often the gateway looks (and once at start). */
+    sweepMs: number;
+  };
   /** Delivery of the orgs' events to their webhooks. */
   webhooks: WebhookConfig;
   /** Only on the network profile. */
@@ -229,6 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emergency: {
       keyWaitMs: e.CARELEDGER_EMERGENCY_KEY_WAIT_MS,
       sweepMs: e.CARELEDGER_EMERGENCY_SWEEP_SECONDS * 1000,
+    },
+    orphans: {
+      graceMs: e.CARELEDGER_ORPHAN_GRACE_SECONDS * 1000,
+      sweepMs: e.CARELEDGER_ORPHAN_SWEEP_SECONDS * 1000,
     },
     webhooks: {
       timeoutMs: e.CARELEDGER_WEBHOOK_TIMEOUT_MS,

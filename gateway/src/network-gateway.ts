@@ -14,6 +14,7 @@ import { organizationOf, readNetworkConnection, type NetworkConnection } from '.
 import type { KeyService } from './ports/key-service.js';
 import { buildServices, runGateway, type RunningGateway } from './build-services.js';
 import { ChaincodeClient } from './ledger-client/chaincode-client.js';
+import { FilePendingUploads } from './services/pending-uploads.js';
 import type { Logger } from './ports/logger.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */
@@ -84,7 +85,9 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     await Promise.all([waitForLedger(ledger, log), kubo.ready(), permissions.ready(), deviceCredentials.ready()]);
     // Fabric peers and Firestore manage their own storage; Kubo's unpinned blocks go with its garbage collector.
     const reclaimers = [{ name: 'blob store', reclaim: (o?: { signal?: AbortSignal }) => kubo.reclaim(o) }];
-    const built = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers });
+    // Uploads between Kubo and the ledger, kept in the data dir: after a kill, their blobs are swept at the next start.
+    const pendingUploads = new FilePendingUploads(path.join(config.dataDir, 'pending-uploads'));
+    const built = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers, pendingUploads });
     await seedOrgs(() => built.services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
     return runGateway(built, log, options.follow !== false, closeAdapters);

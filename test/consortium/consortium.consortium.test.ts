@@ -13,7 +13,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,13 +23,17 @@ import { emulatorIdToken } from '../../gateway/src/adapters/firebase-auth/emulat
 const run = promisify(execFile);
 const SCRIPT = path.resolve('network/consortium.sh');
 const IPFS = path.resolve('network/.bin/ipfs');
+const PEER = path.resolve('network/.bin/peer');
 const SUMMARY = path.resolve(process.env.CARELEDGER_CONSORTIUM_DIR ?? 'network/.consortium', 'consortium.json');
 
 interface Hospital {
   name: string;
   mspId: string;
+  namespace: string;
   address: string;
   dir: string;
+  peers: [string, string];
+  peerTlsCa: string;
   ordererOperations: string;
   kuboApi: string;
   kuboSwarm: string;
@@ -37,7 +42,7 @@ interface Hospital {
 interface Consortium {
   channel: string;
   bridge: { address: string };
-  cloud: { auth: string };
+  cloud: { auth: string; firestore: string; projectId: string };
   hospitals: Hospital[];
 }
 
@@ -107,6 +112,115 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
+/** How long the raft drill keeps its load on while the leader orderer is down (ms). */
+const LOAD_WITH_ORDERER_DOWN_MS = Number(process.env.CARELEDGER_DRILL_LOAD_MS ?? 15_000);
+/** One logical request may take this long over its retries before it counts as failed (ms). */
+const RETRY_BUDGET_MS = 45_000;
+
+/**
+ * Concurrent clients writing through the gateways. Each request (a new user in the gateway's own directory) is
+ * retried while the gateway answers 503 (the ledger did not commit in time), within {@link RETRY_BUDGET_MS}; a 409
+ * on a retry means an earlier attempt did commit. Anything else, or a request still failing at the end of its
+ * budget, is a failure.
+ */
+class Load {
+  private running = true;
+  private readonly done: { at: number; ms: number; attempts: number; ok: boolean }[] = [];
+
+  async client(h: Hospital): Promise<void> {
+    while (this.running) {
+      const userId = unique('load');
+      const t0 = Date.now();
+      let attempts = 0;
+      let ok = false;
+      while (Date.now() - t0 < RETRY_BUDGET_MS) {
+        attempts++;
+        const status = await registerUser(h, userId, 'practitioner').catch(() => 0);
+        if (status === 201 || (status === 409 && attempts > 1)) {
+          ok = true;
+          break;
+        }
+        if (status !== 503 && status !== 0) break;
+        await sleep(500);
+      }
+      this.done.push({ at: Date.now(), ms: Date.now() - t0, attempts, ok });
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  commitsAfter(t: number): number {
+    return this.done.filter((d) => d.ok && d.at > t).length;
+  }
+
+  summary(stoppedAt: number) {
+    const ms = this.done.map((d) => d.ms).sort((x, y) => x - y);
+    const firstAfter = this.done.filter((d) => d.ok && d.at > stoppedAt).map((d) => d.at - stoppedAt);
+    return {
+      committed: this.done.filter((d) => d.ok).length,
+      failed: this.done.filter((d) => !d.ok).length,
+      retried: this.done.reduce((n, d) => n + d.attempts - 1, 0),
+      maxAttempts: Math.max(0, ...this.done.map((d) => d.attempts)),
+      firstCommitAfterStopMs: firstAfter.length > 0 ? Math.min(...firstAfter) : undefined,
+      p50: ms[Math.floor(ms.length / 2)],
+      max: ms[ms.length - 1],
+    };
+  }
+}
+
+/**
+ * A call to a hospital's gateway from inside that hospital's namespace (curl there), with a token obtained
+ * beforehand: what its own staff would still reach while the hospital's link is down.
+ */
+async function callInside(h: Hospital, token: string, method: string, url: string, body?: object): Promise<{ status: number; bytes: number; body: string }> {
+  const args = ['netns', 'exec', h.namespace, 'curl', '-s', '-m', '30', '-X', method, '-H', `authorization: Bearer ${token}`, '-w', '\n%{http_code} %{size_download}'];
+  if (body) args.push('-H', 'content-type: application/json', '--data', JSON.stringify(body));
+  args.push(`${h.gateway}${url}`);
+  const { stdout } = await run('ip', args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const lastLine = stdout.slice(stdout.lastIndexOf('\n') + 1).split(' ');
+  return { status: Number(lastLine[0]), bytes: Number(lastLine[1]), body: stdout.slice(0, stdout.lastIndexOf('\n')) };
+}
+
+/** The `code` of a problem answer (what the drill prints), or '' when the body is not one. */
+function problemCode(body: string): string {
+  try {
+    return String((JSON.parse(body) as { code?: string }).code ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/** A chaincode query on one given peer of a hospital, as the hospital's admin (the peer CLI over the bridge). */
+async function queryPeer(h: Hospital, peer: 0 | 1, args: string[]): Promise<{ ok: boolean; out: string }> {
+  const domain = `${h.name}.careledger.local`;
+  const env = {
+    ...process.env,
+    FABRIC_CFG_PATH: path.join(path.dirname(SUMMARY), 'shared', 'config', 'peer'),
+    CORE_PEER_LOCALMSPID: h.mspId,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_ADDRESS: h.peers[peer],
+    CORE_PEER_TLS_ROOTCERT_FILE: h.peerTlsCa,
+    CORE_PEER_MSPCONFIGPATH: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'users', `Admin@${domain}`, 'msp'),
+  };
+  try {
+    const { stdout } = await run(PEER, ['chaincode', 'query', '-C', consortium.channel, '-n', 'careledger', '-c', JSON.stringify({ Args: args })], { env, timeout: 30_000 });
+    return { ok: true, out: stdout.trim() };
+  } catch (error) {
+    return { ok: false, out: String((error as { stderr?: string }).stderr ?? error).trim().slice(-300) };
+  }
+}
+
+/** A document of the permission store (Firestore emulator REST; `owner` reads past the security rules). */
+async function firestoreDoc(pathInDb: string): Promise<Record<string, { stringValue?: string }> | undefined> {
+  const url = `http://${consortium.cloud.firestore}/v1/projects/${consortium.cloud.projectId}/databases/(default)/documents/${pathInDb}`;
+  const res = await fetch(url, { headers: { authorization: 'Bearer owner' }, signal: AbortSignal.timeout(10_000) });
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) throw new Error(`firestore ${res.status}`);
+  return ((await res.json()) as { fields: Record<string, { stringValue?: string }> }).fields;
+}
+
 const service = (action: 'start' | 'stop', h: Hospital, name: string) => run('bash', [SCRIPT, action, h.name, name], { timeout: 180_000 });
 
 beforeAll(async () => {
@@ -119,30 +233,44 @@ beforeAll(async () => {
 });
 
 describe('the consortium topology', () => {
-  it('the three orderers are one Raft cluster: with one stopped, transactions still commit, and it catches up when restarted', async () => {
+  it('raft drill: the leader orderer stopped under concurrent client load; every request commits within bounded retries, and it catches up when restarted', async () => {
     const sizes = await Promise.all(consortium.hospitals.map((h) => metric(h.ordererOperations, 'consensus_etcdraft_cluster_size')));
     expect(sizes).toEqual([3, 3, 3]);
     const leaders = await Promise.all(consortium.hospitals.map(isLeader));
     expect(leaders.filter(Boolean)).toHaveLength(1);
-    // Stop the leader, and write through the gateway of the hospital whose orderer it was: its peers must
-    // reach the other hospitals' orderers.
     const stopped = consortium.hospitals[leaders.indexOf(true)];
     const before = (await height(stopped))!;
+    // Load: one client per hospital's gateway writing back to back (each write is a new user in that hospital's
+    // directory: endorsed by its own peers, ordered by the three orderers), including the gateway of the hospital
+    // whose orderer is stopped — its peers must reach the other hospitals' orderers.
+    const load = new Load();
+    const clients = consortium.hospitals.map((h) => load.client(h));
+    await sleep(3_000);
     await service('stop', stopped, 'orderer');
+    const stoppedAt = Date.now();
+    let restarted = false;
     try {
-      const t0 = Date.now();
-      // The first write may meet the election (ElectionTick 10 x 500 ms): bounded retries, 45 s at most.
-      await until('a write commits while an orderer is down', 45_000, async () => (await registerUser(stopped, unique('doc'), 'practitioner')) === 201);
-      const failoverMs = Date.now() - t0;
-      const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push(await registerUser(stopped, unique('doc'), 'practitioner'));
-      expect(statuses).toEqual([201, 201, 201]);
+      await sleep(LOAD_WITH_ORDERER_DOWN_MS);
+      // A commit after the stop proves the remaining two elected a leader and order.
+      await until('a write commits after the leader stopped', 45_000, async () => load.commitsAfter(stoppedAt) > 0);
       const others = consortium.hospitals.filter((h) => h !== stopped);
       expect((await Promise.all(others.map(isLeader))).filter(Boolean)).toHaveLength(1);
-      console.log(`raft drill: stopped the leader orderer of ${stopped.name}; first commit after ${failoverMs} ms, then 3 of 3 writes committed at once`);
     } finally {
+      load.stop();
+      await Promise.allSettled(clients);
       await service('start', stopped, 'orderer');
+      restarted = true;
     }
+    const summary = load.summary(stoppedAt);
+    console.log(
+      `raft drill: ${consortium.hospitals.length} clients wrote through the gateways while the leader orderer of ${stopped.name} was stopped for ${LOAD_WITH_ORDERER_DOWN_MS / 1000} s: ` +
+        `${summary.committed} requests committed, ${summary.failed} failed beyond retries; ${summary.retried} attempts answered 503 and were retried ` +
+        `(at most ${summary.maxAttempts} attempts for one request); first commit after the stop ${summary.firstCommitAfterStopMs} ms; ` +
+        `request latency p50 ${summary.p50} ms, max ${summary.max} ms`,
+    );
+    expect(restarted).toBe(true);
+    expect(summary.failed).toBe(0);
+    expect(summary.committed).toBeGreaterThanOrEqual(consortium.hospitals.length);
     const target = (await height(consortium.hospitals.find((h) => h !== stopped)!))!;
     expect(target).toBeGreaterThan(before + 3);
     const t1 = Date.now();
@@ -223,13 +351,14 @@ describe('the consortium topology', () => {
     expect(Buffer.compare(later.raw, otherContent)).toBe(0);
   }, 240_000);
 
-  it("peer drill: A's peer1 stopped under writes and restarted catches up with peer0's height", async () => {
+  it("peer drill: A's peer1 stopped under writes and restarted catches up blocks and the private data written meanwhile", async () => {
     const a = hospital('hospital-a');
     const peerOps = (n: number) => `http://${a.address}:${n === 0 ? 9443 : 9444}`;
     await service('stop', a, 'peer1');
     // If peer1 was the org's elected leader (the one pulling blocks from the orderers), peer0 takes over after the
-    // leader-alive threshold (10 s): a write meanwhile answers 503 and is retried, within bounds.
+    // leader-alive threshold: a write meanwhile answers 503 and is retried, within bounds.
     let failures = 0;
+    const written: string[] = [];
     try {
       for (let i = 0; i < 5; i++) {
         const userId = unique('doc');
@@ -240,6 +369,7 @@ describe('the consortium topology', () => {
           expect([409, 503]).toContain(status); // 409: an earlier attempt did commit
           return status === 409;
         });
+        written.push(userId);
       }
     } finally {
       await service('start', a, 'peer1');
@@ -247,8 +377,191 @@ describe('the consortium topology', () => {
     const target = (await metric(peerOps(0), 'ledger_blockchain_height'))!;
     const t0 = Date.now();
     await until("A's peer1 reaches peer0's height", 60_000, async () => ((await metric(peerOps(1), 'ledger_blockchain_height').catch(() => 0)) ?? 0) >= target);
-    console.log(`peer drill: 5 of 5 writes committed with A's peer1 down (${failures} attempts answered 503 and were retried); restarted, it reached height ${target} in ${Date.now() - t0} ms`);
-  }, 180_000);
+    const blocksMs = Date.now() - t0;
+    // The users are private data (A's directory collection): peer1 got only their hashes in the blocks; it must
+    // get the data itself from peer0 (pulled at commit, or reconciled later), and answer for every one of them.
+    const missing = async () => (await Promise.all(written.map((u) => queryPeer(a, 1, ['registry:GetUser', u])))).filter((r) => !r.ok);
+    let last: { ok: boolean; out: string }[] = [];
+    await until("A's peer1 answers for every user written while it was down", 120_000, async () => (last = await missing()).length === 0).catch((e: Error) => {
+      throw new Error(`${e.message}; ${last.length} of ${written.length} missing, e.g. ${last[0]?.out}`);
+    });
+    const privateMs = Date.now() - t0;
+    const user = JSON.parse((await queryPeer(a, 1, ['registry:GetUser', written[4]])).out) as { userId: string; role: string };
+    expect(user).toMatchObject({ userId: written[4], role: 'practitioner' });
+    console.log(
+      `peer drill: 5 of 5 writes committed with A's peer1 down (${failures} attempts answered 503 and were retried); restarted, it reached height ${target} in ${blocksMs} ms ` +
+        `and answered for all 5 private users written meanwhile after ${privateMs} ms`,
+    );
+  }, 240_000);
+
+  it("partition drill: B's link down — A serves its patients, B answers 503 on ledger calls and releases no key; healed, B catches up and its projection is complete", async () => {
+    const [a, b] = [hospital('hospital-a'), hospital('hospital-b')];
+    const [patientA, doctorA, patientB, doctorB] = [unique('pat-a'), unique('doc-a'), unique('pat-b'), unique('doc-b')];
+    for (const [h, u, role] of [[a, patientA, 'patient'], [a, doctorA, 'practitioner'], [b, patientB, 'patient'], [b, doctorB, 'practitioner']] as const) {
+      expect(await registerUser(h, u, role)).toBe(201);
+    }
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const content = randomBytes(200_000);
+    const upload = async (title: string, category: string, bytes: Uint8Array<ArrayBuffer>) => {
+      const form = new FormData();
+      form.set('title', title);
+      form.set('category', category);
+      form.set('file', new Blob([bytes], { type: 'application/pdf' }), 'file.pdf');
+      return call(a, doctorA, 'POST', `/v1/patients/${patientA}/records`, form);
+    };
+    const record = await upload('Discharge letter', 'report', content);
+    expect(record.status).toBe(201);
+    const recordId = record.body.recordId as string;
+    const toB = { grantee: { kind: 'org', org: b.mspId }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt };
+    expect((await call(a, patientA, 'POST', `/v1/patients/${patientA}/consents`, toB)).status).toBe(201);
+    expect((await call(b, doctorB, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`)).status).toBe(200);
+    // B's own patient's consent to A: in B's permission store (the projection B's gateway keeps) before the partition.
+    const toA = { grantee: { kind: 'org', org: a.mspId }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt };
+    const before = await call(b, patientB, 'POST', `/v1/patients/${patientB}/consents`, toA);
+    expect(before.status).toBe(201);
+    const projected = (consentId: string) => firestoreDoc(`${b.name}-grants/${consentId}`);
+    await until("B's projection holds the consent granted before the partition", 30_000, async () => (await projected(before.body.consentId as string)) !== undefined);
+    // Tokens for B's users are taken now: the Auth emulator is in the cloud namespace, out of B's reach soon.
+    const [tokenDoctorB, tokenPatientB, tokenAdminB] = await Promise.all([doctorB, patientB, `${b.name}-admin`].map((u) => emulatorIdToken(consortium.cloud.auth, u)));
+
+    await run('ip', ['-n', b.namespace, 'link', 'set', 'eth0', 'down']);
+    const cut = Date.now();
+    let healed = false;
+    const outcome: string[] = [];
+    try {
+      // A keeps serving A's patients (a write may meet a Raft election if B's orderer led: bounded retries).
+      const retried = async (what: string, attempt: () => Promise<number>, ok = 201) => {
+        const t0 = Date.now();
+        await until(`${what} during the partition`, 45_000, async () => (await attempt()) === ok);
+        outcome.push(`${what} ${ok} in ${Date.now() - t0} ms`);
+      };
+      await retried('A registers a user', () => registerUser(a, unique('doc-a'), 'practitioner'));
+      await retried("A's patient reads its profile", async () => (await call(a, patientA, 'GET', '/v1/me')).status, 200);
+      const toC = { grantee: { kind: 'org', org: hospital('hospital-c').mspId }, scope: { categories: ['lab-result'] }, purposes: ['TREAT'], expiresAt };
+      await retried("A's patient grants Hospital C a consent", async () => (await call(a, patientA, 'POST', `/v1/patients/${patientA}/consents`, toC)).status);
+      await retried("A uploads a record for its patient", async () => (await upload('Lab report', 'lab-result', randomBytes(50_000))).status);
+
+      // B, seen from inside its namespace: every ledger write answers 503; the record it may read is not released.
+      const t0 = Date.now();
+      const read = await callInside(b, tokenDoctorB, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`);
+      outcome.push(`B's doctor reading a consented record: ${read.status} ${problemCode(read.body)} after ${Date.now() - t0} ms, ${read.bytes} bytes`);
+      expect(read.status).toBe(503);
+      expect(read.bytes).toBeLessThan(content.length);
+      expect(read.body).not.toContain(content.subarray(0, 64).toString('base64'));
+      const t1 = Date.now();
+      const consent = await callInside(b, tokenPatientB, 'POST', `/v1/patients/${patientB}/consents`, toA);
+      outcome.push(`B's patient granting a consent: ${consent.status} ${problemCode(consent.body)} after ${Date.now() - t1} ms`);
+      expect(consent.status).toBe(503);
+      const register = await callInside(b, tokenAdminB, 'POST', '/v1/users', { userId: unique('doc-b'), role: 'practitioner' });
+      outcome.push(`B's admin registering a user: ${register.status} ${problemCode(register.body)}`);
+      expect(register.status).toBe(503);
+    } finally {
+      await run('ip', ['-n', b.namespace, 'link', 'set', 'eth0', 'up']);
+      healed = true;
+    }
+    const partitionMs = Date.now() - cut;
+    expect(healed).toBe(true);
+    // Healed: B's peers catch up with every block committed meanwhile, and B's projector (following its own peer's
+    // events from its checkpoint) gets past the last of them.
+    const peerHeight = (h: Hospital, n = 0) => metric(`http://${h.address}:${n === 0 ? 9443 : 9444}`, 'ledger_blockchain_height').catch(() => undefined);
+    const target = (await peerHeight(a))!;
+    const t2 = Date.now();
+    await until("B's peers reach A's height", 90_000, async () => ((await peerHeight(b, 0)) ?? 0) >= target && ((await peerHeight(b, 1)) ?? 0) >= target);
+    const catchUpMs = Date.now() - t2;
+    const checkpoint = async () => {
+      const doc = await firestoreDoc(`${b.name}-checkpoints/ledger-events`).catch(() => undefined);
+      return doc?.value?.stringValue === undefined ? -1 : Number((JSON.parse(doc.value.stringValue) as { blockNumber: string }).blockNumber);
+    };
+    await until("B's projector passes the last block committed during the partition", 90_000, async () => (await checkpoint()) >= target - 1);
+    const projectorMs = Date.now() - t2;
+    // Nothing lost, nothing half-made: B's patient has exactly the consent granted before (the refused one left
+    // nothing), B serves again, and a new consent reaches B's projection.
+    const after = await until("B's patient grants the consent again", 45_000, async () => {
+      const r = await call(b, patientB, 'POST', `/v1/patients/${patientB}/consents`, toA);
+      return r.status === 201 ? r : undefined;
+    });
+    const list = await call(b, patientB, 'GET', `/v1/patients/${patientB}/consents`);
+    const ids = (JSON.parse(list.raw.toString('utf8')) as { consentId: string }[]).map((c) => c.consentId).sort();
+    expect(ids).toEqual([before.body.consentId as string, after.body.consentId as string].sort());
+    await until("B's projection holds both consents", 30_000, async () => (await Promise.all(ids.map(projected))).every((d) => d !== undefined));
+    const again = await call(b, doctorB, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`);
+    expect(again.status).toBe(200);
+    expect(Buffer.compare(again.raw, content)).toBe(0);
+    console.log(
+      `partition drill: B's link down for ${partitionMs} ms. ${outcome.join('; ')}. Healed: B's peers reached height ${target} in ${catchUpMs} ms, ` +
+        `B's projector passed block ${target - 1} after ${projectorMs} ms; B's patient has exactly its 2 consents, both in B's projection; B's doctor reads again (200)`,
+    );
+  }, 360_000);
+
+  it("gateway kill drill: A's gateway killed in the middle of an upload leaves no record, and its orphaned blob is swept after a restart", async () => {
+    const a = hospital('hospital-a');
+    const [patient, doctor] = [unique('pat'), unique('doc')];
+    expect(await registerUser(a, patient, 'patient')).toBe(201);
+    expect(await registerUser(a, doctor, 'practitioner')).toBe(201);
+    const pending = path.join(a.dir, 'gateway', 'pending-uploads');
+    await mkdir(pending, { recursive: true });
+    // An upload that completes leaves no note behind (the sweep never sees a committed record's blob).
+    const done = new FormData();
+    done.set('title', 'Referral');
+    done.set('category', 'report');
+    done.set('file', new Blob([randomBytes(10_000)], { type: 'application/pdf' }), 'referral.pdf');
+    expect((await call(a, doctor, 'POST', `/v1/patients/${patient}/records`, done)).status).toBe(201);
+    expect((await readdir(pending)).filter((n) => n.endsWith('.json'))).toEqual([]);
+    const pinsBefore = await recursivePins(a);
+    const pid = Number((await readFile(path.join(a.dir, 'pids', 'gateway.pid'), 'utf8')).trim());
+    // The gateway notes an upload between Kubo and the ledger in its data dir: kill it (SIGKILL, its whole process
+    // group) the moment the note appears — the blob is pinned, the record's transaction not yet made.
+    const ac = new AbortController();
+    let killedAt = 0;
+    const noted = new Promise<string>((resolve) => {
+      const watcher = watch(pending, { signal: ac.signal }, (_event, name) => {
+        if (!name?.endsWith('.json') || killedAt) return;
+        killedAt = Date.now();
+        process.kill(-pid, 'SIGKILL');
+        watcher.close();
+        resolve(name.slice(0, -'.json'.length));
+      });
+      watcher.on('error', () => undefined);
+    });
+    const form = new FormData();
+    form.set('title', 'Scan');
+    form.set('category', 'imaging');
+    form.set('file', new Blob([randomBytes(2_000_000)], { type: 'application/pdf' }), 'scan.pdf');
+    const started = Date.now();
+    const answer = await call(a, doctor, 'POST', `/v1/patients/${patient}/records`, form).then(
+      (r) => String(r.status),
+      (e: Error) => `no answer (${(e.cause as { code?: string } | undefined)?.code ?? e.name})`,
+    );
+    const cid = await Promise.race([noted, sleep(10_000).then(() => undefined)]);
+    ac.abort();
+    expect(cid).toBeDefined();
+    expect(answer).not.toBe('201');
+    const stage = (JSON.parse(await readFile(path.join(pending, `${cid}.json`), 'utf8')) as { stage: string }).stage;
+    expect((await recursivePins(a)).has(cid!)).toBe(true);
+    expect(pinsBefore.has(cid!)).toBe(false);
+    const logMark = (await readFile(path.join(a.dir, 'logs', 'gateway.log'), 'utf8')).length;
+    const t0 = Date.now();
+    await service('start', a, 'gateway');
+    const restartMs = Date.now() - t0;
+    // No half-made record: the patient sees only the record that completed.
+    const list = await call(a, patient, 'GET', `/v1/patients/${patient}/records`);
+    expect(list.status).toBe(200);
+    expect((list.body.records as { title: string }[]).map((r) => r.title)).toEqual(['Referral']);
+    expect(stage).toBe('stored');
+    // The sweep (at start, then every 5 s; grace 15 s on the consortium) unpins the blob and says so in the log.
+    await until("A's gateway sweeps the orphaned blob", 60_000, async () => !(await recursivePins(a)).has(cid!));
+    const sweptMs = Date.now() - t0;
+    const log = (await readFile(path.join(a.dir, 'logs', 'gateway.log'), 'utf8')).slice(logMark);
+    const line = log.split('\n').find((l) => l.includes('orphan sweep: removed'));
+    expect(line).toBeDefined();
+    expect(line).toContain('"swept":1');
+    for (const secret of [patient, doctor, cid!]) expect(line).not.toContain(secret);
+    expect(await readdir(pending)).not.toContain(`${cid}.json`);
+    console.log(
+      `gateway kill drill: SIGKILL ${killedAt - started} ms into a 2 MB upload (the client got ${answer}), blob pinned, record transaction not sent; ` +
+        `restarted in ${restartMs} ms, no record for the patient; the sweep unpinned the blob ${sweptMs} ms after the restart and logged ${line!.slice(line!.indexOf('{"swept"'), line!.indexOf('}', line!.indexOf('{"swept"')) + 1)}`,
+    );
+  }, 240_000);
 
   it("the swarm is private: B's node and a node without the swarm key cannot connect, either way", async () => {
     const [a, b] = [hospital('hospital-a'), hospital('hospital-b')];

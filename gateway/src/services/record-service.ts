@@ -15,6 +15,7 @@ import type { OrgKeys } from './org-keys.js';
 import type { RecordFilter, RecordSearchChaincode } from '../ledger-client/record-search-chaincode.js';
 import { ByteLimit, Sha256Tap, Sha256Verifier } from '../domain/streams.js';
 import type { ActorRef, PageQuery } from '../domain/actors.js';
+import { NoPendingUploads, type PendingUploads } from './pending-uploads.js';
 
 /** Metadata a client sends with an upload. */
 export interface UploadMeta {
@@ -54,6 +55,8 @@ export class RecordService {
     private readonly recordSearch: RecordSearchChaincode,
     /** Break-glass across hospitals: how long a read waits for the home hospital to release the keys (ms). */
     private readonly emergencyKeyWaitMs = 5_000,
+    /** Remembers each upload between the blob store and the ledger, so that a killed gateway's blobs are swept. */
+    private readonly pending: PendingUploads = new NoPendingUploads(),
   ) {}
 
   /**
@@ -120,12 +123,16 @@ export class RecordService {
       await this.removeBlob(cid);
       throw signal.reason;
     }
+    // A journal that cannot be written does not fail the upload: only a kill right now would leave its blob unswept.
+    const note = (stage: Promise<void>) => stage.catch((err: unknown) => this.log.warn({ err }, 'could not note a pending upload'));
     try {
+      await note(this.pending.stored(cid));
       // The own org's copy goes into the patient's custody on the patient's home gateway; a contributing
       // hospital's copies (its own and the home org's) are wrapped with the orgs' registered keys, like the copies a
       // consent shares.
       const home = (await this.chaincode.getUser(actor.org, patientId)).homeOrg === actor.org;
       const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, home ? patientId : undefined);
+      await note(this.pending.submitting(cid));
       const { id, at } = await this.chaincode.createRecord(actor, patientId, {
         title: meta.title,
         category: meta.category,
@@ -153,6 +160,9 @@ export class RecordService {
     } catch (error) {
       await this.removeBlob(cid);
       throw error;
+    } finally {
+      // Committed, or its blob removed (or left to removeBlob's retries): no longer the sweep's to find.
+      await note(this.pending.settled(cid));
     }
   }
 
