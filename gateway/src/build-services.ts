@@ -26,6 +26,8 @@ import { PermissionProjection } from './services/projection.js';
 import { RecordSearchChaincode } from './ledger-client/record-search-chaincode.js';
 import { RecordService } from './services/record-service.js';
 import { RegistryService } from './services/registry-service.js';
+import { RegistryWatch } from './services/registry-watch.js';
+import { UserCache } from './ledger-client/user-cache.js';
 import { followLedger, PermissionProjector } from './services/permission-projector.js';
 import { NotificationFollower } from './services/notification-follower.js';
 import { NotificationService } from './services/notification-service.js';
@@ -61,6 +63,8 @@ export interface Built {
   projector: PermissionProjector;
   /** Derives users' notifications from the ledger's events (and the consent-expiry sweep). */
   notifier: NotificationFollower;
+  /** Clears the cached registry users on the ledger's registry events (the cache serves only while it runs). */
+  registryWatch?: RegistryWatch;
   /** Break-glass across hospitals: releases this gateway's patients' keys to the reader's org, and withdraws them. */
   emergencyKeys: EmergencyKeyRelease;
   /** Delivers the orgs' ledger events to their webhooks. */
@@ -75,7 +79,9 @@ export interface Built {
 
 /** Builds the use-case services over any profile's adapters (services know ports only). */
 export function buildServices(a: Adapters): Built {
-  const chaincode = new ChaincodeClient(a.ledger);
+  // Registry reads are cached only when there is time to cache them for.
+  const users = a.config.registryCacheMs > 0 ? new UserCache(a.config.registryCacheMs) : undefined;
+  const chaincode = new ChaincodeClient(a.ledger, users);
   const orgKeys = new OrgKeys(chaincode, a.keys);
   const sharing = new KeySharing(chaincode, a.keys, orgKeys);
   const projection = new PermissionProjection(a.permissions, a.log);
@@ -126,7 +132,8 @@ export function buildServices(a: Adapters): Built {
   const projector = new PermissionProjector(a.ledger, chaincode, a.permissions, projection, a.config.orgs, a.log);
   const notifier = new NotificationFollower(a.ledger, chaincode, a.permissions, a.config.orgs, (doc) => notifications.announce(doc), a.log, { sweepMs: a.config.notifications.expirySweepMs });
   const emergencyKeys = new EmergencyKeyRelease(a.ledger, chaincode, a.permissions, a.keys, orgKeys, a.config.orgs, a.log, { sweepMs: a.config.emergency.sweepMs, now: a.now });
-  return { services, projector, notifier, emergencyKeys, webhooks, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim, orphans };
+  const registryWatch = users && new RegistryWatch(a.ledger, a.permissions, users, a.log);
+  return { services, projector, notifier, registryWatch, emergencyKeys, webhooks, custody: new KeyCustodyMigration(chaincode, a.keys, a.log), reclaim, orphans };
 }
 
 /** A wired gateway and how to shut it down. */
@@ -142,7 +149,9 @@ export interface RunningGateway extends Omit<Built, 'reclaim' | 'orphans'> {
  * the profile's adapters.
  */
 export function runGateway(built: Built, log: Logger, follow: boolean, closeAdapters: () => Promise<unknown>): RunningGateway {
-  const { services, projector, notifier, emergencyKeys, webhooks, custody, reclaim, orphans } = built;
+  const { services, projector, notifier, registryWatch, emergencyKeys, webhooks, custody, reclaim, orphans } = built;
+  // Started first: the cached registry users serve only while it follows.
+  const watching = follow && registryWatch ? registryWatch.start() : { stop: async () => undefined };
   const following = followLedger(projector, log, follow);
   const notifying = follow ? notifier.start() : { stop: async () => undefined };
   const releasing = follow ? emergencyKeys.start() : { stop: async () => undefined };
@@ -152,6 +161,7 @@ export function runGateway(built: Built, log: Logger, follow: boolean, closeAdap
     services,
     projector,
     notifier,
+    registryWatch,
     emergencyKeys,
     webhooks,
     custody,
@@ -160,7 +170,7 @@ export function runGateway(built: Built, log: Logger, follow: boolean, closeAdap
       services.notifications.close();
       // An erasure stops after its current transaction; a new request for it resumes it.
       await services.erasure.close();
-      await Promise.all([following.stop(), notifying.stop(), releasing.stop(), delivering.stop(), sweeping.stop()]);
+      await Promise.all([watching.stop(), following.stop(), notifying.stop(), releasing.stop(), delivering.stop(), sweeping.stop()]);
       await closeAdapters();
     },
   };

@@ -39,6 +39,7 @@ const schema = z.object({
   CARELEDGER_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_RECLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   CARELEDGER_ERASE_PAGE_KEYS: z.coerce.number().int().min(1).max(500).default(500),
+  CARELEDGER_REGISTRY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   // Deadlines of the calls to each dependency (see Timeouts).
   CARELEDGER_LEDGER_TIMEOUT_MS: ms(7_000),
   CARELEDGER_BLOB_TIMEOUT_MS: ms(8_000),
@@ -146,6 +147,8 @@ export interface Config {
   reclaimTimeoutMs: number;
   /** Ledger keys an erasure purges per transaction (at most 500, what one EraseKeys takes). */
   erasePageKeys: number;
+  /** How long a user read from the ledger registry may serve further requests (ms; 0: read it every time). Role changes and erasures clear it at once. */
+  registryCacheMs: number;
   /** Deadlines of the calls to each dependency. */
   timeouts: Timeouts;
   notifications: {
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.CARELEDGER_PUBLIC_URL ? { publicUrl: e.CARELEDGER_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     reclaimTimeoutMs: e.CARELEDGER_RECLAIM_TIMEOUT_MS,
     erasePageKeys: e.CARELEDGER_ERASE_PAGE_KEYS,
+    registryCacheMs: e.CARELEDGER_REGISTRY_CACHE_MS,
     timeouts: {
       ledgerMs: e.CARELEDGER_LEDGER_TIMEOUT_MS,
       blobStoreMs: e.CARELEDGER_BLOB_TIMEOUT_MS,

@@ -26,6 +26,8 @@ import type { ConsentScope, Grantee, Purpose, ReadFailure, Role } from '@careled
 import type { Ledger, TransactionRequest } from '../ports/ledger.js';
 import { evaluateJson, submitJson, transientJson as json } from './call.js';
 import type { ActorRef, PageQuery } from '../domain/actors.js';
+import { AppError } from '../domain/app-error.js';
+import type { UserCache } from './user-cache.js';
 
 /** Private inputs of a new record (sent in the transient map). */
 export interface NewRecord {
@@ -59,7 +61,11 @@ export interface NewConsent {
  * the chaincode's own code.
  */
 export class ChaincodeClient {
-  constructor(private readonly ledger: Ledger) {}
+  /** `users`: registry reads kept between requests (see {@link UserCache}); without it every getUser reads the peer. */
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly users?: UserCache,
+  ) {}
 
   // registry
   registerOrg(mspId: string, name: string, publicJwk: unknown, adminUserId: string): Promise<Org> {
@@ -75,10 +81,12 @@ export class ChaincodeClient {
   /** Registers the user in the actor's org's directory, then reads it back (the submit answers no user data). */
   async registerUser(actor: ActorRef, userId: string, role: Role): Promise<User> {
     await this.submit<Created>(actor.org, { name: 'registry:RegisterUser', args: [actor.userId, userId, role], endorsingOrgs: [actor.org] });
+    this.users?.forget(userId);
     return this.getUser(actor.org, userId);
   }
   getUser(asOrg: string, userId: string): Promise<User> {
-    return this.evaluate(asOrg, { name: 'registry:GetUser', args: [userId] });
+    const read = () => this.evaluate<User>(asOrg, { name: 'registry:GetUser', args: [userId] });
+    return this.users ? this.users.get(asOrg, userId, read) : read();
   }
 
   // records
@@ -257,8 +265,11 @@ export class ChaincodeClient {
 
   // erasure
   /** The erasure's first transaction: marks the patient ERASING (a no-op while it is already). */
-  beginErasure(actor: ActorRef, patientId: string): Promise<Created> {
-    return this.submit(actor.org, { name: 'erasure:BeginErasure', args: [actor.userId, patientId], endorsingOrgs: [actor.org] });
+  async beginErasure(actor: ActorRef, patientId: string): Promise<Created> {
+    // The patient is ERASING from this commit on: no request of theirs may pass on what was cached (no event says so).
+    const created = await this.submit<Created>(actor.org, { name: 'erasure:BeginErasure', args: [actor.userId, patientId], endorsingOrgs: [actor.org] });
+    this.users?.forget(patientId);
+    return created;
   }
   /** The next keys the erasure has to purge, with the CIDs of the records among them (empty: nothing left). */
   erasureKeys(actor: ActorRef, patientId: string, pageSize: number): Promise<ErasurePage> {
@@ -269,8 +280,10 @@ export class ChaincodeClient {
     return this.submit(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(...allOrgs) });
   }
   /** The erasure's last transaction, once no key is left: the patient ERASED, a receipt. */
-  finishErasure(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
-    return this.submit(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  async finishErasure(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
+    const created = await this.submit<Created>(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+    this.users?.forget(patientId);
+    return created;
   }
   /** How far the patient's erasure got (NOT_FOUND before one began). */
   erasureStatus(actor: ActorRef, patientId: string): Promise<ErasureStatus> {
@@ -290,11 +303,19 @@ export class ChaincodeClient {
   }
 
   private submit<T>(mspId: string, request: TransactionRequest): Promise<T> {
-    return submitJson<T>(this.ledger, mspId, request);
+    return submitJson<T>(this.ledger, mspId, request).catch((error: unknown) => this.refused(error, request));
   }
 
   private evaluate<T>(mspId: string, request: TransactionRequest): Promise<T> {
-    return evaluateJson<T>(this.ledger, mspId, request);
+    return evaluateJson<T>(this.ledger, mspId, request).catch((error: unknown) => this.refused(error, request));
+  }
+
+  /** The ledger says a user named in the call is (being) erased: whatever was cached of them is out of date. */
+  private refused(error: unknown, request: TransactionRequest): never {
+    if (this.users && error instanceof AppError && (error.code === 'PATIENT_ERASED' || error.code === 'PATIENT_BEING_ERASED')) {
+      for (const arg of request.args ?? []) this.users.forget(arg);
+    }
+    throw error;
   }
 }
 

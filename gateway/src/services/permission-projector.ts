@@ -7,7 +7,9 @@ import type { PermissionProjection } from './projection.js';
 import { AdminReader, followFromCheckpoint } from './ledger-follower.js';
 import type { ActorRef } from '../domain/actors.js';
 
-const CHECKPOINT = 'ledger-events';
+/** The projector's checkpoint in the permission store (the registry watch starts its replay there too). */
+export const PROJECTOR_CHECKPOINT = 'ledger-events';
+const CHECKPOINT = PROJECTOR_CHECKPOINT;
 
 /**
  * Replays chaincode events from a checkpoint into the permission store, repairing whatever a crash or
