@@ -37,6 +37,9 @@ export interface RecordContent {
 
 const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,100}$/i;
 
+/** How many records' home orgs a gateway remembers (an id and an MSP id each). */
+const MAX_KNOWN_HOMES = 100_000;
+
 /**
  * Records: upload (hash + encrypt + store + one ledger transaction) and download (ledger decision, key
  * release, decrypt, verify), both streamed in constant memory (docs/ARCHITECTURE.md#the-write-path-uploading-a-record,
@@ -44,6 +47,11 @@ const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,100}$/i;
  */
 export class RecordService {
   private readonly idempotency = new IdempotencyCache<RecordMeta>();
+  /**
+   * Record id -> home org, from the records' public anchors: a record's home org never changes, so a read
+   * asks the ledger for it once (the Access transaction itself refuses an erased or unknown record).
+   */
+  private readonly homes = new Map<string, string>();
 
   constructor(
     private readonly chaincode: ChaincodeClient,
@@ -217,9 +225,8 @@ export class RecordService {
   /** The decision, key release and the verifying stream of a read (not yet started). */
   private async decide(actor: ActorRef, recordId: string, purpose: string): Promise<RecordContent> {
     if (!isPurpose(purpose)) throw badInput('purpose', 'purpose must be one of TREAT, ETREAT, HPAYMT, HRESCH, PATRQT');
-    const anchor = await this.chaincode.getAnchor(actor.org, recordId);
-    if (anchor.status === 'ERASED') throw new AppError('RECORD_ERASED', 'the record was erased');
-    const decision = await this.chaincode.access(actor, recordId, purpose as Purpose, anchor.homeOrg);
+    const homeOrg = await this.homeOrg(actor.org, recordId);
+    const decision = await this.chaincode.access(actor, recordId, purpose as Purpose, homeOrg);
     if (decision.outcome === 'DENIED') {
       throw new AppError(decision.reason && isDenial(decision.reason) ? decision.reason : 'FORBIDDEN', 'access denied and recorded');
     }
@@ -233,8 +240,8 @@ export class RecordService {
         .then(() => this.log.warn({ recordId, eventId }, `${what} recorded`))
         .catch((e) => this.log.error({ err: e, recordId }, `could not record ${what}`));
     };
-    const readFailed = (reason: ReadFailure) => conclude(() => this.chaincode.reportFailedRead(actor, eventId, reason, anchor.homeOrg), 'the final outcome of a read');
-    const integrityViolated = () => conclude(() => this.chaincode.reportIntegrityViolation(actor, eventId, anchor.homeOrg), 'an integrity violation');
+    const readFailed = (reason: ReadFailure) => conclude(() => this.chaincode.reportFailedRead(actor, eventId, reason, homeOrg), 'the final outcome of a read');
+    const integrityViolated = () => conclude(() => this.chaincode.reportIntegrityViolation(actor, eventId, homeOrg), 'an integrity violation');
 
     let release: KeyRelease;
     let dataKey: Awaited<ReturnType<KeyService['unwrap']>>;
@@ -265,6 +272,18 @@ export class RecordService {
     });
     source.pipe(decrypt).pipe(verify);
     return { recordId, mediaType: release.mediaType, size: release.size, sha256: release.sha256, eventId, outcome: decision.outcome, stream: verify };
+  }
+
+  /** The record's home org (whose peers must endorse its reads), from its anchor the first time. */
+  private async homeOrg(asOrg: string, recordId: string): Promise<string> {
+    const known = this.homes.get(recordId);
+    if (known !== undefined) return known;
+    const anchor = await this.chaincode.getAnchor(asOrg, recordId);
+    if (anchor.status === 'ERASED') throw new AppError('RECORD_ERASED', 'the record was erased');
+    // The oldest entry goes first (a Map iterates in insertion order).
+    if (this.homes.size >= MAX_KNOWN_HOMES) this.homes.delete(this.homes.keys().next().value!);
+    this.homes.set(recordId, anchor.homeOrg);
+    return anchor.homeOrg;
   }
 
   /**
