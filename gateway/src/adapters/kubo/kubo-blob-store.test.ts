@@ -167,6 +167,8 @@ async function aKuboWithoutThePin(peers: number, content: Buffer): Promise<{ url
     if (command === 'swarm/peers') {
       return json(200, { Peers: PEER_IDS.slice(0, peers).map((Peer, i) => ({ Addr: `/ip4/10.0.0.${i + 1}/tcp/4001`, Peer, Latency: '', Muxer: '', Direction: 0 })) });
     }
+    if (command === 'swarm/peering/ls') return json(200, { Peers: null });
+    if (command === 'block/stat') return json(200, { Key: CID, Size: content.length });
     if (command === 'cat') return res.writeHead(200, { 'content-type': 'text/plain' }).end(content);
     if (command === 'pin/add') return json(200, { Pins: [CID] });
     return json(404, { Message: `unexpected ${command}` });

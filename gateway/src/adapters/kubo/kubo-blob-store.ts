@@ -6,6 +6,13 @@ import { CID } from 'multiformats/cid';
 import type { AbortOptions } from '../../ports/abort.js';
 import { BlobNotFoundError, type AddResult, type BlobStore } from '../../ports/blob-store.js';
 import { DependencyUnavailableError, withDeadline, withIdleDeadline } from '../../ports/dependency.js';
+import type { ReplicaStore } from '../../ports/replica-store.js';
+
+/**
+ * The name of the pins this store keeps as replicas of other hospitals' blobs. Blobs the node holds as its own
+ * (pinned by `add`) carry no name, and nothing that handles replicas ever unpins them.
+ */
+export const REPLICA_PIN_NAME = 'careledger-replica';
 
 /**
  * The add options that give the same CIDs as the embedded UnixFS store (docs/DECISIONS.md#both-blob-stores-give-the-same-cids):
@@ -30,6 +37,15 @@ export interface KuboBlobStoreOptions {
    * one node serves a hospital alone, so that a blob it does not hold is simply not found.
    */
   readFromSwarm?: boolean;
+  /**
+   * With `readFromSwarm`, when every peer the node keeps (Kubo's Peering list) is connected: how long one of them
+   * may take to hand over a blob's root block before the blob counts as held by none of them, i.e. not found
+   * (ms, default 3 000; a connected peer that holds it answers in milliseconds). When a kept peer is not
+   * connected it may be the holder, so the read is tried and fails on the idle deadline (unavailable) instead.
+   */
+  swarmProbeMs?: number;
+  /** Deadline of fetching and pinning a whole replica from the swarm (ms, default 300 000). */
+  replicaTimeoutMs?: number;
 }
 
 /**
@@ -39,16 +55,20 @@ export interface KuboBlobStoreOptions {
  * pin nobody knows of. Between that add and its pin the blocks are held by nothing, and Kubo's gc would remove
  * them; so this store never runs a gc while one of its adds is between the two (see {@link AddGcGate}).
  */
-export class KuboBlobStore implements BlobStore {
+export class KuboBlobStore implements BlobStore, ReplicaStore {
   private readonly ipfs: KuboRPCClient;
   private readonly gate = new AddGcGate();
   private readonly gcOnRemove: boolean;
   private readonly readFromSwarm: boolean;
   private readonly url: string;
   private readonly timeoutMs: number;
+  private readonly swarmProbeMs: number;
+  private readonly replicaTimeoutMs: number;
 
   constructor(options: KuboBlobStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.swarmProbeMs = options.swarmProbeMs ?? 3_000;
+    this.replicaTimeoutMs = options.replicaTimeoutMs ?? 300_000;
     this.ipfs = create({ url: options.url });
     // kubo-rpc-client adds /api/v0 to a bare host URL; the direct add call must do the same.
     const base = options.url.replace(/\/+$/, '');
@@ -129,13 +149,14 @@ export class KuboBlobStore implements BlobStore {
   /**
    * Streams a blob. One this node holds (pinned) is read from its own store. One it does not hold is fetched from
    * the node's swarm peers over bitswap (another hospital's node in a private swarm) and, once read to the end,
-   * pinned here: the reading hospital keeps a replica of what it was allowed to read (only with `readFromSwarm`).
-   * Without it, or with no swarm peer to ask, a blob not held here is not found; with peers, a blob none of them serves fails on the idle deadline
-   * (unavailable), since the node that holds it may just be unreachable.
+   * pinned here as a replica (only with `readFromSwarm`; the replica keeper drops it again when the hospital's
+   * access ends). Without it a blob not held here is not found. With it, a blob no connected peer hands over
+   * within the probe deadline is not found, unless a kept peer is not connected: then the read is tried and fails
+   * on the idle deadline (unavailable), since that peer may hold it.
    */
   async *cat(cid: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
     const held = await this.has(cid, options);
-    if (!held && !(this.readFromSwarm && (await this.hasSwarmPeers(options)))) throw new BlobNotFoundError();
+    if (!held && !(this.readFromSwarm && (await this.swarmMayHold(cid, options)))) throw new BlobNotFoundError();
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
@@ -147,13 +168,105 @@ export class KuboBlobStore implements BlobStore {
     if (!held) {
       // Every block is local now; the pin only keeps them. The content is already delivered, so a failed pin
       // costs the replica, not the read: the next read fetches it again.
-      await this.call((s) => this.ipfs.pin.add(CID.parse(cid), { signal: s }), options.signal).catch(() => undefined);
+      // A replica pin: whoever keeps replicas in step with access drops it again when the access ends.
+      await this.call((s) => this.rpc('pin/add', [['arg', cid], ['name', REPLICA_PIN_NAME]], s), options.signal).catch(() => undefined);
     }
   }
 
-  /** The node is connected to at least one other node it could fetch blocks from. */
-  private hasSwarmPeers(options: AbortOptions): Promise<boolean> {
-    return this.call(async (signal) => (await this.ipfs.swarm.peers({ signal })).length > 0, options.signal);
+  /**
+   * Whether a swarm peer may serve a blob this node does not hold. When a peer the node keeps (Peering) is not
+   * connected, it may be the holder: try the read. Otherwise, with no peer connected, none may; and when peers are
+   * connected, one of them must hand over the root block within the probe deadline, else none holds it.
+   */
+  private async swarmMayHold(cid: string, options: AbortOptions): Promise<boolean> {
+    const { connected, kept } = await this.call(async (signal) => {
+      const peers = await this.ipfs.swarm.peers({ signal });
+      const peering = (await this.rpc('swarm/peering/ls', [], signal)) as { Peers?: { ID: string }[] | null };
+      return { connected: new Set(peers.map((p) => p.peer.toString())), kept: (peering.Peers ?? []).map((p) => p.ID) };
+    }, options.signal);
+    // A kept peer that is not connected may be the holder (a hospital whose node is down): try, and fail as unavailable.
+    if (kept.some((id) => !connected.has(id))) return true;
+    if (connected.size === 0) return false;
+    try {
+      await withDeadline('blob-store', this.swarmProbeMs, (signal) => this.rpc('block/stat', [['arg', cid]], signal), options.signal);
+      return true;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (error instanceof DependencyUnavailableError && error.reason === 'timeout') return false;
+      throw unavailable(error, false, this.timeoutMs);
+    }
+  }
+
+  /**
+   * Fetches a blob from the swarm and pins it here as a replica. The fetch may take long for a large blob, so the
+   * call deadline bounds each wait for progress (Kubo reports the blocks fetched so far), and the replica deadline
+   * the whole. A blob this node holds as its own (pinned by `add`) is left as it is: answers `own`.
+   */
+  async replicate(cid: string, options: AbortOptions = {}): Promise<'pinned' | 'own'> {
+    const name = await this.pinName(cid, options);
+    if (name === REPLICA_PIN_NAME) return 'pinned';
+    if (name !== undefined) return 'own';
+    const stall = new StallTimer(this.timeoutMs);
+    const whole = AbortSignal.timeout(this.replicaTimeoutMs);
+    const signal = AbortSignal.any([stall.signal, whole, ...(options.signal ? [options.signal] : [])]);
+    try {
+      stall.arm();
+      const query = new URLSearchParams([['arg', cid], ['name', REPLICA_PIN_NAME], ['progress', 'true']]);
+      const res = await fetch(`${this.url}/pin/add?${query}`, { method: 'POST', signal });
+      let text = '';
+      for await (const chunk of res.body ?? []) {
+        stall.arm();
+        text += Buffer.from(chunk as Uint8Array).toString('utf8');
+      }
+      const last = JSON.parse(text.trim().split('\n').pop() || '{}') as { Pins?: string[]; Message?: string };
+      if (!res.ok || !last.Pins) throw new Error(`Kubo pin/add: ${last.Message ?? res.status}`);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (stall.signal.aborted) throw stall.signal.reason as DependencyUnavailableError;
+      throw unavailable(error, whole.aborted, whole.aborted ? this.replicaTimeoutMs : this.timeoutMs);
+    } finally {
+      stall.disarm();
+    }
+    return 'pinned';
+  }
+
+  /** Unpins a replica; a blob this node holds as its own, or does not hold, is left alone. Idempotent. */
+  async dropReplica(cid: string, options: AbortOptions = {}): Promise<void> {
+    if ((await this.pinName(cid, options)) !== REPLICA_PIN_NAME) return;
+    await this.call((signal) => this.rpc('pin/rm', [['arg', cid]], signal), options.signal);
+  }
+
+  /** The CIDs this node keeps as replicas. */
+  async replicas(options: AbortOptions = {}): Promise<string[]> {
+    const answer = (await this.call((signal) => this.rpc('pin/ls', [['type', 'recursive'], ['names', 'true']], signal), options.signal)) as {
+      Keys?: Record<string, { Name?: string }>;
+    };
+    return Object.entries(answer.Keys ?? {})
+      .filter(([, pin]) => pin.Name === REPLICA_PIN_NAME)
+      .map(([cid]) => cid);
+  }
+
+  /** The name of the recursive pin of `cid` ('' for an unnamed one), or undefined when it is not pinned. */
+  private async pinName(cid: string, options: AbortOptions): Promise<string | undefined> {
+    const answer = await this.call(async (signal) => {
+      try {
+        return (await this.rpc('pin/ls', [['arg', cid], ['type', 'recursive'], ['names', 'true']], signal)) as { Keys?: Record<string, { Name?: string }> };
+      } catch (error) {
+        if (error instanceof Error && /not pinned/i.test(error.message)) return {};
+        throw error;
+      }
+    }, options.signal);
+    const pins = Object.values(answer.Keys ?? {});
+    return pins.length === 0 ? undefined : (pins[0]!.Name ?? '');
+  }
+
+  /** One Kubo RPC command answering one JSON object (Kubo's error answers throw with Kubo's message). */
+  private async rpc(command: string, params: [string, string][], signal: AbortSignal): Promise<unknown> {
+    const res = await fetch(`${this.url}/${command}?${new URLSearchParams(params)}`, { method: 'POST', signal });
+    const text = await res.text();
+    const body = (text ? JSON.parse(text) : {}) as { Message?: string };
+    if (!res.ok) throw new Error(`Kubo ${command}: ${body.Message ?? res.status}`);
+    return body;
   }
 
   /** Pinned here (a block that only lingers in the repo is not "held"). */
