@@ -301,6 +301,7 @@ start_orderer() {
     ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="${od}/tls/server.key" \
     ORDERER_GENERAL_CLUSTER_ROOTCAS="${cas}" \
     ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
+    ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL=2s \
     ORDERER_CHANNELPARTICIPATION_ENABLED=true \
     ORDERER_ADMIN_LISTENADDRESS="0.0.0.0:${P_ORDERER_ADMIN}" \
     ORDERER_ADMIN_TLS_ENABLED=true \
@@ -321,7 +322,11 @@ start_orderer() {
 # block delivery from the ordering service and bootstrap gossip from each other; peer0 is
 # the anchor peer (in the genesis block). With Fabric's default alive/election timings a
 # stopped leader was replaced only after ~70 s (the org received no blocks meanwhile); the
-# shorter ones below make the other peer take over within a few seconds.
+# shorter ones below make the other peer take over within a few seconds. A hospital cut off
+# from the network drops packets silently, so a stream to its orderer looks alive: the block
+# delivery stream pings its orderer every 5 s (dead after 3 s more: the peer reconnects to
+# another orderer; the orderers allow pings every 2 s), and the gateway gives an orderer 3 s
+# to accept a transaction before it tries the next (default 30 s, beyond a client's deadline).
 start_peer() {
   local h=$1 n=$2 pd ip port ccport opsport other
   pd=$(h_peer_dir "${h}" "${n}") ip=$(h_ip "${h}")
@@ -349,6 +354,8 @@ start_peer() {
     CORE_PEER_GOSSIP_ELECTION_LEADERALIVETHRESHOLD=3s \
     CORE_PEER_GOSSIP_ELECTION_LEADERELECTIONDURATION=2s \
     CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT=true \
+    CORE_PEER_KEEPALIVE_DELIVERYCLIENT_INTERVAL=5s CORE_PEER_KEEPALIVE_DELIVERYCLIENT_TIMEOUT=3s \
+    CORE_PEER_GATEWAY_BROADCASTTIMEOUT=3s \
     CORE_PEER_LOCALMSPID="$(h_msp "${h}")" \
     CORE_PEER_MSPCONFIGPATH="${pd}/msp" \
     CORE_PEER_TLS_ENABLED=true \

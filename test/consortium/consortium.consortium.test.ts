@@ -424,9 +424,11 @@ describe('the consortium topology', () => {
     // Tokens for B's users are taken now: the Auth emulator is in the cloud namespace, out of B's reach soon.
     const [tokenDoctorB, tokenPatientB, tokenAdminB] = await Promise.all([doctorB, patientB, `${b.name}-admin`].map((u) => emulatorIdToken(consortium.cloud.auth, u)));
 
+    const peerHeight = (h: Hospital, n = 0) => metric(`http://${h.address}:${n === 0 ? 9443 : 9444}`, 'ledger_blockchain_height').catch(() => undefined);
     await run('ip', ['-n', b.namespace, 'link', 'set', 'eth0', 'down']);
     const cut = Date.now();
     let healed = false;
+    let lastEventBlock = -1;
     const outcome: string[] = [];
     try {
       // A keeps serving A's patients (a write may meet a Raft election if B's orderer led: bounded retries).
@@ -440,6 +442,8 @@ describe('the consortium topology', () => {
       const toC = { grantee: { kind: 'org', org: hospital('hospital-c').mspId }, scope: { categories: ['lab-result'] }, purposes: ['TREAT'], expiresAt };
       await retried("A's patient grants Hospital C a consent", async () => (await call(a, patientA, 'POST', `/v1/patients/${patientA}/consents`, toC)).status);
       await retried("A uploads a record for its patient", async () => (await upload('Lab report', 'lab-result', randomBytes(50_000))).status);
+      // The upload's block (it carries a RecordCreated event) is the last one committed: B's projector must pass it.
+      lastEventBlock = ((await peerHeight(a)) ?? 1) - 1;
 
       // B, seen from inside its namespace: every ledger write answers 503; the record it may read is not released.
       const t0 = Date.now();
@@ -463,7 +467,6 @@ describe('the consortium topology', () => {
     expect(healed).toBe(true);
     // Healed: B's peers catch up with every block committed meanwhile, and B's projector (following its own peer's
     // events from its checkpoint) gets past the last of them.
-    const peerHeight = (h: Hospital, n = 0) => metric(`http://${h.address}:${n === 0 ? 9443 : 9444}`, 'ledger_blockchain_height').catch(() => undefined);
     const target = (await peerHeight(a))!;
     const t2 = Date.now();
     await until("B's peers reach A's height", 90_000, async () => ((await peerHeight(b, 0)) ?? 0) >= target && ((await peerHeight(b, 1)) ?? 0) >= target);
@@ -472,7 +475,8 @@ describe('the consortium topology', () => {
       const doc = await firestoreDoc(`${b.name}-checkpoints/ledger-events`).catch(() => undefined);
       return doc?.value?.stringValue === undefined ? -1 : Number((JSON.parse(doc.value.stringValue) as { blockNumber: string }).blockNumber);
     };
-    await until("B's projector passes the last block committed during the partition", 90_000, async () => (await checkpoint()) >= target - 1);
+    expect(lastEventBlock).toBeGreaterThan(0);
+    await until("B's projector passes the last block committed during the partition", 90_000, async () => (await checkpoint()) >= lastEventBlock);
     const projectorMs = Date.now() - t2;
     // Nothing lost, nothing half-made: B's patient has exactly the consent granted before (the refused one left
     // nothing), B serves again, and a new consent reaches B's projection.
@@ -489,7 +493,7 @@ describe('the consortium topology', () => {
     expect(Buffer.compare(again.raw, content)).toBe(0);
     console.log(
       `partition drill: B's link down for ${partitionMs} ms. ${outcome.join('; ')}. Healed: B's peers reached height ${target} in ${catchUpMs} ms, ` +
-        `B's projector passed block ${target - 1} after ${projectorMs} ms; B's patient has exactly its 2 consents, both in B's projection; B's doctor reads again (200)`,
+        `B's projector passed block ${lastEventBlock} (the last with an event) after ${projectorMs} ms; B's patient has exactly its 2 consents, both in B's projection; B's doctor reads again (200)`,
     );
   }, 360_000);
 
@@ -507,59 +511,76 @@ describe('the consortium topology', () => {
     done.set('file', new Blob([randomBytes(10_000)], { type: 'application/pdf' }), 'referral.pdf');
     expect((await call(a, doctor, 'POST', `/v1/patients/${patient}/records`, done)).status).toBe(201);
     expect((await readdir(pending)).filter((n) => n.endsWith('.json'))).toEqual([]);
-    const pinsBefore = await recursivePins(a);
-    const pid = Number((await readFile(path.join(a.dir, 'pids', 'gateway.pid'), 'utf8')).trim());
     // The gateway notes an upload between Kubo and the ledger in its data dir: kill it (SIGKILL, its whole process
-    // group) the moment the note appears — the blob is pinned, the record's transaction not yet made.
-    const ac = new AbortController();
-    let killedAt = 0;
-    const noted = new Promise<string>((resolve) => {
-      const watcher = watch(pending, { signal: ac.signal }, (_event, name) => {
-        if (!name?.endsWith('.json') || killedAt) return;
-        killedAt = Date.now();
-        process.kill(-pid, 'SIGKILL');
-        watcher.close();
-        resolve(name.slice(0, -'.json'.length));
+    // group) the moment the note appears — the blob is pinned, the record's transaction not yet made. Should the
+    // kill land after the gateway moved on to sending the transaction (a loaded machine), that upload is legitimately
+    // kept (it may have committed): the drill starts the gateway again and tries once more, up to three times.
+    const killDuringUpload = async (title: string) => {
+      const pinsBefore = await recursivePins(a);
+      const pid = Number((await readFile(path.join(a.dir, 'pids', 'gateway.pid'), 'utf8')).trim());
+      const ac = new AbortController();
+      let killedAt = 0;
+      const noted = new Promise<string>((resolve) => {
+        const watcher = watch(pending, { signal: ac.signal }, (_event, name) => {
+          if (!name?.endsWith('.json') || killedAt) return;
+          killedAt = Date.now();
+          process.kill(-pid, 'SIGKILL');
+          watcher.close();
+          resolve(name.slice(0, -'.json'.length));
+        });
+        watcher.on('error', () => undefined);
       });
-      watcher.on('error', () => undefined);
-    });
-    const form = new FormData();
-    form.set('title', 'Scan');
-    form.set('category', 'imaging');
-    form.set('file', new Blob([randomBytes(2_000_000)], { type: 'application/pdf' }), 'scan.pdf');
-    const started = Date.now();
-    const answer = await call(a, doctor, 'POST', `/v1/patients/${patient}/records`, form).then(
-      (r) => String(r.status),
-      (e: Error) => `no answer (${(e.cause as { code?: string } | undefined)?.code ?? e.name})`,
-    );
-    const cid = await Promise.race([noted, sleep(10_000).then(() => undefined)]);
-    ac.abort();
-    expect(cid).toBeDefined();
-    expect(answer).not.toBe('201');
-    const stage = (JSON.parse(await readFile(path.join(pending, `${cid}.json`), 'utf8')) as { stage: string }).stage;
-    expect((await recursivePins(a)).has(cid!)).toBe(true);
-    expect(pinsBefore.has(cid!)).toBe(false);
-    const logMark = (await readFile(path.join(a.dir, 'logs', 'gateway.log'), 'utf8')).length;
-    const t0 = Date.now();
-    await service('start', a, 'gateway');
-    const restartMs = Date.now() - t0;
-    // No half-made record: the patient sees only the record that completed.
+      const form = new FormData();
+      form.set('title', title);
+      form.set('category', 'imaging');
+      form.set('file', new Blob([randomBytes(2_000_000)], { type: 'application/pdf' }), 'scan.pdf');
+      const started = Date.now();
+      const answer = await call(a, doctor, 'POST', `/v1/patients/${patient}/records`, form).then(
+        (r) => String(r.status),
+        (e: Error) => `no answer (${(e.cause as { code?: string } | undefined)?.code ?? e.name})`,
+      );
+      const cid = await Promise.race([noted, sleep(10_000).then(() => undefined)]);
+      ac.abort();
+      expect(cid).toBeDefined();
+      expect(answer).not.toBe('201');
+      const stage = (JSON.parse(await readFile(path.join(pending, `${cid}.json`), 'utf8')) as { stage: string }).stage;
+      expect((await recursivePins(a)).has(cid!)).toBe(true);
+      expect(pinsBefore.has(cid!)).toBe(false);
+      return { cid: cid!, stage, answer, killedMs: killedAt - started };
+    };
+    let kill: Awaited<ReturnType<typeof killDuringUpload>> | undefined;
+    const late: string[] = [];
+    let logMark = 0;
+    let t0 = 0;
+    let restartMs = 0;
+    for (let attempt = 1; attempt <= 3 && kill?.stage !== 'stored'; attempt++) {
+      kill = await killDuringUpload(`Scan ${attempt}`);
+      if (kill.stage !== 'stored') late.push(kill.stage);
+      logMark = (await readFile(path.join(a.dir, 'logs', 'gateway.log'), 'utf8')).length;
+      t0 = Date.now();
+      await service('start', a, 'gateway');
+      restartMs = Date.now() - t0;
+    }
+    expect(kill!.stage).toBe('stored');
+    const { cid, answer, killedMs } = kill!;
+    // No half-made record: the patient sees the record that completed, not the one killed before its transaction.
     const list = await call(a, patient, 'GET', `/v1/patients/${patient}/records`);
     expect(list.status).toBe(200);
-    expect((list.body.records as { title: string }[]).map((r) => r.title)).toEqual(['Referral']);
-    expect(stage).toBe('stored');
+    const titles = (list.body.records as { title: string }[]).map((r) => r.title);
+    expect(titles).toContain('Referral');
+    expect(titles).not.toContain(`Scan ${late.length + 1}`);
     // The sweep (at start, then every 5 s; grace 15 s on the consortium) unpins the blob and says so in the log.
-    await until("A's gateway sweeps the orphaned blob", 60_000, async () => !(await recursivePins(a)).has(cid!));
+    await until("A's gateway sweeps the orphaned blob", 60_000, async () => !(await recursivePins(a)).has(cid));
     const sweptMs = Date.now() - t0;
     const log = (await readFile(path.join(a.dir, 'logs', 'gateway.log'), 'utf8')).slice(logMark);
     const line = log.split('\n').find((l) => l.includes('orphan sweep: removed'));
     expect(line).toBeDefined();
     expect(line).toContain('"swept":1');
-    for (const secret of [patient, doctor, cid!]) expect(line).not.toContain(secret);
+    for (const secret of [patient, doctor, cid]) expect(line).not.toContain(secret);
     expect(await readdir(pending)).not.toContain(`${cid}.json`);
     console.log(
-      `gateway kill drill: SIGKILL ${killedAt - started} ms into a 2 MB upload (the client got ${answer}), blob pinned, record transaction not sent; ` +
-        `restarted in ${restartMs} ms, no record for the patient; the sweep unpinned the blob ${sweptMs} ms after the restart and logged ${line!.slice(line!.indexOf('{"swept"'), line!.indexOf('}', line!.indexOf('{"swept"')) + 1)}`,
+      `gateway kill drill: SIGKILL ${killedMs} ms into a 2 MB upload (the client got ${answer}), blob pinned, record transaction not sent` +
+        `${late.length > 0 ? ` (${late.length} earlier kill(s) landed after the transaction was sent: kept)` : ''}; restarted in ${restartMs} ms, no record made; the sweep unpinned the blob ${sweptMs} ms after the restart and logged ${line!.slice(line!.indexOf('{"swept"'), line!.indexOf('}', line!.indexOf('{"swept"')) + 1)}`,
     );
   }, 240_000);
 
