@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       CARELEDGER_FIRESTORE_PREFIX: 'prod',
       CARELEDGER_AUTH_EMULATOR: 'false',
       CARELEDGER_KUBO_SWARM_READS: 'true',
+      CARELEDGER_REPLICA_SWEEP_SECONDS: '15',
     });
     expect(config.port).toBe(8443);
     expect(config.network).toEqual({
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       chaincode: 'careledger-v2',
       kuboApiUrl: 'http://10.0.0.5:5001',
       kuboSwarmReads: true,
+      replicaSweepMs: 15_000,
       firebaseProject: 'hospital-a-prod',
       firestorePrefix: 'prod',
       authEmulator: false,

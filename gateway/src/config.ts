@@ -62,6 +62,7 @@ const schema = z.object({
   CARELEDGER_CHAINCODE: optional.pipe(z.string().regex(/^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$/, 'must be a chaincode name').optional()),
   CARELEDGER_KUBO_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   CARELEDGER_KUBO_SWARM_READS: bool.default(false),
+  CARELEDGER_REPLICA_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   CARELEDGER_FIREBASE_PROJECT: optional.pipe(z.string().regex(/^[a-z0-9-]{4,40}$/, 'must be a Firebase project id').optional()),
   CARELEDGER_FIREBASE_WEB_API_KEY: optional.pipe(z.string().regex(/^[A-Za-z0-9_-]{10,100}$/, 'must be a Firebase web API key').optional()),
   CARELEDGER_FIRESTORE_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "must be letters, digits, '_' or '-'").optional()),
@@ -80,6 +81,11 @@ export interface NetworkConfig {
   kuboApiUrl?: string;
   /** Read blobs this hospital's Kubo node does not hold from its swarm peers, keeping a replica (consortium topology). */
   kuboSwarmReads: boolean;
+  /**
+   * With swarm reads: how often the replica keeper compares the node's replica pins with the data keys the org
+   * holds and repairs the difference (ms).
+   */
+  replicaSweepMs: number;
   /** Firebase project of Firestore and Auth; default: the connection profile's. */
   firebaseProject?: string;
   /** The Firebase web app's API key the portal's sign-in uses (public by design); not needed with the Auth emulator. */
@@ -199,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chaincode: e.CARELEDGER_CHAINCODE,
       kuboApiUrl: e.CARELEDGER_KUBO_API_URL,
       kuboSwarmReads: e.CARELEDGER_KUBO_SWARM_READS,
+      replicaSweepMs: e.CARELEDGER_REPLICA_SWEEP_SECONDS * 1000,
       firebaseProject: e.CARELEDGER_FIREBASE_PROJECT,
       firebaseWebApiKey: e.CARELEDGER_FIREBASE_WEB_API_KEY,
       firestorePrefix: e.CARELEDGER_FIRESTORE_PREFIX ?? e.CARELEDGER_ORG,

@@ -16,6 +16,7 @@ import { buildServices, runGateway, type RunningGateway } from './build-services
 import { ChaincodeClient } from './ledger-client/chaincode-client.js';
 import { FilePendingUploads } from './services/pending-uploads.js';
 import type { Logger } from './ports/logger.js';
+import { ReplicaKeeper } from './services/replica-keeper.js';
 
 /** What a test (or a tool) may change about the network profile's wiring. */
 export interface NetworkOptions {
@@ -90,7 +91,15 @@ export async function openNetworkGateway(config: Config, log: Logger, options: N
     const built = buildServices({ config: { ...config, orgs }, log, ledger, blobs, keys, permissions, authenticator, deviceCredentials, reclaimers, pendingUploads });
     await seedOrgs(() => built.services.registry.seed());
     await checkRegisteredKeys(new ChaincodeClient(ledger), keys, orgs, path.join(config.dataDir, 'keys', 'kek.json'));
-    return runGateway(built, log, options.follow !== false, closeAdapters);
+    const follow = options.follow !== false;
+    // Each hospital's own node in a private swarm: keep replicas of the records this org holds data keys of.
+    const keeper = follow && network.kuboSwarmReads && held.length === 1
+      ? new ReplicaKeeper(ledger.recordFacts(held[0]!.mspId), kubo, held[0]!.mspId, log, { sweepMs: network.replicaSweepMs }).start()
+      : undefined;
+    const running = runGateway(built, log, follow, closeAdapters);
+    if (!keeper) return running;
+    const close = running.close.bind(running);
+    return { ...running, close: async () => (await keeper.stop(), await close()) };
   } catch (error) {
     await closeAdapters();
     throw error;

@@ -321,27 +321,32 @@ describe('the consortium topology', () => {
     const recvAfter = Number((await kubo(b.kuboApi, 'bitswap/ledger', { arg: aPeer })).body.Recv ?? 0);
     expect(recvAfter - recvBefore).toBeGreaterThanOrEqual(content.length);
     console.log(`bitswap: B's node received ${recvAfter - recvBefore} bytes from A's for a ${content.length}-byte record`);
-    // B keeps a replica of what it read: pinned on B's own node.
+    // B keeps a replica of what it may read: pinned on B's own node.
     await until("B's node pins the record it read", 30_000, async () => (await recursivePins(b)).has(cid));
 
-    // Kubo drill: A's node stops. B still serves the record it holds; a record it never read (A holds the only
-    // copy) is unavailable (503), not lost: once A's node is back, B reads it.
+    // Kubo drill: A's node stops. B still serves the record it holds; a record B gets access to while A's node is
+    // down cannot be replicated (A holds the only copy): its read is unavailable (503), not lost, and once A's node
+    // is back B reads it and its replica keeper's sweep pins it.
     const other = new FormData();
     other.set('title', 'Lab report');
-    other.set('category', 'report');
+    other.set('category', 'lab-result');
     const otherContent = randomBytes(300_000);
     other.set('file', new Blob([otherContent], { type: 'application/pdf' }), 'lab.pdf');
+    const pinsBeforeSecond = await recursivePins(a);
     const second = await call(a, doctorA, 'POST', `/v1/patients/${patient}/records`, other);
     expect(second.status).toBe(201);
+    const secondCid = [...(await recursivePins(a))].find((c) => !pinsBeforeSecond.has(c))!;
     await service('stop', a, 'kubo');
     try {
+      const labs = await call(a, patient, 'POST', `/v1/patients/${patient}/consents`, { grantee: { kind: 'org', org: b.mspId }, scope: { categories: ['lab-result'] }, purposes: ['TREAT'], expiresAt });
+      expect(labs.status).toBe(201);
       const again = await call(b, doctorB, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`);
       expect(again.status).toBe(200);
       expect(Buffer.compare(again.raw, content)).toBe(0);
       const t0 = Date.now();
       const missing = await call(b, doctorB, 'GET', `/v1/records/${second.body.recordId as string}/content?purpose=TREAT`);
       expect(missing.status).toBe(503);
-      console.log(`kubo drill: A's node stopped; B served its replica (200) and answered 503 for an unreplicated record after ${Date.now() - t0} ms`);
+      console.log(`kubo drill: A's node stopped; B served its replica (200) and answered 503 for a record it could not replicate after ${Date.now() - t0} ms`);
     } finally {
       await service('start', a, 'kubo');
     }
@@ -349,6 +354,7 @@ describe('the consortium topology', () => {
     const later = await call(b, doctorB, 'GET', `/v1/records/${second.body.recordId as string}/content?purpose=TREAT`);
     expect(later.status).toBe(200);
     expect(Buffer.compare(later.raw, otherContent)).toBe(0);
+    await until("B's node keeps a replica of the record once A's node is back", 60_000, async () => (await recursivePins(b)).has(secondCid));
   }, 240_000);
 
   it("peer drill: A's peer1 stopped under writes and restarted catches up blocks and the private data written meanwhile", async () => {

@@ -16,6 +16,9 @@ import type { AbortOptions } from '../../ports/abort.js';
 import type { EventCheckpoint, Ledger, LedgerEvent, SubmitResult, TransactionRequest } from '../../ports/ledger.js';
 import { LedgerError } from '../../ports/ledger-error.js';
 import { newNativeEcdsaSigner } from './native-signer.js';
+import protos from '@hyperledger/fabric-protos';
+import type { RecordFactBlock, RecordFactFeed } from '../../ports/record-facts.js';
+import { blockFacts } from './record-facts.js';
 
 /** How to reach one org's peer as one of its client identities. */
 export interface FabricOrgConnection {
@@ -209,6 +212,43 @@ export class FabricLedger implements Ledger {
       options.signal?.removeEventListener('abort', stop);
       events.close();
     }
+  }
+
+  /**
+   * What the org's own peer hands its client about records, block by block: the blocks with the private data of
+   * the collections the org may read (`getBlockAndPrivateDataEvents`), reduced to record facts (anchors, CIDs,
+   * the org's own data keys). Every call and the stream's setup have the call deadline; the stream itself runs
+   * until aborted.
+   */
+  recordFacts(mspId: string): RecordFactFeed {
+    const { network } = this.org(mspId);
+    const chaincode = this.chaincode;
+    const timeoutMs = this.timeoutMs;
+    return {
+      async height(options: AbortOptions = {}): Promise<bigint> {
+        try {
+          const bytes = await network.getContract('qscc').newProposal('GetChainInfo', { arguments: [network.getName()] }).evaluate({ deadline: Date.now() + timeoutMs });
+          options.signal?.throwIfAborted();
+          return BigInt(protos.common.BlockchainInfo.deserializeBinary(bytes).getHeight());
+        } catch (error) {
+          throw toLedgerError(error, undefined, timeoutMs);
+        }
+      },
+      async *blocks(from: bigint, options: AbortOptions = {}): AsyncIterable<RecordFactBlock> {
+        if (options.signal?.aborted) return;
+        const events = await network.getBlockAndPrivateDataEvents({ startBlock: from });
+        const stop = () => events.close();
+        options.signal?.addEventListener('abort', stop, { once: true });
+        try {
+          for await (const event of events) yield blockFacts(mspId, chaincode, event);
+        } catch (error) {
+          if (!options.signal?.aborted) throw toLedgerError(error);
+        } finally {
+          options.signal?.removeEventListener('abort', stop);
+          events.close();
+        }
+      },
+    };
   }
 
   /** Each held org's peer answers an evaluate within `timeoutMs` (default: the call deadline). */

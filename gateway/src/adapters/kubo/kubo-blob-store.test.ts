@@ -217,3 +217,49 @@ describe('KuboBlobStore reading a blob its node does not hold', () => {
     }
   });
 });
+
+describe('KuboBlobStore.replicate', () => {
+  /** A Kubo that holds no pin and answers pin/add with a stream of progress counts (repeated on a timer). */
+  async function aPinningKubo(counts: number[], thenPins: boolean): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = http.createServer((req, res) => {
+      const command = new URL(req.url ?? '/', 'http://kubo').pathname.replace('/api/v0/', '');
+      req.resume();
+      if (command === 'pin/ls') return res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ Message: `path '${CID}' is not pinned` }));
+      if (command !== 'pin/add') return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i < counts.length) return void res.write(`${JSON.stringify({ Progress: counts[i++] })}\n`);
+        if (thenPins) {
+          clearInterval(timer);
+          return void res.end(`${JSON.stringify({ Pins: [CID], Progress: counts.at(-1) })}\n`);
+        }
+        res.write(`${JSON.stringify({ Progress: counts.at(-1) ?? 0 })}\n`);
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('pins a blob whose blocks keep arriving, however long the whole takes', async () => {
+    const kubo = await aPinningKubo([1, 2, 3, 4, 5, 6, 7, 8], true);
+    try {
+      await expect(new KuboBlobStore({ url: kubo.url, timeoutMs: 200 }).replicate(CID)).resolves.toBe('pinned');
+    } finally {
+      await kubo.close();
+    }
+  });
+
+  it('fails within the call deadline once no new block arrives, though Kubo repeats its count', async () => {
+    const kubo = await aPinningKubo([1, 2], false);
+    try {
+      const { error, ms } = await failure(() => new KuboBlobStore({ url: kubo.url, timeoutMs: 300 }).replicate(CID));
+      expect(error).toMatchObject({ name: 'DependencyUnavailableError', dependency: 'blob-store', reason: 'timeout' });
+      expect(ms).toBeLessThan(2_000);
+    } finally {
+      await kubo.close();
+    }
+  });
+});

@@ -213,12 +213,24 @@ export class KuboBlobStore implements BlobStore, ReplicaStore {
       stall.arm();
       const query = new URLSearchParams([['arg', cid], ['name', REPLICA_PIN_NAME], ['progress', 'true']]);
       const res = await fetch(`${this.url}/pin/add?${query}`, { method: 'POST', signal });
-      let text = '';
+      // One JSON object per line: progress counts, then the pins. Kubo repeats the count of blocks fetched so far
+      // on a timer: only a higher count is progress.
+      let partial = '';
+      let lastLine = '{}';
+      let fetched = 0;
       for await (const chunk of res.body ?? []) {
-        stall.arm();
-        text += Buffer.from(chunk as Uint8Array).toString('utf8');
+        const lines = (partial + Buffer.from(chunk as Uint8Array).toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines.filter((l) => l.trim() !== '')) {
+          lastLine = line;
+          const progress = (JSON.parse(line) as { Progress?: number }).Progress;
+          if (progress !== undefined && progress > fetched) {
+            fetched = progress;
+            stall.arm();
+          }
+        }
       }
-      const last = JSON.parse(text.trim().split('\n').pop() || '{}') as { Pins?: string[]; Message?: string };
+      const last = JSON.parse(partial.trim() || lastLine) as { Pins?: string[]; Message?: string };
       if (!res.ok || !last.Pins) throw new Error(`Kubo pin/add: ${last.Message ?? res.status}`);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
