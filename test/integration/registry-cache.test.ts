@@ -58,9 +58,10 @@ describe('registry users cached by the gateway', () => {
     const { h } = world;
     const admin = await h.register(uniqueName('adm'), 'admin');
     const client = await h.as(admin);
-    // Read twice: the second answer comes from the cache.
+    // Read twice: the second answer comes from the cache, which serves (the watch follows the ledger).
     await client.get('/v1/webhooks').expect(200);
     await client.get('/v1/webhooks').expect(200);
+    expect(h.gateway.registryWatch?.serving).toBe(true);
     await setRole(admin, 'practitioner');
     const refused = await until(() => client.get('/v1/webhooks'), 403);
     expect(refused.code).toBe('WRONG_ROLE');

@@ -58,6 +58,11 @@ export class UserCache {
     this.live = live;
   }
 
+  /** Whether it serves (the registry's events are being watched). */
+  get serving(): boolean {
+    return this.live;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -21,6 +21,11 @@ export class RegistryWatch {
     private readonly retryMs = 1_000,
   ) {}
 
+  /** Whether the cache serves now (false before the watch started, after it failed and while it resumes). */
+  get serving(): boolean {
+    return this.cache.serving;
+  }
+
   /** Follows until `signal` aborts or the event stream ends; the cache serves meanwhile and is cleared after. */
   async follow(signal: AbortSignal): Promise<void> {
     const saved = await this.store.getCheckpoint(PROJECTOR_CHECKPOINT);
