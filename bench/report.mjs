@@ -48,22 +48,29 @@ async function filesSection(r, { title, explain, rawUp, rawDown }) {
   return md;
 }
 
-async function ledgerSection(r) {
+async function ledgerSection(r, before) {
   const md = [
     '## Ledger (network profile: gateway vs raw fabric-gateway client)',
     '',
     `Command: \`${r.command}\`${NETWORK_UP} — ${r.runs} runs per cell, ${Object.entries(r.txPerRun).map(([c, n]) => `${n} tx at c=${c}`).join(', ')} — ${machineLine(r.machine)} — ${r.at}`,
+    ...(before ? ['', `Before (${before.revision ?? 'the previous gateway'}): \`${before.command}\` — ${before.runs} runs per cell — ${before.at}`] : []),
     '',
-    `Gateway = Hospital A's network gateway process (\`node gateway/dist/main.js --org hospital-a\`, \`CARELEDGER_AUTH_EMULATOR=true\`) over HTTP: create-record = multipart upload of a ${r.fileBytes}-byte file (encrypt, Kubo add, KeyRecipients, CreateRecord), grant = \`POST /v1/patients/{id}/consents\` (GetUser, GrantConsent, Firestore projection), access = \`GET /v1/records/{id}/content?purpose=PATRQT\` (GetAnchor, Access, ReleaseKey, Kubo cat, decrypt, verify), get-record = \`GET /v1/records/{id}\` (an evaluate, nothing committed: the fixed cost of a gateway call against a raw \`records:GetRecord\` evaluate); every request also verifies a Firebase emulator ID token and resolves the actor (GetUser). Raw = @hyperledger/fabric-gateway as ${r.network.rawIdentity} submitting the same chaincode transaction (same args and transient JSON, fake CID and compact JWE), waiting for the commit. tx/s = committed transactions / wall time of the run; latency percentiles per run, then min / **median** / max over runs. Ratios = gateway median / raw median.`,
+    `Gateway = Hospital A's network gateway process (\`node gateway/dist/main.js --org hospital-a\`, \`CARELEDGER_AUTH_EMULATOR=true\`) over HTTP: create-record = multipart upload of a ${r.fileBytes}-byte file (KeyRecipients, encrypt, Kubo add, CreateRecord), grant = \`POST /v1/patients/{id}/consents\` (the grantee's GetUser, GrantConsent, GetConsent read back, Firestore projection), access = \`GET /v1/records/{id}/content?purpose=PATRQT\` (GetAnchor${before ? ' on a record\'s first read only' : ''}, Access, ReleaseKey, Kubo cat, decrypt, verify), get-record = \`GET /v1/records/{id}\` (an evaluate, nothing committed: the fixed cost of a gateway call against a raw \`records:GetRecord\` evaluate); every request also verifies a Firebase emulator ID token (with the revocation check, a call to the Auth emulator) and resolves the actor (GetUser${before ? '; registry users are cached while the gateway follows the registry events, so GetUser is read once per user and change' : ''}). Raw = @hyperledger/fabric-gateway as ${r.network.rawIdentity} submitting the same chaincode transaction (same args and transient JSON, fake CID and compact JWE), waiting for the commit. tx/s = committed transactions / wall time of the run; latency percentiles per run, then min / **median** / max over runs. Ratios = gateway median / raw median.`,
     '',
-    '| transaction | c | gateway tx/s | raw tx/s | tx/s gw/raw | gateway p50 / p95 / p99 ms | raw p50 / p95 / p99 ms | p50 gw/raw |',
+    `| transaction | c | gateway tx/s | raw tx/s | tx/s gw/raw${before ? ' (before)' : ''} | gateway p50 / p95 / p99 ms | raw p50 / p95 / p99 ms | p50 gw/raw |`,
     '|---|---|---|---|---|---|---|---|',
   ];
   const pct = (x) => `${round(x.p50Ms.median)} / ${round(x.p95Ms.median)} / ${round(x.p99Ms.median)}`;
-  for (const e of r.cases) for (const l of e.levels) md.push(`| ${e.name} | ${l.concurrency} | ${mmm(l.gateway.txPerSec)} | ${mmm(l.raw.txPerSec)} | ${l.tpsRatio} | ${pct(l.gateway)} | ${pct(l.raw)} | ${l.p50Ratio} |`);
+  const beforeRatio = (name, c) => before?.cases.find((e) => e.name === name)?.levels.find((l) => l.concurrency === c)?.tpsRatio;
+  for (const e of r.cases) {
+    for (const l of e.levels) {
+      const old = beforeRatio(e.name, l.concurrency);
+      md.push(`| ${e.name} | ${l.concurrency} | ${mmm(l.gateway.txPerSec)} | ${mmm(l.raw.txPerSec)} | ${l.tpsRatio}${old === undefined ? '' : ` (${old})`} | ${pct(l.gateway)} | ${pct(l.raw)} | ${l.p50Ratio} |`);
+    }
+  }
   const errs = r.cases.flatMap((e) => e.levels.filter((l) => l.gateway.errors + l.raw.errors > 0).map((l) => `${e.name} c=${l.concurrency}: gateway ${l.gateway.errors}, raw ${l.raw.errors}`));
   md.push('', errs.length ? `Failed transactions (not counted): ${errs.join('; ')}.` : 'No transaction failed.');
-  md.push('', `Gateway process RSS: ${r.gatewayRssBaselineMiB} MiB after warm-up, ${r.gatewayRssPeakMiB} MiB peak.`, '', '![ledger](ledger.png) — median committed tx/s per transaction and concurrency.', '');
+  md.push('', `Gateway process RSS: ${r.gatewayRssBaselineMiB} MiB after warm-up, ${r.gatewayRssPeakMiB} MiB peak.`, ...(r.notes ?? []).flatMap((n) => ['', n]), '', '![ledger](ledger.png) — median committed tx/s per transaction and concurrency.', '');
   await chart('ledger.png', {
     title: 'Ledger (network): median committed tx/s, gateway vs raw client',
     data: {
@@ -290,7 +297,7 @@ if (files) out.push(...(await filesSection(files, { title: 'Files (embedded prof
 const filesNetwork = await load('files-network');
 if (filesNetwork) out.push(...(await filesSection(filesNetwork, { title: 'Files (network profile)', rawUp: 'raw Kubo add', rawDown: 'raw Kubo cat', explain: "Gateway = Hospital A's network gateway process over HTTP: upload = multipart POST (SHA-256, AES-256-GCM segments, Kubo add, KeyRecipients + CreateRecord on Fabric), download = `GET …/content` as the patient (GetAnchor, Access committed on Fabric, ReleaseKey, Kubo cat, decrypt, verify; the first read of each file, so a ciphertext-cache miss). Raw = kubo-rpc-client `add` (cidVersion 1, rawLeaves, chunker size-262144, pin) and `cat` of the same number of plaintext bytes on the same Kubo node. MiB/s = file bytes / wall time." })));
 const ledger = await load('ledger');
-if (ledger) out.push(...(await ledgerSection(ledger)));
+if (ledger) out.push(...(await ledgerSection(ledger, await load('ledger-before'))));
 const rest = [await load('rest'), await load('rest-network')].filter(Boolean);
 if (rest.length) out.push(...(await restSection(rest)));
 const cache = await load('cache');
