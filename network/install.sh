@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the network binaries from the Go module proxy and caches them in
-# network/.bin: peer, orderer, osnadmin, configtxgen, cryptogen (Fabric v2.5.0)
+# network/.bin: peer, orderer, osnadmin, configtxgen, cryptogen, configtxlator (Fabric v2.5.0)
 # and ipfs (Kubo v0.42.0), plus a copy of Fabric's sampleconfig.
 #
 # Each component is built through a small wrapper module generated under
@@ -35,7 +35,7 @@ export CGO_ENABLED="${CGO_ENABLED:-1}"
 VERSIONS_FILE="${BIN_DIR}/VERSIONS"
 FABRIC_LINE="fabric ${FABRIC_MODULE}@${FABRIC_VERSION} (v${FABRIC_RELEASE})"
 KUBO_LINE="kubo ${KUBO_MODULE}@${KUBO_VERSION}"
-FABRIC_CMDS=(peer orderer osnadmin configtxgen cryptogen)
+FABRIC_CMDS=(peer orderer osnadmin configtxgen cryptogen configtxlator)
 
 mkdir -p "${BIN_DIR}" "${BUILD_DIR}"
 touch "${VERSIONS_FILE}"

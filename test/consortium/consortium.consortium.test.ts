@@ -637,3 +637,98 @@ describe('the consortium topology', () => {
     );
   }, 60_000);
 });
+
+/** The peer CLI acting as `h`'s admin against its peer `n` (what an operator of that hospital would run). */
+async function peerCli(h: Hospital, n: 0 | 1, args: string[]): Promise<string> {
+  const domain = `${h.name}.careledger.local`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FABRIC_CFG_PATH: path.join(path.dirname(SUMMARY), 'shared', 'config', 'peer'),
+    CORE_PEER_LOCALMSPID: h.mspId,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_ADDRESS: `${h.address}:${n === 0 ? 7051 : 8051}`,
+    CORE_PEER_TLS_ROOTCERT_FILE: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'peers', `peer0.${domain}`, 'tls', 'ca.crt'),
+    CORE_PEER_MSPCONFIGPATH: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'users', `Admin@${domain}`, 'msp'),
+  };
+  const { stdout, stderr } = await run(path.resolve('network/.bin/peer'), args, { env, timeout: 60_000 });
+  return stdout + stderr;
+}
+
+async function upload(h: Hospital, doctor: string, patient: string, content: Buffer<ArrayBuffer>): Promise<string> {
+  const form = new FormData();
+  form.set('title', 'Referral letter');
+  form.set('category', 'report');
+  form.set('file', new Blob([content], { type: 'application/pdf' }), 'referral.pdf');
+  const res = await call(h, doctor, 'POST', `/v1/patients/${patient}/records`, form);
+  expect(res.status).toBe(201);
+  return res.body.recordId as string;
+}
+
+describe('adding a hospital to the running consortium (network/add-hospital.sh)', () => {
+  it('hospital-d joins: its peers hold the channel and run the chaincode, its gateway serves its patients, and it reads an A record under consent over bitswap', async () => {
+    const t0 = Date.now();
+    const { stdout } = await run('bash', [path.resolve('network/add-hospital.sh'), 'd'], { timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
+    const addMs = Date.now() - t0;
+    console.log(`add-hospital: hospital-d added in ${addMs} ms\n${stdout.split('\n').filter((l) => / \(\d+(\.\d+)?s\)$/.test(l)).join('\n')}`);
+
+    const after = JSON.parse(await readFile(SUMMARY, 'utf8')) as Consortium & { hospitals: (Hospital & { ordererMspId: string | null })[] };
+    expect(after.hospitals.map((h) => h.name)).toEqual(['hospital-a', 'hospital-b', 'hospital-c', 'hospital-d']);
+    const d = after.hospitals[3];
+    expect(d.mspId).toBe('HospitalDMSP');
+    expect(d.ordererMspId).toBeNull(); // D orders through the three orderers; the Raft cluster is unchanged
+    const a = after.hospitals[0];
+
+    // Both of D's peers joined the channel and run the chaincode at the new definition, which every org approved.
+    for (const n of [0, 1] as const) {
+      expect((await peerCli(d, n, ['channel', 'list'])).split('\n')).toContain(consortium.channel);
+      const metadata = await peerCli(d, n, ['chaincode', 'query', '-C', consortium.channel, '-n', 'careledger', '-c', '{"Args":["org.hyperledger.fabric:GetMetadata"]}']);
+      expect(metadata).toContain('contracts');
+    }
+    const committed = await peerCli(d, 0, ['lifecycle', 'chaincode', 'querycommitted', '-C', consortium.channel, '-n', 'careledger', '-O', 'json']);
+    const definition = JSON.parse(committed) as { sequence: number; approvals: Record<string, boolean>; collections: { config: { static_collection_config: { name: string } }[] } };
+    expect(definition.sequence).toBe(2);
+    expect(definition.approvals).toEqual({ HospitalAMSP: true, HospitalBMSP: true, HospitalCMSP: true, HospitalDMSP: true });
+    const collections = definition.collections.config.map((c) => c.static_collection_config.name);
+    expect(collections).toEqual(expect.arrayContaining(['org_HospitalDMSP', 'dir_HospitalDMSP']));
+
+    // D's gateway: the org registered on the ledger with its seeded admin, who registers D's users; a record
+    // uploaded at D for D's patient is read by that patient at D.
+    expect((await call(d, 'hospital-d-admin', 'GET', '/v1/me')).status).toBe(200);
+    const [patientD, doctorD] = [unique('pat-d'), unique('doc-d')];
+    expect(await registerUser(d, patientD, 'patient')).toBe(201);
+    expect(await registerUser(d, doctorD, 'practitioner')).toBe(201);
+    const own = randomBytes(200_000);
+    const ownRecord = await upload(d, doctorD, patientD, own);
+    const ownRead = await call(d, patientD, 'GET', `/v1/records/${ownRecord}/content?purpose=PATRQT`);
+    expect(ownRead.status).toBe(200);
+    expect(Buffer.compare(ownRead.raw, own)).toBe(0);
+
+    // A's patient consents to hospital D; D's doctor reads A's record, its blocks coming from A's node over bitswap.
+    const [patientA, doctorA] = [unique('pat-a'), unique('doc-a')];
+    expect(await registerUser(a, patientA, 'patient')).toBe(201);
+    expect(await registerUser(a, doctorA, 'practitioner')).toBe(201);
+    const content = randomBytes(600_000);
+    const pinsBefore = await recursivePins(a);
+    const recordId = await upload(a, doctorA, patientA, content);
+    const cid = [...(await recursivePins(a))].find((c) => !pinsBefore.has(c))!;
+    expect(cid).toBeDefined();
+    expect((await kubo(d.kuboApi, 'block/stat', { arg: cid, offline: 'true' })).status).not.toBe(200);
+    expect((await call(d, doctorD, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`)).status).toBe(403);
+    const aPeer = a.kuboSwarm.slice(a.kuboSwarm.lastIndexOf('/') + 1);
+    const recvBefore = Number((await kubo(d.kuboApi, 'bitswap/ledger', { arg: aPeer })).body.Recv ?? 0);
+    const consent = await call(a, patientA, 'POST', `/v1/patients/${patientA}/consents`, {
+      grantee: { kind: 'org', org: d.mspId },
+      scope: { categories: ['report'] },
+      purposes: ['TREAT'],
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(consent.status).toBe(201);
+    const read = await call(d, doctorD, 'GET', `/v1/records/${recordId}/content?purpose=TREAT`);
+    expect(read.status).toBe(200);
+    expect(Buffer.compare(read.raw, content)).toBe(0);
+    const recvAfter = Number((await kubo(d.kuboApi, 'bitswap/ledger', { arg: aPeer })).body.Recv ?? 0);
+    expect(recvAfter - recvBefore).toBeGreaterThanOrEqual(content.length);
+    console.log(`add-hospital: D's node received ${recvAfter - recvBefore} bytes from A's over bitswap for a ${content.length}-byte record`);
+  }, 1_000_000);
+});
