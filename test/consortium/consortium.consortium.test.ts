@@ -192,10 +192,10 @@ function problemCode(body: string): string {
   }
 }
 
-/** A chaincode query on one given peer of a hospital, as the hospital's admin (the peer CLI over the bridge). */
-async function queryPeer(h: Hospital, peer: 0 | 1, args: string[]): Promise<{ ok: boolean; out: string }> {
+/** The environment of the peer CLI acting as a hospital's admin against one of its peers (over the bridge). */
+function peerEnv(h: Hospital, peer: 0 | 1): NodeJS.ProcessEnv {
   const domain = `${h.name}.careledger.local`;
-  const env = {
+  return {
     ...process.env,
     FABRIC_CFG_PATH: path.join(path.dirname(SUMMARY), 'shared', 'config', 'peer'),
     CORE_PEER_LOCALMSPID: h.mspId,
@@ -204,6 +204,11 @@ async function queryPeer(h: Hospital, peer: 0 | 1, args: string[]): Promise<{ ok
     CORE_PEER_TLS_ROOTCERT_FILE: h.peerTlsCa,
     CORE_PEER_MSPCONFIGPATH: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'users', `Admin@${domain}`, 'msp'),
   };
+}
+
+/** A chaincode query on one given peer of a hospital, as the hospital's admin (the peer CLI over the bridge). */
+async function queryPeer(h: Hospital, peer: 0 | 1, args: string[]): Promise<{ ok: boolean; out: string }> {
+  const env = peerEnv(h, peer);
   try {
     const { stdout } = await run(PEER, ['chaincode', 'query', '-C', consortium.channel, '-n', 'careledger', '-c', JSON.stringify({ Args: args })], { env, timeout: 30_000 });
     return { ok: true, out: stdout.trim() };
@@ -640,18 +645,7 @@ describe('the consortium topology', () => {
 
 /** The peer CLI acting as `h`'s admin against its peer `n` (what an operator of that hospital would run). */
 async function peerCli(h: Hospital, n: 0 | 1, args: string[]): Promise<string> {
-  const domain = `${h.name}.careledger.local`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    FABRIC_CFG_PATH: path.join(path.dirname(SUMMARY), 'shared', 'config', 'peer'),
-    CORE_PEER_LOCALMSPID: h.mspId,
-    CORE_PEER_TLS_ENABLED: 'true',
-    CORE_PEER_ADDRESS: `${h.address}:${n === 0 ? 7051 : 8051}`,
-    CORE_PEER_TLS_ROOTCERT_FILE: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'peers', `peer0.${domain}`, 'tls', 'ca.crt'),
-    CORE_PEER_MSPCONFIGPATH: path.join(h.dir, 'crypto', 'peerOrganizations', domain, 'users', `Admin@${domain}`, 'msp'),
-  };
-  const { stdout, stderr } = await run(path.resolve('network/.bin/peer'), args, { env, timeout: 60_000 });
+  const { stdout, stderr } = await run(PEER, args, { env: peerEnv(h, n), timeout: 60_000 });
   return stdout + stderr;
 }
 
