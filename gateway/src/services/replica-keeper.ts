@@ -35,8 +35,9 @@ type Wanted = 'replica' | 'erased' | 'nothing';
 /**
  * Keeps replicas of other hospitals' records on this hospital's own Kubo node exactly while this hospital's own
  * collection holds the record's data key: a consent or a break-glass session that gives the org access writes the
- * key there (the replica is pinned at once, before anyone reads), a revocation, an expiry's withdrawal or the end
- * of a session deletes it (the replica is unpinned and garbage-collected). An erased record's blob leaves the node
+ * key there (the replica is pinned at once, before anyone reads), a revocation or the end of a session deletes
+ * it (the replica is unpinned and garbage-collected; a consent that merely expires deletes no key, so its replica
+ * stays until one is deleted). An erased record's blob leaves the node
  * whatever pinned it. It follows what the ledger hands this org's own peer (record anchors, CIDs in the metadata
  * it receives, its own data keys), replaying the history at start, then block by block; the state is rebuilt from
  * the ledger at every start, so it keeps no checkpoint. A periodic sweep compares the node's replica pins with the
