@@ -10,6 +10,7 @@ export default {
   testMatch: ['**/*.consortium.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,
+  testSequencer: '<rootDir>/test/consortium/sequencer.js',
   testTimeout: 120_000,
   forceExit: true,
   collectCoverage: false,
