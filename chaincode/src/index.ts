@@ -14,7 +14,7 @@ import { RegistryContract } from './contracts/registry-contract.js';
 
 export { AccessContract, AccessRequestContract, ConsentContract, DeviceContract, EmergencyContract, ErasureContract, KeyCustodyContract, RecordContract, RegistryContract };
 export * from './model.js';
-export { SHARED_COLLECTION, directoryCollection, orgCollection } from './ledger/collections.js';
+export { directoryCollection, memberAccess, orgCollection, shareCollection, viewOf } from './ledger/collections.js';
 
 export const contracts = [
   RegistryContract,
@@ -29,3 +29,4 @@ export const contracts = [
 ];
 export { EVENT_FIELDS, type EventName } from './ledger/events.js';
 export { simulateEndorserClock } from './ledger/endorser-clock.js';
+export { marshal } from './ledger/marshal.js';

@@ -232,14 +232,19 @@ peer_tls_ca() {
   echo "${CRYPTO_DIR}/peerOrganizations/${domain}/peers/peer0.${domain}/tls/ca.crt"
 }
 
-# Writes the chaincode's collection config for the orgs in ORG_MSPS to FILE:
-# - patientData: shared by every org (the patient data that cross-org
-#   transactions still read; see docs/ARCHITECTURE.md#where-data-lives);
-# - org_<MSP>: that org is the only member (member-only read: no other org's
-#   client reads it, from a chaincode call or from the peers' private-data
-#   delivery); its endorsement policy is that org's peers, so a write to it
-#   commits only if that org endorsed it; another org's client may write to it
-#   (the data keys a consent shares with the org), endorsed by that org;
+# Writes the chaincode's collection config for the orgs in ORG_MSPS to FILE
+# (what lives where: docs/ARCHITECTURE.md#where-data-lives):
+# - org_<MSP>: everything of that org's patients; that org is the only member
+#   (member-only read: no other org's client reads it, from a chaincode call or
+#   from the peers' private-data delivery); its endorsement policy is that
+#   org's peers, so a write to it commits only if that org endorsed it; another
+#   org's client may write to it blind (its reader's access events, requests,
+#   sessions, contributed records), endorsed by that org;
+# - share_<HOME>_<READER>, for every ordered pair of orgs: what the reader may
+#   read of the home org's patients (copies the home org writes); only those two
+#   orgs are members and only the home org's peers endorse; no peer count is
+#   required, so the home org keeps working while the reader is unreachable (the
+#   reader's peers pull what they missed);
 # - dir_<MSP>: the org's directory (users, its own entry), every org a member,
 #   written only by that org's clients and endorsed only by its peers.
 # usage: write_collections_config FILE
@@ -249,11 +254,15 @@ write_collections_config() {
     const orgs = process.env.ORGS.split(" ");
     const anyMember = `OR(${orgs.map((o) => `'"'"'${o}.member'"'"'`).join(",")})`;
     const only = (o) => ({ signaturePolicy: `OR('"'"'${o}.peer'"'"')` });
+    const pairs = orgs.flatMap((home) => orgs.filter((reader) => reader !== home).map((reader) => [home, reader]));
     const config = [
-      { name: "patientData", policy: anyMember, requiredPeerCount: 1, maxPeerCount: 1, blockToLive: 0, memberOnlyRead: true, memberOnlyWrite: true },
       ...orgs.map((o) => ({
         name: `org_${o}`, policy: `OR('"'"'${o}.member'"'"')`, requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0,
         memberOnlyRead: true, memberOnlyWrite: false, endorsementPolicy: only(o),
+      })),
+      ...pairs.map(([home, reader]) => ({
+        name: `share_${home}_${reader}`, policy: `OR('"'"'${home}.member'"'"','"'"'${reader}.member'"'"')`, requiredPeerCount: 0, maxPeerCount: 1,
+        blockToLive: 0, memberOnlyRead: true, memberOnlyWrite: true, endorsementPolicy: only(home),
       })),
       ...orgs.map((o) => ({
         name: `dir_${o}`, policy: anyMember, requiredPeerCount: 1, maxPeerCount: 1, blockToLive: 0,

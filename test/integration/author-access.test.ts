@@ -34,10 +34,12 @@ describe(`the author's treatment window on the ${TEST_PROFILE} profile`, () => {
 
   it('gives nothing to anyone else, and not for purposes other than treatment', async () => {
     const { w, recordId } = await authoredReport();
-    for (const caller of ['doc-r', 'otherHospital', 'adminA']) {
+    for (const caller of ['doc-r', 'adminA']) {
       const res = await w.client(caller).get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(403);
       expect(res.body.code).toBe('NO_CONSENT');
     }
+    // Another hospital that nothing shares the record with holds nothing of it: not even its existence is confirmed.
+    expect((await w.client('otherHospital').get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(404)).body.code).toBe('RECORD_NOT_FOUND');
     expect((await w.client('doctor').get(`/v1/records/${recordId}/content?purpose=HRESCH`).expect(403)).body.code).toBe('NO_CONSENT');
   });
 

@@ -9,7 +9,9 @@
  * and its record anchors (only anchors remain; the registry entry stays, marked erased) and 404 for anything else it had (consents, requests,
  * sessions, devices are purged); then the caller's relation to the target decides (what a caller may not
  * see is 404, what it may see but not do is 403; content reads are 403 with the closest miss, and
- * `NO_CONSENT` to anyone no consent names).
+ * `NO_CONSENT` to anyone no consent names — except that a caller of another hospital whose peers hold nothing of
+ * the record (no consent of that hospital or its practitioners covers it, or its revocation took it back) gets
+ * 404 `RECORD_NOT_FOUND`).
  *
  * On the network profile (`test:network`) the cross-hospital rows run: a caller of one hospital against a
  * patient of the other.
@@ -53,6 +55,19 @@ function covers(c: CallerInfo, kind: RecordKind): boolean {
   }
 }
 
+/**
+ * Whether the caller's hospital holds the record: its home hospital, or another one a consent naming it (or one of
+ * its practitioners) covers the record for, in force or expired; a revocation takes it back.
+ */
+function heldBy(c: CallerInfo, t: TargetInfo, kind: RecordKind): boolean {
+  if (c.org === t.org) return true;
+  if (t.patientId === TARGETS.own.patientId) {
+    return Object.values(CALLERS).some((g: CallerInfo) => g.org === c.org && g.grant !== undefined && g.grant.state !== 'revoked' && covers(g, kind));
+  }
+  // The other targets' one consent names doc-g of Hospital A for reports.
+  return c.org === 'hospital-a' && kind === 'report';
+}
+
 /** Whether the caller may see a record's metadata: its own, or a consent in force naming it and covering it, or break-glass. */
 function sees(c: CallerInfo, t: TargetInfo, kind: RecordKind): boolean {
   if (isSelf(c, t)) return true;
@@ -94,6 +109,7 @@ const recordMetadata = (kind: RecordKind) => forUsers((c, t) => (t.erased ? 410 
 const recordContent = (kind: RecordKind) =>
   forUsers((c, t) => {
     if (t.erased) return 410;
+    if (!heldBy(c, t, kind)) return { status: 404, code: 'RECORD_NOT_FOUND' };
     const denial = readDenial(c, t, kind);
     return denial ? { status: 403, code: denial } : 200;
   });
@@ -227,7 +243,8 @@ const OPERATIONS: Operation[] = [
     expect: forUsers((c, t) => (t.erased ? 404 : isHomeAdmin(c, t) ? 200 : 404)),
     send: async (w, c, t) => w.client(c).get(`/v1/emergency-access/${await w.freshSession(t)}`) },
   { op: 'POST /v1/emergency-access/{sessionId}/review', what: 'reviewing a break-glass session', perTarget: true,
-    expect: forUsers((c, t) => (c.role !== 'admin' ? 403 : t.erased ? 404 : isHomeAdmin(c, t) ? 200 : 403)),
+    // The session is opened by a practitioner of the patient's home hospital: another hospital holds nothing of it.
+    expect: forUsers((c, t) => (c.role !== 'admin' ? 403 : t.erased ? 404 : isHomeAdmin(c, t) ? 200 : 404)),
     send: async (w, c, t) => w.client(c).post(`/v1/emergency-access/${await w.freshSession(t)}/review`) },
   { op: 'GET /v1/patients/{patientId}/access-log', what: 'access log', perTarget: true, expect: accessLog,
     send: (w, c, t) => w.client(c).get(`/v1/patients/${patientOf(t)}/access-log`) },

@@ -41,7 +41,7 @@ describe('sealed transaction arguments', () => {
     const { body: consent } = await patient.post(`/v1/access-requests/${asked.requestId}/approve`, {}).expect(200);
     await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(200);
     await patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
-    await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+    await otherHospital.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(404);
     const { body: session } = await colleague.post('/v1/patients/pat-1/emergency-access', { reasonCode: 'UNCONSCIOUS' }).expect(201);
     await adminA.post(`/v1/emergency-access/${session.sessionId}/review`).expect(200);
     const { body: device } = await adminA.post('/v1/devices', { patientId: 'pat-1' }).expect(201);

@@ -43,7 +43,7 @@ describe('what blocks carry', () => {
     const { body: consent } = await patient.post(`/v1/access-requests/${asked.requestId}/approve`, {}).expect(200);
     await other.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(200);
     await patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
-    await other.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(403);
+    await other.get(`/v1/records/${rec.recordId}/content?purpose=TREAT`).expect(404);
     const { body: session } = await colleague.post(`/v1/patients/${patientId}/emergency-access`, { reasonCode: 'UNCONSCIOUS' }).expect(201);
     await adminA.post(`/v1/emergency-access/${session.sessionId}/review`).expect(200);
     const { body: device } = await adminA.post('/v1/devices', { patientId }).expect(201);

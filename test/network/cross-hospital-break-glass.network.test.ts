@@ -19,7 +19,7 @@ import { LedgerInspector } from '../support/ledger-inspector.js';
 import { emulatorIdToken, freshChaincodeNamespace, uniqueName } from '../support/network-fixture.js';
 
 const silent = { info() {}, warn() {}, error() {} };
-const B_KEYS = 'org_HospitalBMSP';
+const B_KEYS = 'share_HospitalAMSP_HospitalBMSP';
 
 interface Hospital {
   config: Config;
@@ -177,7 +177,7 @@ describe("break-glass across hospitals on the real network: B's practitioner, A'
 
     // Read from B's own peer: the key of this record in B's collection was written, then deleted, and nothing since
     // (a release that lost a conflict with B's concurrent reads is in a block too, marked invalid and never applied).
-    const writes = (await inspectB.privateWrites(from, await inspectB.height())).filter((w) => w.namespace === chaincode && w.collection === B_KEYS && w.key.includes(recordId) && w.valid);
+    const writes = (await inspectB.privateWrites(from, await inspectB.height())).filter((w) => w.namespace === chaincode && w.collection === B_KEYS && w.key.includes('wrappedKey') && w.key.includes(recordId) && w.valid);
     expect(writes.map((w) => w.isDelete)).toEqual([false, true]);
   }, 180_000);
 });

@@ -88,8 +88,10 @@ async function kekOf(h: Hospital, mspId: string): Promise<{ x: string; y: string
   return { x: keys[keys.length - 1].jwk.x, y: keys[keys.length - 1].jwk.y };
 }
 
-const B_KEYS = 'org_HospitalBMSP';
+/** Where B's copy of a key of A's patient's record is: the share A keeps for B. */
+const B_KEYS = 'share_HospitalAMSP_HospitalBMSP';
 const A_KEYS = 'org_HospitalAMSP';
+const B_OWN = 'org_HospitalBMSP';
 
 describe('two hospitals, each with its own gateway, on the real network', () => {
   let chaincode: string;
@@ -129,7 +131,7 @@ describe('two hospitals, each with its own gateway, on the real network', () => 
     expect((await (await as(b!, 'doc-a')).get('/v1/me').expect(403)).body.code).toBe('WRONG_ORG');
   });
 
-  it("a Hospital B doctor reads a Hospital A patient's record only under consent, after the key was wrapped into B's own collection; revocation deletes it", async () => {
+  it("a Hospital B doctor reads a Hospital A patient's record only under consent, after the record and its key were shared with B; revocation takes them back", async () => {
     const patient = await as(a!, 'pat-x');
     const doctorA = await as(a!, 'doc-a');
     const doctorB = await as(b!, 'doc-b');
@@ -138,8 +140,9 @@ describe('two hospitals, each with its own gateway, on the real network', () => 
     const { body: rec } = await doctorA.upload('pat-x', file).expect(201);
     const recordId = rec.recordId as string;
 
-    const before = await doctorB.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(403);
-    expect(before.body.code).toBe('NO_CONSENT');
+    // Before the consent Hospital B's peers hold nothing of the record.
+    const before = await doctorB.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(404);
+    expect(before.body.code).toBe('RECORD_NOT_FOUND');
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const { body: consent } = await patient
       .post('/v1/patients/pat-x/consents', { grantee: { kind: 'org', org: 'HospitalBMSP' }, scope: { categories: ['report'] }, purposes: ['TREAT'], expiresAt })
@@ -150,14 +153,15 @@ describe('two hospitals, each with its own gateway, on the real network', () => 
     expect(Buffer.compare(await body(read), file)).toBe(0);
 
     await patient.delete(`/v1/consents/${consent.consentId}`).expect(200);
-    const after = await doctorB.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(403);
-    expect(after.body.code).toBe('CONSENT_REVOKED');
+    // The revocation took the record and its key back out of the share A keeps for B.
+    const after = await doctorB.get(`/v1/records/${recordId}/content?purpose=TREAT`).expect(404);
+    expect(after.body.code).toBe('RECORD_NOT_FOUND');
     const to = await inspectB.height();
 
     // What Hospital B's own peer received: the key wrapped for B, written by the consent's transaction
     // (ids are derived from the tx id), committed in a block before the read's access event; then deleted by the revocation.
     const onB = (await inspectB.privateWrites(from, to)).filter((w) => w.namespace === chaincode);
-    const keyWrites = onB.filter((w) => w.collection === B_KEYS && w.key.includes(recordId));
+    const keyWrites = onB.filter((w) => w.collection === B_KEYS && w.key.includes('wrappedKey') && w.key.includes(recordId));
     const txOf = (id: string) => id.slice(id.indexOf('_') + 1);
     expect(keyWrites.map((w) => ({ isDelete: w.isDelete, byConsent: w.txId.startsWith(txOf(consent.consentId)) }))).toEqual([
       { isDelete: false, byConsent: true },
@@ -167,10 +171,10 @@ describe('two hospitals, each with its own gateway, on the real network', () => 
     expect(accessBlock).toBeDefined();
     expect(keyWrites[0].block).toBeLessThan(accessBlock!);
     expect(keyWrites[1].block).toBeGreaterThan(accessBlock!);
-    // B's peer never sees A's keys; A's peer never sees B's.
+    // B's peer never sees A's own collection; A's peer never sees B's (it holds the share it keeps for B).
     expect(onB.some((w) => w.collection === A_KEYS)).toBe(false);
     const onA = (await inspectA.privateWrites(from, to)).filter((w) => w.namespace === chaincode);
-    expect(onA.some((w) => w.collection === B_KEYS)).toBe(false);
+    expect(onA.some((w) => w.collection === B_OWN)).toBe(false);
     expect(onA.some((w) => w.collection === A_KEYS && w.key.includes(recordId))).toBe(true);
   });
 

@@ -2,10 +2,13 @@
  * Members that do not trust each other, on the real network. Hospital B uses what it holds anyway — its own
  * client identity, its own peer's signing key — without any gateway and without any consent:
  * - it pulls blocks with private data from Hospital A's peer and from its own (`getBlockAndPrivateDataEvents`)
- *   and must not receive Hospital A's own collection (data keys, erasure receipts), nor any implicit collection;
- *   of its own collection, only the data key a consent gave it;
- * - it forges write sets for keys that belong to Hospital A (a user in A's directory, A's entry, a data key and
- *   an erasure receipt in A's collection), endorsed by its own peer alone, and every one commits INVALID.
+ *   and must not receive Hospital A's own collection (A's patients' records, consents, events, data keys,
+ *   receipts), nor any implicit collection; of the share A keeps for it, only the consent naming its doctor, the
+ *   record that consent covers with its key, and its doctor's own access events — nothing of the other record;
+ * - it forges write sets for every kind of key that belongs to Hospital A or its patients (a user in A's
+ *   directory, A's entry, a record, consent, event, working set, data key and erasure receipt in A's collection,
+ *   a consent, record and working set in the share A keeps for B), endorsed by its own peer alone, and every one
+ *   commits INVALID.
  */
 import { GatewayHarness, someBytes } from '../support/gateway-harness.js';
 import { LedgerInspector, type PrivateWrite } from '../support/ledger-inspector.js';
@@ -15,8 +18,8 @@ import { eraseAndWait } from '../support/erasure.js';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
-/** The collections Hospital B is a member of: the shared one, its own, and every org's directory. */
-const B_MEMBER_OF = new Set(['patientData', `org_${B}`, `dir_${A}`, `dir_${B}`]);
+/** The collections Hospital B is a member of: its own, the shares between A and B, and every org's directory. */
+const B_MEMBER_OF = new Set([`org_${B}`, `share_${A}_${B}`, `share_${B}_${A}`, `dir_${A}`, `dir_${B}`]);
 /** Fabric's validation code for a write set its endorsements do not satisfy. */
 const ENDORSEMENT_POLICY_FAILURE = 10;
 const VALID = 0;
@@ -65,7 +68,7 @@ describe('a member that does not trust the others', () => {
     await eraseAndWait(adminA, patientId);
     const [erasureFromA, erasureFromB, erasureHome] = await pull(beforeErasure, await aFromA.height());
 
-    // Hospital A's own client does receive its collection: the home copies of both data keys, the receipt.
+    // Hospital A's own client does receive its collection: both records with their home keys, the receipt.
     expect(homeView.some((w) => w.collection === `org_${A}` && w.key.includes(shared.recordId))).toBe(true);
     expect(homeView.some((w) => w.collection === `org_${A}` && w.key.includes(notShared.recordId))).toBe(true);
     expect(erasureHome.some((w) => w.collection === `org_${A}` && w.key.includes('erasure'))).toBe(true);
@@ -74,11 +77,14 @@ describe('a member that does not trust the others', () => {
       expect(writes.length).toBeGreaterThan(0);
       expect([...new Set(writes.map((w) => w.collection))].filter((c) => !B_MEMBER_OF.has(c))).toEqual([]);
     }
-    // Of its own collection: the data key of the consented record (written by the grant), deleted by the revocation.
-    const own = [...fromA, ...fromB].filter((w) => w.collection === `org_${B}`);
-    expect(own.length).toBeGreaterThan(0);
-    expect(own.every((w) => w.key.includes(shared.recordId) && !w.key.includes(notShared.recordId))).toBe(true);
-    expect(own.some((w) => w.isDelete)).toBe(true);
+    // Of the share A keeps for it: the consented record with its key (written by the grant), taken back by the
+    // revocation, and the consent; nothing anywhere names the record no consent covered.
+    const share = [...fromA, ...fromB].filter((w) => w.collection === `share_${A}_${B}`);
+    expect(share.some((w) => w.key.includes('wrappedKey') && w.key.includes(shared.recordId) && !w.isDelete)).toBe(true);
+    expect(share.some((w) => w.key.includes('wrappedKey') && w.key.includes(shared.recordId) && w.isDelete)).toBe(true);
+    expect(share.some((w) => w.key.includes('consent') && text(w).includes(consent.consentId))).toBe(true);
+    const all = [...fromA, ...fromB, ...erasureFromA, ...erasureFromB];
+    expect(all.filter((w) => w.key.includes(notShared.recordId) || text(w).includes(notShared.recordId))).toEqual([]);
     // The directories name users by their pseudonymous id and role only: no title, no content hash.
     const directory = [...fromA, ...fromB].filter((w) => w.collection.startsWith('dir_'));
     expect(directory.some((w) => text(w).includes(patientId))).toBe(true);
@@ -106,6 +112,23 @@ describe('a member that does not trust the others', () => {
       "A's entry with B's wrapping key": [{ collection: `dir_${A}`, key: compositeKey('org', []), value: json({ mspId: A, name: 'hospital-a', publicJwk: '{"kty":"EC"}', registeredAt: at }) }],
       "a data key in A's collection": [{ collection: `org_${A}`, key: compositeKey('wrappedKey', [`rec_${intruder}`]), value: json({ recordId: `rec_${intruder}`, patientId, jwe: 'x.y.z' }) }],
       "an erasure receipt in A's collection": [{ collection: `org_${A}`, key: compositeKey('erasure', [`era_${intruder}`]), value: json({ erasureId: `era_${intruder}`, patientId, at }) }],
+      "a record of an A patient in A's collection": [
+        { collection: `org_${A}`, key: compositeKey('record', [patientId, `rec_${intruder}`]), value: json({ recordId: `rec_${intruder}`, patientId, title: 'forged', category: 'report' }) },
+        { collection: `org_${A}`, key: compositeKey('recordRef', [`rec_${intruder}`]), value: json({ patientId }) },
+      ],
+      "a consent of an A patient in A's collection": [{ collection: `org_${A}`, key: compositeKey('consent', [patientId, `con_${intruder}`]), value: json({ consentId: `con_${intruder}`, patientId }) }],
+      "an access event in an A patient's log": [{ collection: `org_${A}`, key: compositeKey('event', [patientId, at, `evt_${intruder}`]), value: json({ eventId: `evt_${intruder}`, patientId }) }],
+      "an A patient's working set": [{ collection: `org_${A}`, key: compositeKey('workingSet', [patientId]), value: json({ consents: [], sessions: [] }) }],
+      "a consent for B in the share A keeps for B": [
+        { collection: `share_${A}_${B}`, key: compositeKey('consent', [patientId, `con_${intruder}`]), value: json({ consentId: `con_${intruder}`, patientId, granteeOrg: B }) },
+      ],
+      "a working set giving B access, in the share A keeps for B": [
+        { collection: `share_${A}_${B}`, key: compositeKey('workingSet', [patientId]), value: json({ consents: [{ consentId: `con_${intruder}`, granteeOrg: B }], sessions: [] }) },
+      ],
+      "a record and its key in the share A keeps for B": [
+        { collection: `share_${A}_${B}`, key: compositeKey('recordRef', [`rec_${intruder}`]), value: json({ patientId }) },
+        { collection: `share_${A}_${B}`, key: compositeKey('wrappedKey', [`rec_${intruder}`]), value: json({ recordId: `rec_${intruder}`, patientId, jwe: 'x.y.z' }) },
+      ],
     };
     const codes: Record<string, number> = {};
     for (const [what, writes] of Object.entries(forgeries)) codes[what] = await forger.forge(harness.chaincode, writes);

@@ -55,13 +55,15 @@ describe('AccessContract', () => {
     }
   });
 
-  it('names only NO_CONSENT to a caller whom no consent names, whatever the consents of others say', async () => {
-    const { createRecord, grant, access } = await aConsortium();
+  it('another org sees nothing of a record no consent or session shares with it: RECORD_NOT_FOUND, whatever the consents of others say', async () => {
+    const { ledger, createRecord, grant, access } = await aConsortium();
     const recordId = await createRecord();
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['imaging'] }, purposes: ['HPAYMT'] });
-    await expect(access('pat-2', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
-    await expect(access('admin-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
-    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'OUT_OF_SCOPE' });
+    for (const actor of ['pat-2', 'admin-b', 'doc-b']) await expect(access(actor, B, recordId)).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
+    // B's share holds the consent naming it and nothing of the record.
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.includes(recordId))).toEqual([]);
+    // Within the home org the refusal names its reason and is in the log.
+    await expect(access('doc-a', A, recordId, 'HPAYMT')).resolves.toMatchObject({ outcome: 'DENIED', reason: 'NO_CONSENT' });
   });
 
   describe('the final outcome of a granted read that delivered no content', () => {
@@ -120,7 +122,8 @@ describe('AccessContract', () => {
     const { ledger, createRecord, access } = await aConsortium();
     const recordId = await createRecord();
     // A peer that lost the key (the chaincode never leaves a record without its home key).
-    ledger.state.get(`org_${A}`)!.clear();
+    const home = ledger.state.get(`org_${A}`)!;
+    for (const key of [...home.keys()].filter((k) => k.startsWith('\u0000wrappedKey\u0000'))) home.delete(key);
     const { eventId } = await access('pat-1', A, recordId);
     await expect(ledger.evaluate('access:ReleaseKey', ['pat-1', eventId], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

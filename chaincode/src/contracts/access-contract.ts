@@ -1,16 +1,17 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
-import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type EmergencySession, type StoredRecord, type WrappedKey } from '../model.js';
+import { AccessDecision, AccessEvent, AccessEventPage, KeyRelease, type EmergencySession, type RecordAnchor, type StoredRecord, type WrappedKey } from '../model.js';
 import { evaluateContribution, type Actor } from '../rules/consent.js';
 import { isReadFailure, READ_FAILURES, type AccessBasis, type AccessOutcome, type Purpose } from '../rules/vocabulary.js';
-import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
-import { KEY } from '../ledger/collections.js';
+import { homeOrgOf, isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY, orgCollection } from '../ledger/collections.js';
+import { findByRef, getItem, putItem } from '../ledger/placement.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { rangePage, readWorkingSet } from '../ledger/patient-index.js';
-import { decideAccess, loadPatientContext, loadRecord } from '../ledger/queries.js';
+import { decideAccess, loadPatientContext, loadRecord, openSession, type PatientContext } from '../ledger/queries.js';
 import { TxState } from '../ledger/state.js';
 import { checkCategory, checkId, checkPageSize, checkPurpose } from '../ledger/validate.js';
-import { putSession } from '../ledger/sessions.js';
+import { putSession, unsharedRecordSession } from '../ledger/sessions.js';
 
 const { Info, Returns, Transaction } = contractApi;
 
@@ -36,11 +37,13 @@ export class AccessContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId);
     const checkedPurpose = checkPurpose('purpose', purpose);
-    const record = await loadRecord(state, checkId('recordId', recordId));
+    const found = await findReadable(state, actor, checkId('recordId', recordId));
     const now = state.now();
-    const pctx = await loadPatientContext(state, record.patientId);
-    const decision = decideAccess(pctx, actor, record, checkedPurpose, now);
-    const event = await recordEvent(state, actor, record, checkedPurpose, decision.outcome, {
+    const home = await homeOrgOf(state, found.patientId);
+    const pctx = await loadPatientContext(state, found.patientId, home);
+    // A record the home org has not shared yet is read under the reader's break-glass session only.
+    const decision = found.record ? decideAccess(pctx, actor, found.record, checkedPurpose, now) : decideUnshared(pctx, actor, found.patientId, checkedPurpose, now);
+    const event = await recordEvent(state, actor, found, checkedPurpose, decision.outcome, {
       reason: decision.outcome === 'DENIED' ? decision.reason : undefined,
       consentId: decision.outcome === 'GRANTED' ? decision.consentId : undefined,
       basis: decision.outcome === 'GRANTED' ? decision.basis : undefined,
@@ -48,7 +51,7 @@ export class AccessContract extends SealedArgsContract {
     });
     if (decision.outcome === 'BREAK_GLASS') {
       // The working set holds a copy of the session; the use count lives in the session's own key.
-      const session = (await state.getShared<EmergencySession>(KEY.emergency, [record.patientId, decision.session.sessionId])) ?? decision.session;
+      const session = (await getItem<EmergencySession>(state, home, KEY.emergency, [found.patientId, decision.session.sessionId])) ?? decision.session;
       await putSession(state, { ...session, uses: session.uses + 1 });
     }
     return { eventId: event.eventId, outcome: event.outcome, ...(event.reason ? { reason: event.reason } : {}) };
@@ -65,18 +68,20 @@ export class AccessContract extends SealedArgsContract {
     if (event.outcome !== 'GRANTED' && event.outcome !== 'BREAK_GLASS') throw new ChaincodeError('FORBIDDEN', 'the access was not granted');
     const now = state.now();
     if (now.getTime() - Date.parse(event.at) > KEY_RELEASE_WINDOW_MS) throw new ChaincodeError('FORBIDDEN', 'the access decision is stale; ask again');
-    const record = await loadRecord(state, event.recordId);
     // An erasure that began after the decision wins too.
-    await requirePatient(state, record.patientId);
+    const patient = await requirePatient(state, event.patientId);
+    const found = await findReadable(state, actor, event.recordId);
     // A revocation between the decision and the release wins.
-    const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, event.purpose, now);
+    const pctx = await loadPatientContext(state, event.patientId, patient.homeOrg);
+    const decision = found.record ? decideAccess(pctx, actor, found.record, event.purpose, now) : decideUnshared(pctx, actor, event.patientId, event.purpose, now);
     if (decision.outcome === 'DENIED') throw new ChaincodeError(decision.reason, 'the access is no longer allowed');
-    const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, record.recordId);
+    const record = found.record;
+    const wrapped = record && (await state.getWrappedKey<WrappedKey>(patient.homeOrg, actor.org, record.recordId));
     if (!wrapped && decision.outcome === 'BREAK_GLASS' && actor.org !== decision.session.patientOrg) {
       // Break-glass across hospitals: the home org's gateway wraps the keys for this org once it sees the session.
       throw new ChaincodeError('KEYS_NOT_RELEASED', "the patient's home hospital has not released the keys for this session");
     }
-    if (!wrapped) throw new ChaincodeError('NOT_FOUND', 'no data key is shared with your org for this record');
+    if (!wrapped || !record) throw new ChaincodeError('NOT_FOUND', 'no data key is shared with your org for this record');
     return { recordId: record.recordId, cid: record.cid, wrappedKey: wrapped.jwe, sha256: record.sha256, size: record.size, mediaType: record.mediaType };
   }
 
@@ -104,7 +109,8 @@ export class AccessContract extends SealedArgsContract {
     if (!isReadFailure(reason)) throw invalid('reason', `reason must be one of ${READ_FAILURES.join(', ')}`);
     const { actor, granted, record } = await loadOwnGrantedRead(state, actorId, eventId);
     const now = state.now();
-    const decision = decideAccess(await loadPatientContext(state, record.patientId), actor, record, granted.purpose, now);
+    const pctx = await loadPatientContext(state, record.patientId, await homeOrgOf(state, record.patientId));
+    const decision = record.record ? decideAccess(pctx, actor, record.record, granted.purpose, now) : decideUnshared(pctx, actor, record.patientId, granted.purpose, now);
     const [outcome, why] = decision.outcome === 'DENIED' ? (['DENIED', decision.reason] as const) : (['FAILED', reason] as const);
     const event = await recordEvent(state, actor, record, granted.purpose, outcome, { reason: why, decisionEventId: granted.eventId });
     return { eventId: event.eventId, outcome: event.outcome, reason: why };
@@ -135,7 +141,7 @@ export class AccessContract extends SealedArgsContract {
     const patient = await requirePatient(state, checkId('patientId', patientId));
     const checked = checkCategory('category', category);
     if (actor.org === patient.homeOrg) throw new ChaincodeError('CONFLICT', "the patient's home org adds records without a contribution right");
-    const decision = evaluateContribution((await readWorkingSet(state, patient.userId)).consents, actor, patient.userId, checked, state.now());
+    const decision = evaluateContribution((await readWorkingSet(state, patient.userId, patient.homeOrg)).consents, actor, patient.userId, checked, state.now());
     if (decision.allowed) throw new ChaincodeError('CONFLICT', 'the contribution is allowed');
     const event = await recordEvent(state, actor, { patientId: patient.userId, recordId: '' }, 'TREAT', 'DENIED', { reason: decision.reason, action: 'CONTRIBUTE' });
     return { eventId: event.eventId, outcome: event.outcome, reason: decision.reason };
@@ -154,22 +160,22 @@ export class AccessContract extends SealedArgsContract {
     // The bookmark is the last event id of the previous page: its key is where this page's range starts.
     let after: string[] = [];
     if (bookmark !== '') {
-      const ref = await state.getShared<{ patientId: string; at: string }>(KEY.eventRef, [checkId('bookmark', bookmark)]);
-      const last = ref?.patientId === patientId ? await state.getShared<AccessEvent>(KEY.event, [patientId, ref.at, bookmark]) : undefined;
+      const ref = await state.getOwn<{ patientId: string; at: string }>(patient.homeOrg, KEY.eventRef, [checkId('bookmark', bookmark)]);
+      const last = ref?.patientId === patientId ? await state.getOwn<AccessEvent>(patient.homeOrg, KEY.event, [patientId, ref.at, bookmark]) : undefined;
       if (!last || (recordId !== '' && last.recordId !== recordId)) throw invalid('bookmark', 'bookmark is not one this list issued');
       after = [last.at, last.eventId];
     }
     let events: AccessEvent[];
     let more: boolean;
     if (recordId === '') {
-      const found = await rangePage<AccessEvent>(state, KEY.event, [patientId], after, size);
+      const found = await rangePage<AccessEvent>(state, orgCollection(patient.homeOrg), KEY.event, [patientId], after, size);
       events = found.items.map((e) => e.value);
       more = found.more;
     } else {
-      const found = await rangePage<{ eventId: string }>(state, KEY.eventByRecord, [patientId, recordId], after, size);
+      const found = await rangePage<{ eventId: string }>(state, orgCollection(patient.homeOrg), KEY.eventByRecord, [patientId, recordId], after, size);
       events = [];
       for (const { key } of found.items) {
-        const event = await state.getShared<AccessEvent>(KEY.event, [patientId, key[0], key[1]]);
+        const event = await state.getOwn<AccessEvent>(patient.homeOrg, KEY.event, [patientId, key[0], key[1]]);
         if (event) events.push(event);
       }
       more = found.more;
@@ -206,11 +212,13 @@ async function recordEvent(
   };
   const patientOrg = (await requirePatient(state, record.patientId)).homeOrg;
   // The timestamp in the key keeps the log in time order; the second key is the same event in its record's log.
-  // Only this event's own keys are written: concurrent reads of one patient never write a common key.
-  await state.putShared(KEY.event, [record.patientId, at, event.eventId], event, patientOrg);
-  await state.putShared(KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, patientOrg);
+  // Only this event's own keys are written: concurrent reads of one patient never write a common key. A reader
+  // of another org writes them blind into the home org's collection, and keeps a copy of its own event (the
+  // key release and its reports load it).
+  await putItem(state, patientOrg, KEY.event, [record.patientId, at, event.eventId], event, actor.org);
+  await putItem(state, patientOrg, KEY.eventRef, [event.eventId], { patientId: record.patientId, at }, actor.org);
   // A refused contribution names no record: it is in the patient's log only.
-  if (record.recordId !== '') await state.putShared(KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId }, patientOrg);
+  if (record.recordId !== '') await putItem(state, patientOrg, KEY.eventByRecord, [record.patientId, record.recordId, at, event.eventId], { eventId: event.eventId });
   state.emit(eventName, { eventId: event.eventId });
   return event;
 }
@@ -221,12 +229,35 @@ async function loadOwnGrantedRead(state: TxState, actorId: string, eventId: stri
   const granted = await loadEvent(state, checkId('eventId', eventId));
   if (granted.actorId !== actor.userId) throw new ChaincodeError('NOT_FOUND', 'no such access event');
   if (granted.outcome !== 'GRANTED' && granted.outcome !== 'BREAK_GLASS') throw new ChaincodeError('CONFLICT', 'only a granted read has a final outcome to report');
-  return { actor, granted, record: await loadRecord(state, granted.recordId) };
+  return { actor, granted, record: await findReadable(state, actor, granted.recordId) };
+}
+
+/**
+ * The record a reader asks for: its metadata when the reader's org sees it, else (break-glass across hospitals,
+ * before the home org shared the records) only its patient, found through the reader's open session.
+ */
+async function findReadable(state: TxState, actor: Actor, recordId: string): Promise<{ patientId: string; recordId: string; record?: StoredRecord }> {
+  try {
+    const record = await loadRecord(state, recordId);
+    return { patientId: record.patientId, recordId, record };
+  } catch (error) {
+    const anchor = await state.getPublic<RecordAnchor>(KEY.recordAnchor, [recordId]);
+    if (!(error instanceof ChaincodeError) || error.code !== 'RECORD_NOT_FOUND' || !anchor || anchor.homeOrg === actor.org) throw error;
+    const session = await unsharedRecordSession(state, anchor.homeOrg, actor.userId, recordId);
+    if (!session) throw error;
+    return { patientId: session.patientId, recordId };
+  }
+}
+
+/** The decision for a record the reader's org was not shared yet: an open break-glass session of the reader, or nothing. */
+function decideUnshared(ctx: PatientContext, actor: Actor, patientId: string, purpose: Purpose, now: Date) {
+  const session = openSession(ctx, actor, patientId, purpose, now);
+  if (session) return { outcome: 'BREAK_GLASS' as const, session };
+  return { outcome: 'DENIED' as const, reason: 'NO_CONSENT' as const };
 }
 
 async function loadEvent(state: TxState, eventId: string): Promise<AccessEvent> {
-  const ref = await state.getShared<{ patientId: string; at: string }>(KEY.eventRef, [eventId]);
-  const event = ref && (await state.getShared<AccessEvent>(KEY.event, [ref.patientId, ref.at, eventId]));
+  const event = await findByRef<AccessEvent>(state, KEY.eventRef, eventId, KEY.event, (ref) => [ref.patientId, ref.at ?? '', eventId]);
   if (!event) throw new ChaincodeError('NOT_FOUND', 'no such access event');
   return event;
 }

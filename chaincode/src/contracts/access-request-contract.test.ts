@@ -43,7 +43,8 @@ describe('AccessRequestContract', () => {
   it('only the patient decides', async () => {
     const { ledger, request } = await withRequest();
     await expect(ledger.submit('requests:DenyRequest', ['doc-a', request.requestId], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
-    await expect(ledger.submit('requests:DenyRequest', ['pat-2', request.requestId], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Another org's patient does not even see the request.
+    await expect(ledger.submit('requests:DenyRequest', ['pat-2', request.requestId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ledger.submit('requests:DenyRequest', ['pat-1', 'req_unknown'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 

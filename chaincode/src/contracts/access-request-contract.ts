@@ -2,10 +2,10 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { AccessRequest, Created, type User } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
-import { KEY } from '../ledger/collections.js';
+import { KEY, orgCollection, viewOf } from '../ledger/collections.js';
 import { createConsent } from '../ledger/consents.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
-import { namedRecords } from '../ledger/queries.js';
+import { findByRef, orgsOf, putItem } from '../ledger/placement.js';
 import { TxState } from '../ledger/state.js';
 import { checkFutureInstant, checkId, checkPurpose, checkScope, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -29,7 +29,12 @@ export class AccessRequestContract extends SealedArgsContract {
     const patient = await requirePatient(state, patientId);
     const input = state.transient<{ purpose: unknown; scope: unknown; reason: unknown }>('request');
     const scope = checkScope('scope', input.scope);
-    if (scope.recordIds) await namedRecords(state, patientId, scope.recordIds);
+    // The requester may not see the records yet: each named id is checked against the home org's hashes.
+    for (const id of scope.recordIds ?? []) {
+      if (!(await state.has(orgCollection(patient.homeOrg), KEY.record, [patientId, id]))) {
+        throw new ChaincodeError('RECORD_NOT_FOUND', 'a record in the scope does not belong to this patient');
+      }
+    }
     const request: AccessRequest = {
       requestId: state.newId('req'),
       patientId,
@@ -103,10 +108,14 @@ export class AccessRequestContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId);
     if (status !== '' && !(STATUSES as readonly string[]).includes(status)) throw invalid('status', 'status must be PENDING, APPROVED or DENIED');
-    const all =
-      actor.role === 'patient'
-        ? await state.listShared<AccessRequest>(KEY.request, [actor.userId])
-        : await state.listShared<AccessRequest>(KEY.request, []);
+    // A patient's and an admin's are in the org's own collection; a practitioner's also in the share of every
+    // other org whose patients it asked.
+    const collections =
+      actor.role === 'practitioner' ? (await orgsOf(state, actor.org)).map((home) => viewOf(home, actor.org)) : [orgCollection(actor.org)];
+    const all: AccessRequest[] = [];
+    for (const collection of collections) {
+      all.push(...(await state.list<AccessRequest>(collection, KEY.request, actor.role === 'patient' ? [actor.userId] : [])));
+    }
     return all.filter(
       (r) =>
         (status === '' || r.status === status) &&
@@ -125,14 +134,14 @@ export class AccessRequestContract extends SealedArgsContract {
   }
 }
 
+/** Stores a request in the patient's home org's collection, with a copy for the requester's org. */
 async function putRequest(state: TxState, request: AccessRequest): Promise<void> {
-  await state.putShared(KEY.request, [request.patientId, request.requestId], request, request.patientOrg);
-  await state.putShared(KEY.requestRef, [request.requestId], { patientId: request.patientId }, request.patientOrg);
+  await putItem(state, request.patientOrg, KEY.request, [request.patientId, request.requestId], request, request.requesterOrg);
+  await putItem(state, request.patientOrg, KEY.requestRef, [request.requestId], { patientId: request.patientId }, request.requesterOrg);
 }
 
 async function loadRequest(state: TxState, requestId: string): Promise<AccessRequest> {
-  const ref = await state.getShared<{ patientId: string }>(KEY.requestRef, [requestId]);
-  const request = ref && (await state.getShared<AccessRequest>(KEY.request, [ref.patientId, requestId]));
+  const request = await findByRef<AccessRequest>(state, KEY.requestRef, requestId, KEY.request, (ref) => [ref.patientId, requestId]);
   if (!request) throw new ChaincodeError('NOT_FOUND', 'no such request');
   return request;
 }

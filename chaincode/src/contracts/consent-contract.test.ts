@@ -13,12 +13,12 @@ describe('ConsentContract', () => {
     expect(ledger.events.at(-1)?.name).toBe('AccessRecorded');
   });
 
-  it("a grant to another org stores the keys in that org's implicit collection", async () => {
+  it("a grant to another org shares the records it covers, with their keys, in the share the home org keeps for that org", async () => {
     const { ledger, createRecord, grant } = await aConsortium();
     const r1 = await createRecord();
     const r2 = await createRecord({ category: 'imaging' });
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report', 'imaging'] }, wrappedKeys: wrappedFor([r1, r2]) });
-    expect(ledger.keys(`org_${B}`)).toHaveLength(2);
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000'))).toHaveLength(2);
   });
 
   it("refuses a grant to another org without a listed record's wrapped key, or with a key for a record it does not cover", async () => {
@@ -78,8 +78,10 @@ describe('ConsentContract', () => {
     const consent = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: wrappedFor([recordId]) });
     await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'GRANTED' });
     await ledger.submit('consents:RevokeConsent', ['pat-1', consent.consentId], { msp: A });
-    expect(ledger.keys(`org_${B}`)).toHaveLength(0);
-    await expect(access('doc-b', B, recordId)).resolves.toMatchObject({ outcome: 'DENIED', reason: 'CONSENT_REVOKED' });
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000'))).toHaveLength(0);
+    // The record left B's share with its key: B's peers hold nothing of it any more.
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.includes(recordId))).toEqual([]);
+    await expect(access('doc-b', B, recordId)).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
   });
 
   it("keeps an org's key that another consent in force still covers", async () => {
@@ -89,7 +91,7 @@ describe('ConsentContract', () => {
     const first = await grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { recordIds: [recordId] }, wrappedKeys: keys });
     await grant({ grantee: { kind: 'org', org: B }, scope: { categories: ['report'] }, wrappedKeys: keys });
     await ledger.submit('consents:RevokeConsent', ['pat-1', first.consentId], { msp: A });
-    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000'))).toHaveLength(1);
   });
 
   it('a revocation of a category grant deletes the keys RevocationKeys names, and only records of the patient', async () => {
@@ -108,14 +110,15 @@ describe('ConsentContract', () => {
     await expect(ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: ['rec_nosuch'] } } })).rejects.toMatchObject({ code: 'RECORD_NOT_FOUND' });
     await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A, transient: { revoke: { recordIds: named } } });
     // The imaging record's key stays: another consent in force gives it to that org.
-    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000'))).toHaveLength(1);
   });
 
   it('refuses to revoke twice, by someone else, or an unknown consent', async () => {
     const { ledger, createRecord, grant } = await aConsortium();
     const recordId = await createRecord();
     const { consentId } = await grant({ grantee: { kind: 'user', userId: 'doc-a' }, scope: { recordIds: [recordId] } });
-    await expect(ledger.submit('consents:RevokeConsent', ['pat-2', consentId], { msp: B })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ledger.submit('consents:RevokeConsent', ['pat-2', consentId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(ledger.submit('consents:RevokeConsent', ['doc-a', consentId], { msp: A })).rejects.toMatchObject({ code: 'WRONG_ROLE' });
     await ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A });
     await expect(ledger.submit('consents:RevokeConsent', ['pat-1', consentId], { msp: A })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(ledger.submit('consents:RevokeConsent', ['pat-1', 'con_unknown'], { msp: A })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -104,10 +104,10 @@ export class ConsentContract extends SealedArgsContract {
     } catch {
       parsed = undefined;
     }
-    const records = await recordsInScope(state, actor.userId, checkScope('scope', parsed));
+    const records = await recordsInScope(state, actor.userId, actor.org, checkScope('scope', parsed));
     const out: SharedKey[] = [];
     for (const record of records) {
-      const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, record.recordId);
+      const wrapped = await state.getWrappedKey<WrappedKey>(actor.org, actor.org, record.recordId);
       if (wrapped) out.push({ recordId: record.recordId, wrappedKey: wrapped.jwe });
     }
     return out;
@@ -141,7 +141,7 @@ export class ConsentContract extends SealedArgsContract {
     const actor = await requireActor(state, actorId);
     const patient = await requirePatient(state, patientId);
     if (!isPatientOrHomeAdmin(actor, patient)) throw new ChaincodeError('FORBIDDEN', 'only the patient and their home org see this choice');
-    const set = await readWorkingSet(state, patientId);
+    const set = await readWorkingSet(state, patientId, patient.homeOrg);
     return { patientId, authorAccess: set.authorAccess ?? 'ALLOWED', windowDays: (await readConfig(state)).authorWindowDays };
   }
 
@@ -162,7 +162,7 @@ export class ConsentContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId);
     const patient = await requirePatient(state, patientId);
-    const consents = await listConsents(state, patientId);
+    const consents = await listConsents(state, patientId, patient.homeOrg);
     return isPatientOrHomeAdmin(actor, patient) ? consents : consents.filter((c) => canReadConsent(c, actor));
   }
 }

@@ -43,7 +43,8 @@ describe('DeviceContract', () => {
     expect(ids(await search('pat-1', '', '', '2', first.bookmark))).toEqual([late, long]);
     await expect(search('pat-1', '', '', '2', 'rec_nosuch')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'bookmark' });
     expect(ids(await search('doc-b', '', '', '10', '', B))).toEqual([]);
-    await c.grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { categories: ['device-observations'] } });
+    const shared = Object.fromEntries([early, long, mid, late].map((id) => [id, aJwe('b')]));
+    await c.grant({ grantee: { kind: 'user', userId: 'doc-b' }, scope: { categories: ['device-observations'] }, wrappedKeys: shared });
     expect(ids(await search('doc-b', at(3), at(6), '10', '', B))).toEqual([mid, long]);
   });
 
@@ -53,7 +54,7 @@ describe('DeviceContract', () => {
     const created = await c.ledger.submit<{ id: string; at: string }>('devices:RegisterDevice', ['admin-a', 'pat-1'], { msp: A });
     expect(created).toEqual({ id: expect.stringMatching(/^dev_[0-9a-f]{32}$/), at: '2026-01-01T00:00:00.000Z' });
     expect(c.ledger.keys('')).toHaveLength(before);
-    const stored = c.ledger.keys('patientData').filter((k) => k.includes(created.id)).map((k) => c.ledger.read('patientData', k));
+    const stored = c.ledger.keys(`org_${A}`).filter((k) => k.includes(created.id)).map((k) => c.ledger.read(`org_${A}`, k));
     expect(stored).toContainEqual(expect.objectContaining({ deviceId: created.id, patientId: 'pat-1', homeOrg: A, status: 'ACTIVE', registeredBy: 'admin-a' }));
     expect(c.ledger.events.at(-1)).toMatchObject({ name: 'DeviceRegistered', payload: { deviceId: created.id } });
   });
@@ -98,7 +99,8 @@ describe('DeviceContract', () => {
   it("refuses a batch submitted by another org, an unknown device and a revoked device", async () => {
     const c = await aConsortium();
     const deviceId = await aDevice(c);
-    await expect(anchor(c, deviceId, aBatch(), 'pat-1', B)).rejects.toMatchObject({ code: 'WRONG_ORG' });
+    // Another org does not even see the device.
+    await expect(anchor(c, deviceId, aBatch(), 'pat-1', B)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(anchor(c, 'dev_unknown', aBatch())).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await c.ledger.submit('devices:RevokeDevice', ['admin-a', deviceId], { msp: A });
     await expect(anchor(c, deviceId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -152,7 +154,7 @@ describe('DeviceContract', () => {
     const deviceId = await aDevice(c);
     const { id } = await anchor(c, deviceId);
     await eraseAll(c.ledger, 'pat-1', 'pat-1', A);
-    expect(c.ledger.keys('patientData').filter((k) => k.includes(deviceId) || k.includes(id))).toEqual([]);
+    expect(c.ledger.keys(`org_${A}`).filter((k) => k.includes(deviceId) || k.includes(id))).toEqual([]);
     await expect(c.ledger.evaluate('devices:GetBatchAnchor', [id], { msp: A })).resolves.toMatchObject({ recordId: id, sha256: SHA });
   });
 });

@@ -6,7 +6,8 @@ import { KEY } from '../ledger/collections.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { canSee, keyRecipients, loadPatientContext, mayCanSeeAny } from '../ledger/queries.js';
 import { rangeAll, rangePage } from '../ledger/patient-index.js';
-import { checkCid, checkMediaType, putRecord, requireWrappedKeysFor, toMeta } from '../ledger/records.js';
+import { checkCid, checkMediaType, putRecord, wrappedKeysFor, toMeta } from '../ledger/records.js';
+import { getItem } from '../ledger/placement.js';
 import { TxState } from '../ledger/state.js';
 import { MAX_BATCH_READINGS } from '../rules/vocabulary.js';
 import { checkId, checkPageSize, checkSha256, checkSize, checkWrappedKeys } from '../ledger/validate.js';
@@ -51,8 +52,8 @@ export class DeviceContract extends SealedArgsContract {
     if (actor.org !== patient.homeOrg) throw new ChaincodeError('WRONG_ORG', "only the patient's home org registers their devices");
     const at = state.now().toISOString();
     const device: Device = { deviceId: state.newId('dev'), patientId, homeOrg: patient.homeOrg, status: 'ACTIVE', registeredAt: at, registeredBy: actor.userId };
-    await state.putShared(KEY.device, [patientId, device.deviceId], device, patient.homeOrg);
-    await state.putShared(KEY.deviceRef, [device.deviceId], { patientId }, patient.homeOrg);
+    await state.putOwn(patient.homeOrg, KEY.device, [patientId, device.deviceId], device);
+    await state.putOwn(patient.homeOrg, KEY.deviceRef, [device.deviceId], { patientId });
     state.emit('DeviceRegistered', { deviceId: device.deviceId });
     return { id: device.deviceId, at };
   }
@@ -68,7 +69,7 @@ export class DeviceContract extends SealedArgsContract {
     if (!device || device.homeOrg !== actor.org) throw new ChaincodeError('NOT_FOUND', 'no such device');
     if (device.status === 'REVOKED') throw new ChaincodeError('CONFLICT', 'the device is already revoked');
     const at = state.now().toISOString();
-    await state.putShared(KEY.device, [device.patientId, deviceId], { ...device, status: 'REVOKED', revokedAt: at }, device.homeOrg);
+    await state.putOwn(device.homeOrg, KEY.device, [device.patientId, deviceId], { ...device, status: 'REVOKED', revokedAt: at });
     state.emit('DeviceRevoked', { deviceId });
     return { id: deviceId, at };
   }
@@ -94,8 +95,7 @@ export class DeviceContract extends SealedArgsContract {
     const input = state.transient<BatchInput>('batch');
     const now = state.now();
     const sha256 = checkSha256('sha256', input.sha256);
-    const wrappedKeys = checkWrappedKeys('wrappedKeys', input.wrappedKeys);
-    requireWrappedKeysFor(await keyRecipients(state, patient, BATCH_CATEGORY, now), wrappedKeys);
+    const wrappedKeys = wrappedKeysFor(await keyRecipients(state, patient, BATCH_CATEGORY, now), checkWrappedKeys('wrappedKeys', input.wrappedKeys));
     const summary = checkSummary('summary', input.summary);
     const recordId = state.newId('rec');
     const record: StoredRecord = {
@@ -111,9 +111,9 @@ export class DeviceContract extends SealedArgsContract {
       createdBy: device.deviceId,
       batch: { deviceId: device.deviceId, ...summary },
     };
+    // With its key ordered by the batch's last reading (placement.ts), so a time-range search reads only the
+    // batches that end after its start.
     await putRecord(state, patient.homeOrg, record, wrappedKeys);
-    // Ordered by the batch's last reading, so a time-range search reads only the batches that end after its start.
-    await state.putShared(KEY.batchByTime, [patientId, record.batch!.to, recordId], toMeta(record), patient.homeOrg);
     const anchor: BatchAnchor = { recordId, sha256, anchoredAt: record.createdAt };
     await state.putPublic(KEY.batchAnchor, [recordId], anchor, patient.homeOrg);
     state.emit('RecordCreated', { recordId });
@@ -130,26 +130,26 @@ export class DeviceContract extends SealedArgsContract {
   async BatchesInRange(ctx: Context, actorId: string, patientId: string, from: string, to: string, pageSize: string, bookmark: string): Promise<RecordPage> {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId);
-    await requirePatient(state, patientId);
+    const patient = await requirePatient(state, patientId);
     const start = from === '' ? '' : instant('from', from);
     const end = to === '' ? '' : instant('to', to);
     const size = checkPageSize('pageSize', pageSize);
     const now = state.now();
-    const pctx = await loadPatientContext(state, patientId);
+    const pctx = await loadPatientContext(state, patientId, patient.homeOrg);
     const keep = (r: RecordMeta) => r.batch !== undefined && (end === '' || r.batch.from <= end) && (start === '' || r.batch.to >= start) && canSee(pctx, actor, r as StoredRecord, now);
     let after = start === '' ? [] : [start];
     if (bookmark !== '') {
-      const last = await state.getShared<StoredRecord>(KEY.record, [patientId, checkId('bookmark', bookmark)]);
+      const last = await getItem<StoredRecord>(state, patient.homeOrg, KEY.record, [patientId, checkId('bookmark', bookmark)]);
       if (!last?.batch || !keep(last)) throw invalid('bookmark', 'bookmark is not one this search issued');
       after = [last.batch.to, last.recordId];
     }
     if (actor.userId !== patientId && !mayCanSeeAny(pctx, actor, now)) return { records: [], bookmark: '' };
     // A patient whose batches were anchored before this index existed: their batches are found among the records.
-    if (await state.getShared(KEY.patientIndex, [patientId, 'records', '0'])) {
-      const all = await rangeAll<StoredRecord>(state, KEY.record, [patientId]);
+    if (await getItem(state, patient.homeOrg, KEY.patientIndex, [patientId, 'records', '0'])) {
+      const all = await rangeAll<StoredRecord>(state, state.viewOf(patient.homeOrg), KEY.record, [patientId]);
       return { records: all.filter((r) => r.category === BATCH_CATEGORY && keep(r)).map(toMeta), bookmark: '' };
     }
-    const { items, more } = await rangePage<RecordMeta>(state, KEY.batchByTime, [patientId], after, size, keep);
+    const { items, more } = await rangePage<RecordMeta>(state, state.viewOf(patient.homeOrg), KEY.batchByTime, [patientId], after, size, keep);
     return { records: items.map((e) => e.value), bookmark: more && items.length > 0 ? items[items.length - 1].value.recordId : '' };
   }
 
@@ -163,9 +163,10 @@ export class DeviceContract extends SealedArgsContract {
   }
 }
 
+/** A device of the submitting org's patients (devices are kept in their home org's own collection only). */
 async function loadDevice(state: TxState, deviceId: string): Promise<Device | undefined> {
-  const ref = await state.getShared<{ patientId: string }>(KEY.deviceRef, [deviceId]);
-  return ref && state.getShared<Device>(KEY.device, [ref.patientId, deviceId]);
+  const ref = await state.getOwn<{ patientId: string }>(state.mspId, KEY.deviceRef, [deviceId]);
+  return ref && state.getOwn<Device>(state.mspId, KEY.device, [ref.patientId, deviceId]);
 }
 
 /**

@@ -34,7 +34,7 @@ describe('EmergencyContract', () => {
   });
 
   describe('across hospitals', () => {
-    const keysOfB = (c: Consortium, recordId: string) => c.ledger.keys(`org_${B}`).filter((k) => k.includes(recordId));
+    const keysOfB = (c: Consortium, recordId: string) => c.ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000')).filter((k) => k.includes(recordId));
 
     it("a practitioner of B opens break-glass on A's patient; A's admin releases the keys into B's collection and the read is flagged", async () => {
       const c = await aConsortium();
@@ -59,11 +59,12 @@ describe('EmergencyContract', () => {
       const c = await aConsortium();
       const { ledger, createRecord } = c;
       const { sessionId } = await openSession(c, 'doc-b', B, 'UNCONSCIOUS');
+      // B cannot write A's working set: the session joins it when A's gateway releases the keys.
+      await ledger.submit('emergency:ReleaseEmergencyKeys', ['admin-a', sessionId], { msp: A, transient: { keys: { wrappedKeys: {} } } });
       await expect(ledger.evaluate('records:KeyRecipients', ['doc-a', 'pat-1', 'report'], { msp: A })).resolves.toEqual([A, B]);
       await expect(createRecord()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'wrappedKeys' });
       const recordId = await createRecord({ wrappedKeys: { [A]: aJwe('a'), [B]: aJwe('b') } });
       expect(keysOfB(c, recordId)).toHaveLength(1);
-      await ledger.submit('emergency:ReleaseEmergencyKeys', ['admin-a', sessionId], { msp: A, transient: { keys: { wrappedKeys: {} } } });
       await ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A });
       await expect(ledger.evaluate('records:KeyRecipients', ['doc-a', 'pat-1', 'report'], { msp: A })).resolves.toEqual([A]);
       const ids = await ledger.evaluate<string[]>('emergency:EmergencyKeysToWithdraw', ['admin-a', sessionId], { msp: A });
@@ -134,7 +135,7 @@ describe('EmergencyContract', () => {
     const c = await aConsortium();
     const { ledger } = c;
     const { sessionId } = await openSession(c, 'doc-a', A, 'UNCONSCIOUS');
-    await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-b', sessionId], { msp: B })).rejects.toMatchObject({ code: 'WRONG_ORG' });
+    await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-b', sessionId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ledger.submit('emergency:ReviewEmergencyAccess', ['admin-a', sessionId], { msp: A })).resolves.toEqual({ id: sessionId, at: expect.any(String) });
     await expect(ledger.evaluate('emergency:GetEmergencyAccess', ['admin-a', sessionId], { msp: A })).resolves.toMatchObject({ reviewedBy: 'admin-a' });
     await expect(ledger.evaluate('emergency:GetEmergencyAccess', ['admin-b', sessionId], { msp: B })).rejects.toMatchObject({ code: 'NOT_FOUND' });

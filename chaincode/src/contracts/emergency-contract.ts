@@ -2,13 +2,14 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, EmergencySession, SharedKey, type StoredRecord, type WrappedKey } from '../model.js';
 import { requireActor, requirePatient } from '../ledger/actors.js';
-import { KEY } from '../ledger/collections.js';
+import { KEY, orgCollection } from '../ledger/collections.js';
+import { findByRef, shareRecord, unshareRecord } from '../ledger/placement.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { updateWorkingSet } from '../ledger/patient-index.js';
 import { TxState } from '../ledger/state.js';
 import { checkEmergencyReason, checkId, checkWrappedKeys } from '../ledger/validate.js';
 import { readConfig } from '../ledger/config.js';
-import { putSession } from '../ledger/sessions.js';
+import { noteActorSession, putSession } from '../ledger/sessions.js';
 import { listRecords, loadPatientContext, namedRecords, type PatientContext } from '../ledger/queries.js';
 import { isInForce, scopeCovers } from '../rules/consent.js';
 import { contributedBy } from '../ledger/consents.js';
@@ -51,6 +52,7 @@ export class EmergencyContract extends SealedArgsContract {
       uses: 0,
     };
     await putSession(state, session);
+    if (actor.org !== patient.homeOrg) await noteActorSession(state, session);
     await updateWorkingSet(state, patientId, patient.homeOrg, (set) => ({ ...set, sessions: [...set.sessions, session] }));
     state.emit('EmergencyAccessOpened', { sessionId: session.sessionId });
     return { id: session.sessionId, at: session.openedAt };
@@ -75,7 +77,7 @@ export class EmergencyContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId, ['admin']);
     if (onlyUnreviewed !== 'true' && onlyUnreviewed !== 'false') throw invalid('onlyUnreviewed', "onlyUnreviewed must be 'true' or 'false'");
-    const sessions = await state.listShared<EmergencySession>(KEY.emergency, []);
+    const sessions = await state.list<EmergencySession>(orgCollection(actor.org), KEY.emergency, []);
     return sessions.filter((s) => s.patientOrg === actor.org && (onlyUnreviewed === 'false' || !s.reviewedAt));
   }
 
@@ -112,18 +114,20 @@ export class EmergencyContract extends SealedArgsContract {
     await requirePatient(state, session.patientId);
     if (session.keysReleasedAt || hasEnded(session, state.now())) return [];
     const out: SharedKey[] = [];
-    for (const record of await listRecords(state, session.patientId)) {
-      if (await state.hasWrappedKey(session.actorOrg, record.recordId)) continue;
-      const wrapped = await state.getWrappedKey<WrappedKey>(session.patientOrg, record.recordId);
+    for (const record of await listRecords(state, session.patientId, session.patientOrg)) {
+      if (await state.hasWrappedKey(session.patientOrg, session.actorOrg, record.recordId)) continue;
+      const wrapped = await state.getWrappedKey<WrappedKey>(session.patientOrg, session.patientOrg, record.recordId);
       if (wrapped) out.push({ recordId: record.recordId, wrappedKey: wrapped.jwe });
     }
     return out;
   }
 
   /**
-   * Across hospitals: the home org (an admin of it, through its gateway) writes the data keys it re-wrapped
-   * for the reader's org into that org's own collection (transient `keys` = {wrappedKeys}), while the session is
-   * open; each key must name a record of this patient. Endorsed by both orgs.
+   * Across hospitals: the home org (an admin of it, through its gateway) gives the reader's org the patient's
+   * records — metadata and the data keys it re-wrapped for that org (transient `keys` = {wrappedKeys}) — in the
+   * share it keeps for that org, while the session is open; each key must name a record of this patient. The
+   * session joins the home org's working set, so records added while it is open are shared too. Endorsed by the
+   * home org.
    */
   @Transaction()
   @Returns('Created')
@@ -136,11 +140,17 @@ export class EmergencyContract extends SealedArgsContract {
     if (session.keysReleasedAt) throw new ChaincodeError('CONFLICT', 'the keys of this session are already released');
     const wrappedKeys = checkWrappedKeys('wrappedKeys', state.optionalTransient<{ wrappedKeys?: unknown }>('keys')?.wrappedKeys ?? {});
     for (const [recordId, jwe] of Object.entries(wrappedKeys)) {
-      if (!(await state.getShared(KEY.record, [session.patientId, recordId]))) throw invalid('wrappedKeys', 'a wrapped key names a record that is not of this patient');
-      if (await state.hasWrappedKey(session.actorOrg, recordId)) continue;
-      await state.putWrappedKey(session.actorOrg, recordId, { recordId, patientId: session.patientId, jwe });
+      const record = await state.getOwn<StoredRecord>(session.patientOrg, KEY.record, [session.patientId, recordId]);
+      if (!record) throw invalid('wrappedKeys', 'a wrapped key names a record that is not of this patient');
+      if (await state.hasWrappedKey(session.patientOrg, session.actorOrg, recordId)) continue;
+      await shareRecord(state, session.patientOrg, session.actorOrg, record, jwe);
     }
-    await putSession(state, { ...session, keysReleasedAt: now.toISOString() });
+    const released = { ...session, keysReleasedAt: now.toISOString() };
+    await putSession(state, released);
+    await updateWorkingSet(state, session.patientId, session.patientOrg, (set) => ({
+      ...set,
+      sessions: [...set.sessions.filter((s) => s.sessionId !== sessionId), released],
+    }));
     state.emit('EmergencyKeysReleased', { sessionId });
     return { id: sessionId, at: now.toISOString() };
   }
@@ -157,19 +167,19 @@ export class EmergencyContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const { session } = await loadCrossOrgSession(state, actorId, sessionId);
     const now = state.now();
-    const set = await loadPatientContext(state, session.patientId);
+    const set = await loadPatientContext(state, session.patientId, session.patientOrg);
     if (stillNeeded(set, session, now)) return [];
     const out: string[] = [];
-    for (const record of await listRecords(state, session.patientId)) {
+    for (const record of await listRecords(state, session.patientId, session.patientOrg)) {
       if (coveredByConsent(set, session.actorOrg, record, now) || contributedBy(record, session.actorOrg)) continue;
-      if (await state.hasWrappedKey(session.actorOrg, record.recordId)) out.push(record.recordId);
+      if (await state.hasWrappedKey(session.patientOrg, session.actorOrg, record.recordId)) out.push(record.recordId);
     }
     return out;
   }
 
   /**
-   * Across hospitals: the home org removes the keys it released from the reader's org's own collection once the
-   * session has ended (its window passed, or the review ended it). The records come from
+   * Across hospitals: the home org takes back the records it shared (metadata and keys leave the reader's share)
+   * once the session has ended (its window passed, or the review ended it). The records come from
    * `EmergencyKeysToWithdraw`; each is checked again against the consents in force. Endorsed by both orgs.
    */
   @Transaction()
@@ -182,11 +192,11 @@ export class EmergencyContract extends SealedArgsContract {
     if (session.keysWithdrawnAt) throw new ChaincodeError('CONFLICT', 'the keys of this session are already withdrawn');
     const named = state.optionalTransient<{ recordIds?: unknown }>('withdraw')?.recordIds ?? [];
     if (!Array.isArray(named) || named.length > MAX_NAMED_RECORDS) throw invalid('recordIds', `recordIds must list at most ${MAX_NAMED_RECORDS} record ids`);
-    const set = await loadPatientContext(state, session.patientId);
+    const set = await loadPatientContext(state, session.patientId, session.patientOrg);
     if (!stillNeeded(set, session, now)) {
-      for (const record of await namedRecords(state, session.patientId, named.map((id) => checkId('recordIds', id)))) {
+      for (const record of await namedRecords(state, session.patientId, session.patientOrg, named.map((id) => checkId('recordIds', id)))) {
         if (coveredByConsent(set, session.actorOrg, record, now) || contributedBy(record, session.actorOrg)) continue;
-        if (await state.hasWrappedKey(session.actorOrg, record.recordId)) await state.deleteWrappedKey(session.actorOrg, record.recordId);
+        await unshareRecord(state, session.patientOrg, session.actorOrg, record);
       }
     }
     await putSession(state, { ...session, keysWithdrawnAt: now.toISOString() });
@@ -196,8 +206,7 @@ export class EmergencyContract extends SealedArgsContract {
 }
 
 async function loadSession(state: TxState, sessionId: string): Promise<EmergencySession> {
-  const ref = await state.getShared<{ patientId: string }>(KEY.emergencyRef, [sessionId]);
-  const session = ref && (await state.getShared<EmergencySession>(KEY.emergency, [ref.patientId, sessionId]));
+  const session = await findByRef<EmergencySession>(state, KEY.emergencyRef, sessionId, KEY.emergency, (ref) => [ref.patientId, sessionId]);
   if (!session) throw new ChaincodeError('NOT_FOUND', 'no such emergency session');
   return session;
 }

@@ -2,8 +2,9 @@ import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Created, ErasurePage, ErasureReceipt, ErasureStatus, type ErasureProgress, type RecordAnchor, type StoredRecord, type User } from '../model.js';
 import type { Actor } from '../rules/consent.js';
-import { findUser, isPatientOrHomeAdmin, putUser, registeredOrgs, requireActor, requirePatient } from '../ledger/actors.js';
-import { KEY } from '../ledger/collections.js';
+import { findUser, isPatientOrHomeAdmin, putUser, requireActor, requirePatient } from '../ledger/actors.js';
+import { KEY, orgCollection } from '../ledger/collections.js';
+import { purgeItem } from '../ledger/placement.js';
 import { ChaincodeError, invalid } from '../ledger/errors.js';
 import { legacyIndexKeys } from '../ledger/patient-index.js';
 import { TxState } from '../ledger/state.js';
@@ -51,7 +52,8 @@ function checkKeyPart(part: string): void {
 }
 
 /**
- * Erasure (GDPR art. 17): purges every private value of a patient from every peer (value and hash),
+ * Erasure (GDPR art. 17): purges every private value of a patient from every peer (value and hash) — in the
+ * home org's own collection and every copy in the shares it keeps for other orgs —
  * destroys every wrapped data key (crypto-shredding), and marks the public anchors ERASED.
  *
  * A patient's history can be larger than one transaction, so an erasure is several: BeginErasure marks the
@@ -93,14 +95,14 @@ export class ErasureContract extends SealedArgsContract {
   @Returns('ErasurePage')
   async ErasureKeys(ctx: Context, actorId: string, patientId: string, pageSize: string): Promise<ErasurePage> {
     const state = new TxState(ctx);
-    await this.authorize(state, actorId, patientId);
+    const { patient } = await this.authorize(state, actorId, patientId);
     let left = Number(pageSize);
     if (!Number.isInteger(left) || left < 1 || left > MAX_ERASE_KEYS) throw invalid('pageSize', `pageSize must be an integer from 1 to ${MAX_ERASE_KEYS}`);
     const keys: string[] = [];
     const cids: string[] = [];
     for (const type of Object.keys(ERASABLE)) {
       if (left === 0) break;
-      const found = await state.rangeShared<unknown>(type, [patientId], [], left);
+      const found = await state.range<unknown>(orgCollection(patient.homeOrg), type, [patientId], [], left);
       for (const entry of found) {
         keys.push(JSON.stringify([type, patientId, ...entry.key]));
         if (type === KEY.record) cids.push((entry.value as StoredRecord).cid);
@@ -123,25 +125,24 @@ export class ErasureContract extends SealedArgsContract {
     const progress = await this.progressOf(state, patient);
     const keys = state.transient<{ keys?: unknown }>('erase').keys;
     if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_ERASE_KEYS) throw invalid('keys', `keys must list 1-${MAX_ERASE_KEYS} keys`);
-    const orgs = (await registeredOrgs(state)).map((o) => o.mspId);
+    const home = patient.homeOrg;
     for (const text of keys) {
       const [type, ...attrs] = parseKey(text);
       const arity = ERASABLE[type as keyof typeof ERASABLE];
       if (arity === undefined || attrs.length !== arity || attrs[0] !== patientId) throw invalid('keys', 'a key is not one of this patient that an erasure removes');
       attrs.forEach((a) => checkKeyPart(a));
-      await state.purgeShared(type, attrs);
+      // The home org's own collection and every copy in the shares it keeps for other orgs.
+      await purgeItem(state, home, type, attrs);
       if (type === KEY.record) {
         const recordId = attrs[1];
-        for (const org of orgs) {
-          if (await state.hasWrappedKey(org, recordId)) await state.purgeWrappedKey(org, recordId);
-        }
-        await state.purgeShared(KEY.recordRef, [recordId]);
+        await purgeItem(state, home, KEY.wrappedKey, [recordId]);
+        await purgeItem(state, home, KEY.recordRef, [recordId]);
         const anchor: RecordAnchor = { recordId, homeOrg: patient.homeOrg, status: 'ERASED' };
         await state.putPublic(KEY.recordAnchor, [recordId], anchor, patient.homeOrg);
         progress.records++;
       } else if (type !== KEY.eventByRecord && type !== KEY.batchByTime) {
         // The item's id -> patient reference: the last attribute is the item's id.
-        await state.purgeShared(REF_OF[type as keyof typeof REF_OF], [attrs[attrs.length - 1]]);
+        await purgeItem(state, home, REF_OF[type as keyof typeof REF_OF], [attrs[attrs.length - 1]]);
         if (type === KEY.event) progress.events++;
       }
     }
@@ -163,9 +164,9 @@ export class ErasureContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const { patient } = await this.authorize(state, actorId, patientId);
     const progress = await this.progressOf(state, patient);
-    await state.purgeShared(KEY.workingSet, [patientId]);
+    await purgeItem(state, patient.homeOrg, KEY.workingSet, [patientId]);
     await state.purgeListed(patient.homeOrg, KEY.erasureProgress, [patientId]);
-    for (const attrs of legacyIndexKeys(patientId)) await state.purgeShared(KEY.patientIndex, attrs);
+    for (const attrs of legacyIndexKeys(patientId)) await purgeItem(state, patient.homeOrg, KEY.patientIndex, attrs);
     const erased: User = { ...patient, status: 'ERASED' };
     await putUser(state, erased);
     // The event names a receipt, not the patient: events are public in every org's blocks.

@@ -76,11 +76,11 @@ export class KeyCustodyContract extends SealedArgsContract {
     if (entries.length === 0 || entries.length > MAX_REWRAP) throw invalid('wrappedKeys', `1 to ${MAX_REWRAP} wrapped keys per transaction`);
     for (const [recordId, jwe] of entries) {
       const anchor = await state.getPublic<RecordAnchor>(KEY.recordAnchor, [recordId]);
-      const current = await state.getWrappedKey<WrappedKey>(actor.org, recordId);
+      const current = await state.getWrappedKey<WrappedKey>(actor.org, actor.org, recordId);
       if (anchor?.homeOrg !== actor.org || anchor.status !== 'ACTIVE' || !current) {
         throw new ChaincodeError('RECORD_NOT_FOUND', 'a record to re-wrap is not one of this org with a key it holds');
       }
-      await state.putWrappedKey(actor.org, recordId, { ...current, jwe });
+      await state.putWrappedKey(actor.org, actor.org, recordId, { ...current, jwe });
     }
     return { id: state.newId('rwk'), at: state.now().toISOString() };
   }

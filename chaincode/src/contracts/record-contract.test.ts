@@ -9,8 +9,9 @@ describe('RecordContract', () => {
     expect(publicValues.join()).not.toContain('Discharge letter');
     const anchorKey = ledger.keys('').find((k) => k.includes(recordId))!;
     expect(ledger.read('', anchorKey)).toEqual({ recordId, homeOrg: A, status: 'ACTIVE' });
-    expect(ledger.keys('patientData').some((k) => k.includes(recordId))).toBe(true);
-    expect(ledger.keys(`org_${A}`)).toHaveLength(1);
+    expect(ledger.keys(`org_${A}`).some((k) => k.includes(recordId))).toBe(true);
+    // The record, its id -> patient reference and the home org's copy of the data key.
+    expect(ledger.keys(`org_${A}`)).toHaveLength(3);
     expect(ledger.events.at(-1)).toMatchObject({ name: 'RecordCreated', payload: { recordId } });
     expect(ledger.keys('').length).toBeGreaterThan(0);
   });
@@ -69,7 +70,7 @@ describe('RecordContract', () => {
     });
     const ok = aRecordInput({ wrappedKeys: { [A]: aJwe('a'), [B]: aJwe('b') } });
     await expect(ledger.submit('records:CreateRecord', ['doc-a', 'pat-1'], { msp: A, transient: { record: ok } })).resolves.toHaveProperty('id');
-    expect(ledger.keys(`org_${B}`)).toHaveLength(1);
+    expect(ledger.keys(`share_${A}_${B}`).filter((k) => k.startsWith('\u0000wrappedKey\u0000'))).toHaveLength(1);
   });
 
   it('KeyRecipients refuses another org without a contribution right', async () => {

@@ -1,14 +1,15 @@
 import contractApi, { Context } from 'fabric-contract-api';
 import { SealedArgsContract } from '../ledger/sealed-contract.js';
 import { Contribution, Created, HistoryEntry, RecordAnchor, RecordMeta, RecordPage, type StoredRecord } from '../model.js';
-import { isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { homeOrgOf, isPatientOrHomeAdmin, requireActor, requirePatient } from '../ledger/actors.js';
+import { getItem } from '../ledger/placement.js';
 import { KEY } from '../ledger/collections.js';
 import { ChaincodeError } from '../ledger/errors.js';
 import { canOpen, canSee, loadPatientContext, loadRecord, mayCanSeeAny } from '../ledger/queries.js';
 import { rangePage } from '../ledger/patient-index.js';
 import { invalid } from '../ledger/errors.js';
 import { checkFilter, checkImaging, matchesFilter, type RecordFilter } from '../ledger/imaging.js';
-import { checkCid, checkMediaType, contributionOf, putRecord, requireWrappedKeysFor, toMeta, uploadRecipients } from '../ledger/records.js';
+import { checkCid, checkMediaType, contributionOf, putRecord, wrappedKeysFor, toMeta, uploadRecipients } from '../ledger/records.js';
 import { TxState } from '../ledger/state.js';
 import { checkCategory, checkId, checkPageSize, checkSha256, checkSize, checkText, checkWrappedKeys } from '../ledger/validate.js';
 
@@ -54,8 +55,7 @@ export class RecordContract extends SealedArgsContract {
     const cid = checkCid('cid', input.cid);
     const mediaType = checkMediaType('mediaType', input.mediaType);
     const imaging = input.imaging === undefined ? undefined : checkImaging('imaging', input.imaging, mediaType);
-    const wrappedKeys = checkWrappedKeys('wrappedKeys', input.wrappedKeys);
-    requireWrappedKeysFor(await uploadRecipients(state, actor, patient, category, now), wrappedKeys);
+    const wrappedKeys = wrappedKeysFor(await uploadRecipients(state, actor, patient, category, now), checkWrappedKeys('wrappedKeys', input.wrappedKeys));
 
     const recordId = state.newId('rec');
     const record: StoredRecord = {
@@ -125,7 +125,7 @@ export class RecordContract extends SealedArgsContract {
     const state = new TxState(ctx);
     const actor = await requireActor(state, actorId);
     const record = await loadRecord(state, checkId('recordId', recordId));
-    const pctx = await loadPatientContext(state, record.patientId);
+    const pctx = await loadPatientContext(state, record.patientId, await homeOrgOf(state, record.patientId));
     if (!canOpen(pctx, actor, record, state.now())) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
     return toMeta(record);
   }
@@ -156,7 +156,7 @@ export class RecordContract extends SealedArgsContract {
     const actor = await requireActor(state, actorId);
     const record = await loadRecord(state, checkId('recordId', recordId));
     const patient = await requirePatient(state, record.patientId);
-    const pctx = await loadPatientContext(state, record.patientId);
+    const pctx = await loadPatientContext(state, record.patientId, patient.homeOrg);
     if (!isPatientOrHomeAdmin(actor, patient) && !canSee(pctx, actor, record, state.now())) {
       throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
     }
@@ -171,18 +171,18 @@ export class RecordContract extends SealedArgsContract {
  */
 async function visibleRecords(state: TxState, actorId: string, patientId: string, filterOf: () => RecordFilter, pageSize: string, bookmark: string): Promise<RecordPage> {
   const actor = await requireActor(state, actorId);
-  await requirePatient(state, patientId);
+  const patient = await requirePatient(state, patientId);
   const filter = filterOf();
   const size = checkPageSize('pageSize', pageSize);
   const now = state.now();
-  const pctx = await loadPatientContext(state, patientId);
+  const pctx = await loadPatientContext(state, patientId, patient.homeOrg);
   const visible = (r: StoredRecord) => matchesFilter(r, filter) && canSee(pctx, actor, r, now);
   if (bookmark !== '') {
-    const last = await state.getShared<StoredRecord>(KEY.record, [patientId, checkId('bookmark', bookmark)]);
+    const last = await getItem<StoredRecord>(state, patient.homeOrg, KEY.record, [patientId, checkId('bookmark', bookmark)]);
     if (!last || !visible(last)) throw invalid('bookmark', 'bookmark is not one this list issued');
   }
   // Someone the working set gives nothing sees nothing: no need to walk the records.
   if (actor.userId !== patientId && !mayCanSeeAny(pctx, actor, now)) return { records: [], bookmark: '' };
-  const { items, more } = await rangePage<StoredRecord>(state, KEY.record, [patientId], bookmark === '' ? [] : [bookmark], size, visible);
+  const { items, more } = await rangePage<StoredRecord>(state, state.viewOf(patient.homeOrg), KEY.record, [patientId], bookmark === '' ? [] : [bookmark], size, visible);
   return { records: items.map((e) => toMeta(e.value)), bookmark: more && items.length > 0 ? items[items.length - 1].value.recordId : '' };
 }

@@ -102,6 +102,13 @@ export async function requirePatient(state: TxState, patientId: string, options:
   return user;
 }
 
+/** The home org of a patient (whatever its status), from the directories. */
+export async function homeOrgOf(state: TxState, patientId: string): Promise<string> {
+  const user = await findUser(state, patientId);
+  if (!user) throw new ChaincodeError('USER_NOT_FOUND', 'no such patient');
+  return user.homeOrg;
+}
+
 function beingErased(): ChaincodeError {
   return new ChaincodeError('PATIENT_BEING_ERASED', "the patient's erasure has begun");
 }

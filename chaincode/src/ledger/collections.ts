@@ -1,18 +1,46 @@
 /**
- * The explicit collection shared by the hospital orgs: records, consents, access requests, break-glass sessions,
- * access events and the per-patient index. Every member org receives it (see docs/ARCHITECTURE.md#where-data-lives
- * for what still has to leave it).
+ * Where a patient's data lives (docs/ARCHITECTURE.md#where-data-lives): everything of a patient in the home org's
+ * own collection, and what another org may read of it (the consents naming it, the records they cover with that
+ * org's data keys, its requests, sessions and access events, its view of the working set) copied into the share
+ * the home org keeps for that org. No collection holds a patient's data for an org that may not read it.
  */
-export const SHARED_COLLECTION = 'patientData';
 
 /**
  * An org's own collection (`org_<MSP>`): that org is its only member, so only that org's peers store it and only
  * that org's clients read it, from a chaincode call or from the peers' private-data delivery; its collection-level
  * endorsement policy is that org's peers, so no other member can create or change a key in it. Another org's
- * client may write to it (the data keys a consent shares with the org), with that org's endorsement.
+ * client may write to it (what its reader does to the org's patient: an access event, a request, a session, a
+ * contributed record), with that org's endorsement only.
  */
 export function orgCollection(mspId: string): string {
   return `org_${mspId}`;
+}
+
+/**
+ * The share the home org keeps for one other org (`share_<HOME>_<READER>`): only those two orgs are members (only
+ * their peers store it, only their clients read or write it), and its collection-level endorsement policy is the
+ * home org's peers: the reader reads what the home org copied for it, and changes nothing without the home org.
+ */
+export function shareCollection(homeOrg: string, readerOrg: string): string {
+  return `share_${homeOrg}_${readerOrg}`;
+}
+
+/** Where `org` reads the data of a patient of `homeOrg`: the home org's own collection, or its share for `org`. */
+export function viewOf(homeOrg: string, org: string): string {
+  return org === homeOrg ? orgCollection(homeOrg) : shareCollection(homeOrg, org);
+}
+
+/**
+ * Whether a client of `creatorMsp` may read or write a collection, as the collection config sets it (the
+ * peers enforce it; the in-process peer models follow this): an org's own collection is read by that org only
+ * and written by any (its endorsement is still required); a share is read and written by its two orgs only;
+ * a directory is read by every org and written by its org only.
+ */
+export function memberAccess(collection: string, creatorMsp: string, access: 'read' | 'write'): boolean {
+  if (collection.startsWith('org_')) return access === 'write' || collection === orgCollection(creatorMsp);
+  if (collection.startsWith('share_')) return collection.startsWith(`share_${creatorMsp}_`) || collection.endsWith(`_${creatorMsp}`);
+  if (collection.startsWith('dir_')) return access === 'read' || collection === directoryCollection(creatorMsp);
+  return true;
 }
 
 /**
@@ -43,6 +71,8 @@ export const KEY = {
   eventRef: 'eventRef',
   emergency: 'emergency',
   emergencyRef: 'emergencyRef',
+  /** Per practitioner of another org, in the home org's share for it: the break-glass sessions it opened there. */
+  actorSessions: 'actorSessions',
   wrappedKey: 'wrappedKey',
   /** Per patient: the consents in force and open break-glass sessions a submit decides by (patient-index.ts). */
   workingSet: 'workingSet',

@@ -10,6 +10,8 @@
  *   ({@link rangePage}): Fabric refuses every write of a transaction that ran a range or partial-composite-key
  *   query on private data ("Transaction has already performed queries on pvt data. Writes are not allowed":
  *   private range reads are not re-checked at validation), so submits never range-read private data.
+ * - Where each key lives: placement.ts (the home org's own collection, and copies in the share of each org that
+ *   may read them).
  * - What a submit must know about a patient is the bounded working set `workingSet~P`: the consents whose
  *   term has not ended (a revoked one stays until then, so its grantee is told why), the break-glass
  *   sessions still open (copies; the item keys stay the history) and the patient's author-access choice.
@@ -23,7 +25,9 @@
  * Why: docs/DECISIONS.md#a-patients-keys-do-not-grow-with-history.
  */
 import type { Consent, EmergencySession } from '../model.js';
-import { KEY } from './collections.js';
+import { KEY, viewOf } from './collections.js';
+import { marshal } from './marshal.js';
+import { orgsOf } from './placement.js';
 import type { TxState } from './state.js';
 
 /**
@@ -40,19 +44,30 @@ export interface WorkingSet {
 // from the first one's result.
 const cache = new WeakMap<TxState, Map<string, WorkingSet>>();
 
-/** The patient's working set (read once per transaction). */
-export async function readWorkingSet(state: TxState, patientId: string): Promise<WorkingSet> {
-  const known = cache.get(state)?.get(patientId);
+/**
+ * The patient's working set as the submitting org sees it (read once per transaction): the home org's full set,
+ * or, for another org, its view — the entries that concern it (its consents and sessions) and the author-access
+ * choice, copied into its share.
+ */
+export async function readWorkingSet(state: TxState, patientId: string, homeOrg: string): Promise<WorkingSet> {
+  return readView(state, patientId, homeOrg, state.mspId);
+}
+
+async function readView(state: TxState, patientId: string, homeOrg: string, org: string): Promise<WorkingSet> {
+  const cacheKey = `${org}\u0000${patientId}`;
+  const known = cache.get(state)?.get(cacheKey);
   if (known) return known;
-  const stored = (await state.getShared<WorkingSet>(KEY.workingSet, [patientId])) ?? (await legacyWorkingSet(state, patientId));
-  remember(state, patientId, stored);
+  const stored =
+    (await state.get<WorkingSet>(viewOf(homeOrg, org), KEY.workingSet, [patientId])) ??
+    (org === homeOrg ? await legacyWorkingSet(state, patientId, homeOrg) : { consents: [], sessions: [] });
+  remember(state, cacheKey, stored);
   return stored;
 }
 
-function remember(state: TxState, patientId: string, set: WorkingSet): void {
+function remember(state: TxState, cacheKey: string, set: WorkingSet): void {
   let sets = cache.get(state);
   if (!sets) cache.set(state, (sets = new Map()));
-  sets.set(patientId, set);
+  sets.set(cacheKey, set);
 }
 
 /**
@@ -63,18 +78,40 @@ export const ENDED_KEPT_MS = 7 * 86_400_000;
 
 /**
  * Rewrites the working set through `change`, dropping consents past their term (plus {@link ENDED_KEPT_MS})
- * and closed sessions.
+ * and closed sessions. The home org rewrites its full set and every other org's view the change touches; another
+ * org (a reader opening break-glass) rewrites only its own view — the home org adds the session to its full set
+ * when it releases the keys (emergency-contract.ts).
  */
-export async function updateWorkingSet(state: TxState, patientId: string, ownerOrg: string, change: (set: WorkingSet) => WorkingSet): Promise<void> {
-  const now = state.now();
-  const changed = change(await readWorkingSet(state, patientId));
-  const pruned: WorkingSet = {
-    ...(changed.authorAccess ? { authorAccess: changed.authorAccess } : {}),
-    consents: changed.consents.filter((c) => now.getTime() < Date.parse(c.expiresAt) + ENDED_KEPT_MS),
-    sessions: changed.sessions.filter((s) => now.getTime() < Date.parse(s.expiresAt)),
+export async function updateWorkingSet(state: TxState, patientId: string, homeOrg: string, change: (set: WorkingSet) => WorkingSet): Promise<void> {
+  const orgs = state.mspId === homeOrg ? await orgsOf(state, homeOrg) : [state.mspId];
+  for (const org of orgs) {
+    const before = await readView(state, patientId, homeOrg, org);
+    const after = prune(state.now(), org === homeOrg ? change(before) : viewFor(org, change(before)));
+    if (org !== homeOrg && sameJson(after, viewFor(org, before))) continue;
+    await state.put(viewOf(homeOrg, org), KEY.workingSet, [patientId], after);
+    remember(state, `${org}\u0000${patientId}`, after);
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return Buffer.from(marshal(a)).equals(Buffer.from(marshal(b)));
+}
+
+function prune(now: Date, set: WorkingSet): WorkingSet {
+  return {
+    ...(set.authorAccess ? { authorAccess: set.authorAccess } : {}),
+    consents: set.consents.filter((c) => now.getTime() < Date.parse(c.expiresAt) + ENDED_KEPT_MS),
+    sessions: set.sessions.filter((s) => now.getTime() < Date.parse(s.expiresAt)),
   };
-  await state.putShared(KEY.workingSet, [patientId], pruned, ownerOrg);
-  remember(state, patientId, pruned);
+}
+
+/** What another org sees of a working set: its own consents and sessions, and the author-access choice. */
+function viewFor(org: string, set: WorkingSet): WorkingSet {
+  return {
+    ...(set.authorAccess ? { authorAccess: set.authorAccess } : {}),
+    consents: set.consents.filter((c) => c.granteeOrg === org),
+    sessions: set.sessions.filter((s) => s.actorOrg === org),
+  };
 }
 
 /**
@@ -82,7 +119,7 @@ export async function updateWorkingSet(state: TxState, patientId: string, ownerO
  * item keys). A patient whose working set was never written is read from those once; the next grant,
  * revocation or break-glass opening writes the working set. A patient created with this layout has none.
  */
-async function legacyWorkingSet(state: TxState, patientId: string): Promise<WorkingSet> {
+async function legacyWorkingSet(state: TxState, patientId: string, homeOrg: string): Promise<WorkingSet> {
   const consents: Consent[] = [];
   const sessions: EmergencySession[] = [];
   const now = state.now();
@@ -90,9 +127,9 @@ async function legacyWorkingSet(state: TxState, patientId: string): Promise<Work
     ['consents', KEY.consent],
     ['sessions', KEY.emergency],
   ] as const) {
-    const doc = await state.getShared<{ entries: string[][] }>(KEY.patientIndex, [patientId, kind, '0']);
+    const doc = await state.getOwn<{ entries: string[][] }>(homeOrg, KEY.patientIndex, [patientId, kind, '0']);
     for (const attrs of doc?.entries ?? []) {
-      const item = await state.getShared<Consent & EmergencySession>(type, [patientId, ...attrs]);
+      const item = await state.getOwn<Consent & EmergencySession>(homeOrg, type, [patientId, ...attrs]);
       if (!item) continue;
       if (kind === 'consents' && now.getTime() < Date.parse(item.expiresAt) + ENDED_KEPT_MS) consents.push(item);
       if (kind === 'sessions' && now.getTime() < Date.parse(item.expiresAt) && !item.endedAt) sessions.push(item);
@@ -109,12 +146,13 @@ export function legacyIndexKeys(patientId: string): string[][] {
 }
 
 /**
- * One page of a key range under `[type, ...prefix]` (evaluate only): the items after the key whose trailing
+ * One page of a key range of a private collection under `[type, ...prefix]` (evaluate only): the items after the key whose trailing
  * attributes are `after` that pass `keep`, at most `size`, and whether more follow (the range is read in
  * chunks until a page and one more kept item are found, or it ends).
  */
 export async function rangePage<T>(
   state: TxState,
+  collection: string,
   type: string,
   prefix: string[],
   after: string[],
@@ -125,7 +163,7 @@ export async function rangePage<T>(
   const chunk = Math.min(Math.max(2 * size, 50), 500);
   let cursor = after;
   for (;;) {
-    const batch = await state.rangeShared<T>(type, prefix, cursor, chunk);
+    const batch = await state.range<T>(collection, type, prefix, cursor, chunk);
     for (const entry of batch) {
       if (!keep(entry.value)) continue;
       if (items.length === size) return { items, more: true };
@@ -137,6 +175,6 @@ export async function rangePage<T>(
 }
 
 /** Every item under `[type, ...prefix]` in key order (evaluate only), read in chunks. */
-export async function rangeAll<T>(state: TxState, type: string, prefix: string[]): Promise<T[]> {
-  return (await rangePage<T>(state, type, prefix, [], Number.MAX_SAFE_INTEGER - 1)).items.map((e) => e.value);
+export async function rangeAll<T>(state: TxState, collection: string, type: string, prefix: string[]): Promise<T[]> {
+  return (await rangePage<T>(state, collection, type, prefix, [], Number.MAX_SAFE_INTEGER - 1)).items.map((e) => e.value);
 }

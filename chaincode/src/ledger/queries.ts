@@ -2,9 +2,10 @@ import { authorWindowAllows, emergencyAllows, evaluateConsents, isInForce, names
 import { readConfig } from './config.js';
 import type { Purpose } from '../rules/vocabulary.js';
 import type { Consent, EmergencySession, RecordAnchor, StoredRecord, User } from '../model.js';
-import { KEY } from './collections.js';
+import { KEY, orgCollection } from './collections.js';
 import { ChaincodeError } from './errors.js';
 import { rangeAll, readWorkingSet } from './patient-index.js';
+import { getItem } from './placement.js';
 import type { TxState } from './state.js';
 
 /** Loads a record by id; refuses an unknown or erased one. */
@@ -12,8 +13,12 @@ export async function loadRecord(state: TxState, recordId: string): Promise<Stor
   const anchor = await state.getPublic<RecordAnchor>(KEY.recordAnchor, [recordId]);
   if (!anchor) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
   if (anchor.status === 'ERASED') throw new ChaincodeError('RECORD_ERASED', 'the record was erased');
-  const ref = await state.getShared<{ patientId: string }>(KEY.recordRef, [recordId]);
-  const record = ref && (await state.getShared<StoredRecord>(KEY.record, [ref.patientId, recordId]));
+  // A new public key needs one org's endorsement only: an anchor counts when the home org's collection holds the
+  // record (the hash of its reference, which any member's peer answers).
+  if (!(await state.has(orgCollection(anchor.homeOrg), KEY.recordRef, [recordId]))) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
+  // Another org sees a record only while the home org shares it (a consent or a break-glass session covers it).
+  const ref = await getItem<{ patientId: string }>(state, anchor.homeOrg, KEY.recordRef, [recordId]);
+  const record = ref && (await getItem<StoredRecord>(state, anchor.homeOrg, KEY.record, [ref.patientId, recordId]));
   if (!record) throw new ChaincodeError('RECORD_NOT_FOUND', 'no such record');
   return record;
 }
@@ -21,14 +26,14 @@ export async function loadRecord(state: TxState, recordId: string): Promise<Stor
 // A submit knows a patient through the bounded working set; lists are key ranges read by evaluates
 // (patient-index.ts).
 
-/** Every record of a patient, in key order: evaluate only (a private range read). */
-export function listRecords(state: TxState, patientId: string): Promise<StoredRecord[]> {
-  return rangeAll<StoredRecord>(state, KEY.record, [patientId]);
+/** Every record of a patient the submitting org sees, in key order: evaluate only (a private range read). */
+export function listRecords(state: TxState, patientId: string, homeOrg: string): Promise<StoredRecord[]> {
+  return rangeAll<StoredRecord>(state, state.viewOf(homeOrg), KEY.record, [patientId]);
 }
 
-/** Every consent of a patient, in force or not, in key order: evaluate only. */
-export function listConsents(state: TxState, patientId: string): Promise<Consent[]> {
-  return rangeAll<Consent>(state, KEY.consent, [patientId]);
+/** Every consent of a patient the submitting org sees, in force or not, in key order: evaluate only. */
+export function listConsents(state: TxState, patientId: string, homeOrg: string): Promise<Consent[]> {
+  return rangeAll<Consent>(state, state.viewOf(homeOrg), KEY.consent, [patientId]);
 }
 
 /**
@@ -42,8 +47,8 @@ export interface PatientContext {
   authorWindowDays: number;
 }
 
-export async function loadPatientContext(state: TxState, patientId: string): Promise<PatientContext> {
-  const [set, config] = await Promise.all([readWorkingSet(state, patientId), readConfig(state)]);
+export async function loadPatientContext(state: TxState, patientId: string, homeOrg: string): Promise<PatientContext> {
+  const [set, config] = await Promise.all([readWorkingSet(state, patientId, homeOrg), readConfig(state)]);
   return { ...set, authorWindowDays: config.authorWindowDays };
 }
 
@@ -99,7 +104,7 @@ export function decideAccess(ctx: PatientContext, actor: Actor, record: StoredRe
  */
 export async function keyRecipients(state: TxState, patient: User, category: string, now: Date): Promise<string[]> {
   const orgs = new Set<string>([patient.homeOrg]);
-  const set = await readWorkingSet(state, patient.userId);
+  const set = await readWorkingSet(state, patient.userId, patient.homeOrg);
   for (const c of set.consents) {
     if (isInForce(c, now) && c.scope.categories?.includes(category as never)) orgs.add(c.granteeOrg);
   }
@@ -110,16 +115,16 @@ export async function keyRecipients(state: TxState, patient: User, category: str
 }
 
 /** The records a scope covers today (record ids must belong to the patient): evaluate only. */
-export async function recordsInScope(state: TxState, patientId: string, scope: Consent['scope']): Promise<StoredRecord[]> {
-  if (scope.recordIds) return namedRecords(state, patientId, scope.recordIds);
-  return (await listRecords(state, patientId)).filter((r) => scopeCovers(scope, r));
+export async function recordsInScope(state: TxState, patientId: string, homeOrg: string, scope: Consent['scope']): Promise<StoredRecord[]> {
+  if (scope.recordIds) return namedRecords(state, patientId, homeOrg, scope.recordIds);
+  return (await listRecords(state, patientId, homeOrg)).filter((r) => scopeCovers(scope, r));
 }
 
 /** The named records, each read by key; refuses an id that is not a record of this patient. */
-export async function namedRecords(state: TxState, patientId: string, recordIds: string[]): Promise<StoredRecord[]> {
+export async function namedRecords(state: TxState, patientId: string, homeOrg: string, recordIds: string[]): Promise<StoredRecord[]> {
   const out: StoredRecord[] = [];
   for (const id of recordIds) {
-    const record = await state.getShared<StoredRecord>(KEY.record, [patientId, id]);
+    const record = await getItem<StoredRecord>(state, homeOrg, KEY.record, [patientId, id]);
     if (!record) throw new ChaincodeError('RECORD_NOT_FOUND', 'a record in the scope does not belong to this patient');
     out.push(record);
   }

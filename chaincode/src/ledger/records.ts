@@ -4,6 +4,7 @@ import type { Category } from '../rules/vocabulary.js';
 import { KEY } from './collections.js';
 import { ChaincodeError, invalid } from './errors.js';
 import { readWorkingSet } from './patient-index.js';
+import { putItem, shareRecord } from './placement.js';
 import { keyRecipients } from './queries.js';
 import type { TxState } from './state.js';
 import { checkId } from './validate.js';
@@ -15,7 +16,7 @@ import { checkId } from './validate.js';
  */
 export async function contributionOf(state: TxState, actor: Actor, patient: User, category: Category, now: Date): Promise<{ consentId: string } | undefined> {
   if (actor.org === patient.homeOrg) return undefined;
-  const decision = evaluateContribution((await readWorkingSet(state, patient.userId)).consents, actor, patient.userId, category, now);
+  const decision = evaluateContribution((await readWorkingSet(state, patient.userId, patient.homeOrg)).consents, actor, patient.userId, category, now);
   if (!decision.allowed) throw new ChaincodeError('NO_CONTRIBUTION_RIGHT', 'no consent in force lets you add records of this kind for this patient');
   return { consentId: decision.consentId };
 }
@@ -34,25 +35,32 @@ export function toMeta(record: StoredRecord): RecordMeta {
   return meta;
 }
 
-/** Refuses a new record unless a data key is wrapped for every org that must hold one. */
-export function requireWrappedKeysFor(recipients: string[], wrappedKeys: Record<string, string>): void {
+/**
+ * The wrapped keys a new record is stored with: one for every org that must hold one (refused when one is
+ * missing), and none for another org (a consent revoked since the caller asked KeyRecipients gives nothing).
+ */
+export function wrappedKeysFor(recipients: string[], wrappedKeys: Record<string, string>): Record<string, string> {
   const missing = recipients.filter((org) => !wrappedKeys[org]);
   if (missing.length > 0) throw invalid('wrappedKeys', `a wrapped key is required for ${missing.join(', ')}`);
+  return Object.fromEntries(recipients.map((org) => [org, wrappedKeys[org]]));
 }
 
 /**
  * Writes a new record the one way every record is kept: the public anchor (id, home org, status), the
- * metadata and CID in the shared collection, the id -> patient reference, and each org's wrapped key in
- * that org's own collection. Nothing else: concurrent uploads for one patient write no common key. Erasure relies on exactly these keys.
+ * metadata and CID and the id -> patient reference in the home org's own collection with its copy of the data
+ * key, and for each other org that gets a key (`wrappedKeys`) the record shared with it (placement.ts). Nothing
+ * else: concurrent uploads for one patient write no common key. Erasure relies on exactly these keys.
  */
 export async function putRecord(state: TxState, homeOrg: string, record: StoredRecord, wrappedKeys: Record<string, string>): Promise<void> {
   const anchor: RecordAnchor = { recordId: record.recordId, homeOrg, status: 'ACTIVE' };
   await state.putPublic(KEY.recordAnchor, [record.recordId], anchor, homeOrg);
-  await state.putShared(KEY.record, [record.patientId, record.recordId], record, homeOrg);
-  await state.putShared(KEY.recordRef, [record.recordId], { patientId: record.patientId }, homeOrg);
+  await putItem(state, homeOrg, KEY.record, [record.patientId, record.recordId], record);
+  await putItem(state, homeOrg, KEY.recordRef, [record.recordId], { patientId: record.patientId });
+  if (record.batch) await putItem(state, homeOrg, KEY.batchByTime, [record.patientId, record.batch.to, record.recordId], toMeta(record));
   for (const [org, jwe] of Object.entries(wrappedKeys)) {
     checkId('wrappedKeys', org);
-    await state.putWrappedKey(org, record.recordId, { recordId: record.recordId, patientId: record.patientId, jwe });
+    if (org === homeOrg) await state.putWrappedKey(homeOrg, org, record.recordId, { recordId: record.recordId, patientId: record.patientId, jwe });
+    else await shareRecord(state, homeOrg, org, record, jwe);
   }
 }
 

@@ -3,16 +3,16 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 import { checkedTxTime } from './endorser-clock.js';
 import { invalid } from './errors.js';
 import { marshal, unmarshal } from './marshal.js';
-import { directoryCollection, orgCollection, SHARED_COLLECTION } from './collections.js';
+import { directoryCollection, orgCollection, viewOf } from './collections.js';
 import type { EventIds, EventName } from './events.js';
 
 const KEY_WRAPPED = 'wrappedKey';
 
 /**
  * Typed access to one transaction's state. Every write goes through `marshal` (sorted keys). Keys in an org's
- * own collection or directory are guarded by that collection's endorsement policy (the org's peers); every other
- * key that belongs to a patient or an org gets a key-level endorsement policy naming the owner org. A key-level
- * policy would override the collection's, so the org collections never get one.
+ * own collection, its shares and its directory are guarded by that collection's endorsement policy (the org's
+ * peers); public keys that belong to an org get a key-level endorsement policy naming the owner org. A key-level
+ * policy would override the collection's, so private keys never get one.
  */
 export class TxState {
   constructor(private readonly ctx: Context) {}
@@ -69,20 +69,49 @@ export class TxState {
     return out;
   }
 
-  async getShared<T>(type: string, attrs: string[]): Promise<T | undefined> {
-    return unmarshal<T>(await this.ctx.stub.getPrivateData(SHARED_COLLECTION, this.key(type, attrs)));
+  /** Where the submitting org reads the data of a patient of `homeOrg` (its own collection, or its share). */
+  viewOf(homeOrg: string): string {
+    return viewOf(homeOrg, this.mspId);
   }
 
-  async putShared(type: string, attrs: string[], value: unknown, ownerOrg: string): Promise<void> {
-    const key = this.key(type, attrs);
-    await this.ctx.stub.putPrivateData(SHARED_COLLECTION, key, marshal(value));
-    await this.ctx.stub.setPrivateDataValidationParameter(SHARED_COLLECTION, key, endorsementFor(ownerOrg));
+  /** A value of a private collection (org collection or share: Fabric checks that the submitting org is a member). */
+  async get<T>(collection: string, type: string, attrs: string[]): Promise<T | undefined> {
+    return unmarshal<T>(await this.ctx.stub.getPrivateData(collection, this.key(type, attrs)));
   }
 
-  /** Every value under a partial composite key of the shared collection, in key order. */
-  async listShared<T>(type: string, attrs: string[]): Promise<T[]> {
+  /**
+   * Writes to an org collection or a share: it commits only if the org the collection belongs to (the home org,
+   * for a share) endorsed it. Another org may write blind to an org collection (its reader's access event).
+   */
+  async put(collection: string, type: string, attrs: string[], value: unknown): Promise<void> {
+    await this.ctx.stub.putPrivateData(collection, this.key(type, attrs), marshal(value));
+  }
+
+  /** Whether a collection holds the key; answered on any org's peer (hash only, no member check). */
+  async has(collection: string, type: string, attrs: string[]): Promise<boolean> {
+    const hash = await this.ctx.stub.getPrivateDataHash(collection, this.key(type, attrs));
+    return Boolean(hash && hash.length > 0);
+  }
+
+  /** The SHA-256 (hex) of a private value, or undefined; answered on any org's peer (no member check). */
+  async hash(collection: string, type: string, attrs: string[]): Promise<string | undefined> {
+    const hash = await this.ctx.stub.getPrivateDataHash(collection, this.key(type, attrs));
+    return hash && hash.length > 0 ? Buffer.from(hash).toString('hex') : undefined;
+  }
+
+  async remove(collection: string, type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.deletePrivateData(collection, this.key(type, attrs));
+  }
+
+  /** Removes value and hash from every peer (GDPR erasure). */
+  async purge(collection: string, type: string, attrs: string[]): Promise<void> {
+    await this.ctx.stub.purgePrivateData(collection, this.key(type, attrs));
+  }
+
+  /** Every value under a partial composite key of a private collection, in key order (evaluate only). */
+  async list<T>(collection: string, type: string, attrs: string[]): Promise<T[]> {
     const out: T[] = [];
-    for await (const kv of this.ctx.stub.getPrivateDataByPartialCompositeKey(SHARED_COLLECTION, type, attrs)) {
+    for await (const kv of this.ctx.stub.getPrivateDataByPartialCompositeKey(collection, type, attrs)) {
       const value = unmarshal<T>(kv.value);
       if (value !== undefined) out.push(value);
     }
@@ -90,18 +119,18 @@ export class TxState {
   }
 
   /**
-   * Values of the shared collection under a partial composite key, in key order, strictly after the key whose
+   * Values of a private collection under a partial composite key, in key order, strictly after the key whose
    * trailing attributes are `after` (from the start when empty), at most `limit`. A private range read: for
    * evaluated transactions only (Fabric refuses every write of a transaction that ran one). The peer streams
    * the range, so a page costs what it returns, whatever lies beyond it.
    */
-  async rangeShared<T>(type: string, attrs: string[], after: string[], limit: number): Promise<{ key: string[]; value: T }[]> {
+  async range<T>(collection: string, type: string, attrs: string[], after: string[], limit: number): Promise<{ key: string[]; value: T }[]> {
     const prefix = this.key(type, attrs);
     const start = after.length > 0 ? `${this.key(type, [...attrs, ...after])}\u0001` : prefix;
     const out: { key: string[]; value: T }[] = [];
     if (limit <= 0) return out;
     // Leaving the loop early closes the peer's iterator (the shim's async iterator does it on return).
-    for await (const kv of this.ctx.stub.getPrivateDataByRange(SHARED_COLLECTION, start, `${prefix}\u{10FFFF}`)) {
+    for await (const kv of this.ctx.stub.getPrivateDataByRange(collection, start, `${prefix}\u{10FFFF}`)) {
       const value = unmarshal<T>(kv.value);
       if (value === undefined) continue;
       out.push({ key: this.ctx.stub.splitCompositeKey(kv.key).attributes.slice(attrs.length), value });
@@ -110,34 +139,14 @@ export class TxState {
     return out;
   }
 
-  /** Removes value and hash from every peer (GDPR erasure). */
-  async purgeShared(type: string, attrs: string[]): Promise<void> {
-    await this.ctx.stub.purgePrivateData(SHARED_COLLECTION, this.key(type, attrs));
-  }
-
   /** A value in an org's own collection (readable only by that org's clients, on its own peers). */
   async getOwn<T>(org: string, type: string, attrs: string[]): Promise<T | undefined> {
-    return unmarshal<T>(await this.ctx.stub.getPrivateData(orgCollection(org), this.key(type, attrs)));
+    return this.get<T>(orgCollection(org), type, attrs);
   }
 
   /** Writes to an org's own collection: it commits only if that org's peers endorsed it. */
   async putOwn(org: string, type: string, attrs: string[], value: unknown): Promise<void> {
-    await this.ctx.stub.putPrivateData(orgCollection(org), this.key(type, attrs), marshal(value));
-  }
-
-  /** Whether an org's own collection holds the key; readable from any org's peer (hash only). */
-  async hasOwn(org: string, type: string, attrs: string[]): Promise<boolean> {
-    const hash = await this.ctx.stub.getPrivateDataHash(orgCollection(org), this.key(type, attrs));
-    return Boolean(hash && hash.length > 0);
-  }
-
-  async deleteOwn(org: string, type: string, attrs: string[]): Promise<void> {
-    await this.ctx.stub.deletePrivateData(orgCollection(org), this.key(type, attrs));
-  }
-
-  /** Removes value and hash from every peer (GDPR erasure). */
-  async purgeOwn(org: string, type: string, attrs: string[]): Promise<void> {
-    await this.ctx.stub.purgePrivateData(orgCollection(org), this.key(type, attrs));
+    await this.put(orgCollection(org), type, attrs, value);
   }
 
   /** A value in an org's directory (every member org reads it). */
@@ -155,26 +164,21 @@ export class TxState {
     await this.ctx.stub.purgePrivateData(directoryCollection(org), this.key(type, attrs));
   }
 
-  /** A data key wrapped for `org`, in that org's own collection (only that org's peers hold it). */
-  async putWrappedKey(org: string, recordId: string, value: unknown): Promise<void> {
-    await this.putOwn(org, KEY_WRAPPED, [recordId], value);
+  /**
+   * A record's data key wrapped for `org`: the home org's copy in its own collection, another org's copy in the
+   * share the home org keeps for it.
+   */
+  async putWrappedKey(homeOrg: string, org: string, recordId: string, value: unknown): Promise<void> {
+    await this.put(viewOf(homeOrg, org), KEY_WRAPPED, [recordId], value);
   }
 
-  async getWrappedKey<T>(org: string, recordId: string): Promise<T | undefined> {
-    return this.getOwn<T>(org, KEY_WRAPPED, [recordId]);
+  async getWrappedKey<T>(homeOrg: string, org: string, recordId: string): Promise<T | undefined> {
+    return this.get<T>(viewOf(homeOrg, org), KEY_WRAPPED, [recordId]);
   }
 
-  /** Whether org holds a wrapped key for the record; readable from any org's peer (hash only). */
-  async hasWrappedKey(org: string, recordId: string): Promise<boolean> {
-    return this.hasOwn(org, KEY_WRAPPED, [recordId]);
-  }
-
-  async deleteWrappedKey(org: string, recordId: string): Promise<void> {
-    await this.deleteOwn(org, KEY_WRAPPED, [recordId]);
-  }
-
-  async purgeWrappedKey(org: string, recordId: string): Promise<void> {
-    await this.purgeOwn(org, KEY_WRAPPED, [recordId]);
+  /** Whether org holds a wrapped key for the record; answered on any org's peer (hash only). */
+  async hasWrappedKey(homeOrg: string, org: string, recordId: string): Promise<boolean> {
+    return this.has(viewOf(homeOrg, org), KEY_WRAPPED, [recordId]);
   }
 
   /** History of a public key: tx id, time, value, delete flag. */

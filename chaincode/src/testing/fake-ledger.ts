@@ -10,22 +10,19 @@ import { createHash } from 'node:crypto';
 import { simulateEndorserClock } from '../ledger/endorser-clock.js';
 import type { Context, Contract } from 'fabric-contract-api';
 import { contracts } from '../index.js';
+import { memberAccess } from '../ledger/collections.js';
 
 const SEP = '\u0000';
 
-/**
- * The collections' member-only rules as the network's collection config sets them: an org's own collection
- * (`org_<MSP>`) is read only by that org's clients (any org may write to it, with that org's endorsement); an
- * org's directory (`dir_<MSP>`) is read by every org and written only by that org's clients.
- */
+/** The collections' member-only rules as the network's collection config sets them (`memberAccess`). */
 function mayRead(collection: string, msp: string): void {
-  if (collection.startsWith('org_') && collection !== `org_${msp}`) {
+  if (!memberAccess(collection, msp, 'read')) {
     throw new Error(`tx creator does not have read access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`);
   }
 }
 
 function mayWrite(collection: string, msp: string): void {
-  if (collection.startsWith('dir_') && collection !== `dir_${msp}`) {
+  if (!memberAccess(collection, msp, 'write')) {
     throw new Error(`tx creator does not have write access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`);
   }
 }

@@ -93,17 +93,21 @@ export class ChaincodeClient {
   keyRecipients(actor: ActorRef, patientId: string, category: string): Promise<string[]> {
     return this.evaluate(actor.org, { name: 'records:KeyRecipients', args: [actor.userId, patientId, category] });
   }
-  createRecord(actor: ActorRef, patientId: string, record: NewRecord): Promise<Created> {
+  /**
+   * The patient's home org endorses (everything is written to its own collection and its shares); a contributing
+   * org too, so that its own peer holds the copy it reads back.
+   */
+  createRecord(actor: ActorRef, patientId: string, patientOrg: string, record: NewRecord): Promise<Created> {
     return this.submit(actor.org, {
       name: 'records:CreateRecord',
       args: [actor.userId, patientId],
       transient: { record: json(record) },
-      endorsingOrgs: Object.keys(record.wrappedKeys).sort(),
+      endorsingOrgs: orgs(patientOrg, actor.org),
     });
   }
   /** Records that an upload by a practitioner of another org was refused (the chaincode decides again). */
   reportRefusedContribution(actor: ActorRef, patientId: string, category: string, patientOrg: string): Promise<AccessDecision> {
-    return this.submit(actor.org, { name: 'access:ReportRefusedContribution', args: [actor.userId, patientId, category], endorsingOrgs: orgs(patientOrg) });
+    return this.submit(actor.org, { name: 'access:ReportRefusedContribution', args: [actor.userId, patientId, category], endorsingOrgs: orgs(patientOrg, actor.org) });
   }
   /** Whether a record was contributed by another hospital (the patient and home admins). */
   getContribution(actor: ActorRef, recordId: string): Promise<Contribution> {
@@ -128,13 +132,15 @@ export class ChaincodeClient {
     return this.evaluate(actor.org, { name: 'consents:KeysForScope', args: [actor.userId, JSON.stringify(scope)] });
   }
   // Submits answer an opaque id only (their responses are in every org's blocks); the object is then read
-  // back with an evaluate on the caller's own org peer, which endorsed the write.
-  async grantConsent(actor: ActorRef, consent: NewConsent, granteeOrg: string): Promise<Consent> {
+  // back with an evaluate on the caller's own org peer, which endorsed the write. What the patient's home org
+  // decides alone (it reads its own collection, which no other org's peer holds) only its peers endorse; the
+  // grantee's peers receive their share from them.
+  async grantConsent(actor: ActorRef, consent: NewConsent): Promise<Consent> {
     const { id } = await this.submit<Created>(actor.org, {
       name: 'consents:GrantConsent',
       args: [actor.userId],
       transient: { consent: json(consent) },
-      endorsingOrgs: orgs(actor.org, granteeOrg),
+      endorsingOrgs: orgs(actor.org),
     });
     return this.getConsent(actor, id);
   }
@@ -146,7 +152,7 @@ export class ChaincodeClient {
       name: 'consents:RevokeConsent',
       args: [actor.userId, consentId],
       ...(recordIds.length > 0 ? { transient: { revoke: json({ recordIds }) } } : {}),
-      endorsingOrgs: orgs(actor.org, granteeOrg),
+      endorsingOrgs: orgs(actor.org),
     });
     return this.getConsent(actor, consentId);
   }
@@ -176,12 +182,12 @@ export class ChaincodeClient {
     });
     return this.getRequest(actor, id);
   }
-  async approveRequest(actor: ActorRef, requestId: string, input: { expiresAt: string; wrappedKeys?: Record<string, string> }, granteeOrg: string): Promise<Consent> {
+  async approveRequest(actor: ActorRef, requestId: string, input: { expiresAt: string; wrappedKeys?: Record<string, string> }): Promise<Consent> {
     const { id } = await this.submit<Created>(actor.org, {
       name: 'requests:ApproveRequest',
       args: [actor.userId, requestId],
       transient: { approval: json(input) },
-      endorsingOrgs: orgs(actor.org, granteeOrg),
+      endorsingOrgs: orgs(actor.org),
     });
     return this.getConsent(actor, id);
   }
@@ -219,13 +225,13 @@ export class ChaincodeClient {
   emergencyKeys(admin: ActorRef, sessionId: string): Promise<SharedKey[]> {
     return this.evaluate(admin.org, { name: 'emergency:EmergencyKeys', args: [admin.userId, sessionId] });
   }
-  /** Across hospitals: writes the re-wrapped keys into the reader org's own collection (both orgs endorse). */
+  /** Across hospitals: shares the records with the reader's org, with the re-wrapped keys (the home org endorses). */
   async releaseEmergencyKeys(admin: ActorRef, session: EmergencySession, wrappedKeys: Record<string, string>): Promise<void> {
     await this.submit<Created>(admin.org, {
       name: 'emergency:ReleaseEmergencyKeys',
       args: [admin.userId, session.sessionId],
       transient: { keys: json({ wrappedKeys }) },
-      endorsingOrgs: orgs(admin.org, session.actorOrg),
+      endorsingOrgs: orgs(admin.org),
     });
   }
   /** Across hospitals, after the session ended: removes the reader org's keys no consent in force still needs. */
@@ -236,23 +242,25 @@ export class ChaincodeClient {
       name: 'emergency:WithdrawEmergencyKeys',
       args: [admin.userId, session.sessionId],
       transient: { withdraw: json({ recordIds }) },
-      endorsingOrgs: orgs(admin.org, session.actorOrg),
+      endorsingOrgs: orgs(admin.org),
     });
   }
 
   // access
+  // A reader of another org endorses its reads too, so that its own peer holds its copy of the event at once
+  // (the key release reads it there).
   access(actor: ActorRef, recordId: string, purpose: Purpose, recordOrg: string): Promise<AccessDecision> {
-    return this.submit(actor.org, { name: 'access:Access', args: [actor.userId, recordId, purpose], endorsingOrgs: orgs(recordOrg) });
+    return this.submit(actor.org, { name: 'access:Access', args: [actor.userId, recordId, purpose], endorsingOrgs: orgs(recordOrg, actor.org) });
   }
   releaseKey(actor: ActorRef, eventId: string): Promise<KeyRelease> {
     return this.evaluate(actor.org, { name: 'access:ReleaseKey', args: [actor.userId, eventId] });
   }
   reportIntegrityViolation(actor: ActorRef, eventId: string, recordOrg: string): Promise<AccessDecision> {
-    return this.submit(actor.org, { name: 'access:ReportIntegrityViolation', args: [actor.userId, eventId], endorsingOrgs: orgs(recordOrg) });
+    return this.submit(actor.org, { name: 'access:ReportIntegrityViolation', args: [actor.userId, eventId], endorsingOrgs: orgs(recordOrg, actor.org) });
   }
   /** Records how a granted read ended without content (the chaincode re-decides: DENIED or FAILED). */
   reportFailedRead(actor: ActorRef, eventId: string, reason: ReadFailure, recordOrg: string): Promise<AccessDecision> {
-    return this.submit(actor.org, { name: 'access:ReportFailedRead', args: [actor.userId, eventId, reason], endorsingOrgs: orgs(recordOrg) });
+    return this.submit(actor.org, { name: 'access:ReportFailedRead', args: [actor.userId, eventId, reason], endorsingOrgs: orgs(recordOrg, actor.org) });
   }
   /** One access event, for the patient and the home admin. */
   getAccessEvent(actor: ActorRef, eventId: string): Promise<AccessEvent> {
@@ -275,13 +283,13 @@ export class ChaincodeClient {
   erasureKeys(actor: ActorRef, patientId: string, pageSize: number): Promise<ErasurePage> {
     return this.evaluate(actor.org, { name: 'erasure:ErasureKeys', args: [actor.userId, patientId, String(pageSize)] });
   }
-  /** Purges one page of keys (every org endorses: each org's own collection loses its wrapped keys). */
-  eraseKeys(actor: ActorRef, patientId: string, keys: string[], allOrgs: string[]): Promise<Created> {
-    return this.submit(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(...allOrgs) });
+  /** Purges one page of keys from the home org's own collection and its shares (the home org endorses). */
+  eraseKeys(actor: ActorRef, patientId: string, keys: string[]): Promise<Created> {
+    return this.submit(actor.org, { name: 'erasure:EraseKeys', args: [actor.userId, patientId], transient: { erase: json({ keys }) }, endorsingOrgs: orgs(actor.org) });
   }
   /** The erasure's last transaction, once no key is left: the patient ERASED, a receipt. */
-  async finishErasure(actor: ActorRef, patientId: string, allOrgs: string[]): Promise<Created> {
-    const created = await this.submit<Created>(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(...allOrgs) });
+  async finishErasure(actor: ActorRef, patientId: string): Promise<Created> {
+    const created = await this.submit<Created>(actor.org, { name: 'erasure:ErasePatient', args: [actor.userId, patientId], endorsingOrgs: orgs(actor.org) });
     this.users?.forget(patientId);
     return created;
   }

@@ -44,7 +44,7 @@ export class AccessRequestService {
     if (request.patientId !== actor.userId) throw new AppError('FORBIDDEN', 'only the patient decides a request');
     const until = expiresAt ?? new Date(Date.now() + this.defaultConsentDays * 86_400_000).toISOString();
     const wrappedKeys = await this.sharing.rewrap(actor, request.scope, request.requesterOrg);
-    const consent = await this.chaincode.approveRequest(actor, requestId, { expiresAt: until, wrappedKeys }, request.requesterOrg);
+    const consent = await this.chaincode.approveRequest(actor, requestId, { expiresAt: until, wrappedKeys });
     await this.projection.consent(consent);
     await this.projection.request({ ...request, status: 'APPROVED', decidedAt: consent.createdAt, consentId: consent.consentId });
     return consent;

@@ -41,7 +41,7 @@ export class ConsentService {
     const grantee = granteeOf(input.grantee);
     const granteeOrg = grantee.kind === 'org' ? grantee.org : (await this.chaincode.getUser(actor.org, grantee.userId)).homeOrg;
     const wrappedKeys = await this.sharing.rewrap(actor, input.scope, granteeOrg);
-    const consent = await this.chaincode.grantConsent(actor, { ...input, grantee, wrappedKeys }, granteeOrg);
+    const consent = await this.chaincode.grantConsent(actor, { ...input, grantee, wrappedKeys });
     await this.projection.consent(consent);
     return consent;
   }

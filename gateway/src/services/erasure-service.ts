@@ -99,7 +99,6 @@ export class ErasureService {
   }
 
   private async run(actor: ActorRef, patientId: string): Promise<void> {
-    const orgs = (await this.chaincode.listOrgs(actor.org)).map((o) => o.mspId);
     let records = 0;
     for (;;) {
       if (this.stopping) throw new AppError('UNAVAILABLE', 'the gateway shut down during the erasure');
@@ -115,10 +114,10 @@ export class ErasureService {
           this.log.error({ err }, 'a blob of an erased patient could not be removed');
         }
       }
-      await this.chaincode.eraseKeys(actor, patientId, page.keys, orgs);
+      await this.chaincode.eraseKeys(actor, patientId, page.keys);
       records += page.cids.length;
     }
-    await this.chaincode.finishErasure(actor, patientId, orgs);
+    await this.chaincode.finishErasure(actor, patientId);
     // After the last commit: an erasure that stopped before it may still be resumed by the same key.
     await this.keys.destroyPatientKey(actor.org, patientId);
     await this.store.deletePatient(patientId);

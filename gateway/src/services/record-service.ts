@@ -138,10 +138,10 @@ export class RecordService {
       // The own org's copy goes into the patient's custody on the patient's home gateway; a contributing
       // hospital's copies (its own and the home org's) are wrapped with the orgs' registered keys, like the copies a
       // consent shares.
-      const home = (await this.chaincode.getUser(actor.org, patientId)).homeOrg === actor.org;
-      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, home ? patientId : undefined);
+      const patientOrg = (await this.chaincode.getUser(actor.org, patientId)).homeOrg;
+      const wrappedKeys = await this.orgKeys.wrapFor(actor.org, recipients, dataKey, patientOrg === actor.org ? patientId : undefined);
       await note(this.pending.submitting(cid));
-      const { id, at } = await this.chaincode.createRecord(actor, patientId, {
+      const { id, at } = await this.chaincode.createRecord(actor, patientId, patientOrg, {
         title: meta.title,
         category: meta.category,
         mediaType: meta.mediaType.toLowerCase(),
@@ -162,7 +162,7 @@ export class RecordService {
         sha256: tap.digest,
         createdAt: at ?? new Date().toISOString(),
         createdBy: actor.userId,
-        ...(home ? {} : { contributorOrg: actor.org }),
+        ...(patientOrg === actor.org ? {} : { contributorOrg: actor.org }),
         ...(dicom?.imaging ? { imaging: dicom.imaging } : {}),
       };
     } catch (error) {

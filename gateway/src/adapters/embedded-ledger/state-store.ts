@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import protos from '@hyperledger/fabric-protos';
 import { ClassicLevel } from 'classic-level';
+import { marshal } from '@careledger/chaincode';
 import { compactAll } from '../leveldb/compact-all.js';
 import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
@@ -72,11 +73,13 @@ export class Cursor<T> {
 }
 
 /**
- * The store's layout version. 2: the registry lives in the orgs' directory collections (`dir_<MSP>`) and the
- * data keys and erasure receipts in the orgs' own collections (`org_<MSP>`); a store of format 1 (registry in
- * public state, data keys in `_implicit_org_<MSP>`, receipts in `patientData`) is moved over once, when opened.
+ * The store's layout version. 3: a patient's data lives in the home org's own collection (`org_<MSP>`) and what
+ * another org may read of it in the share the home org keeps for that org (`share_<HOME>_<READER>`); the
+ * registry in the orgs' directories (`dir_<MSP>`). Older stores are moved over once, when opened: format 1
+ * (registry in public state, data keys in `_implicit_org_<MSP>`) to 2, then format 2 (patient data in the
+ * collection `patientData` every org received, other orgs' data keys in their own collections) to 3.
  */
-const FORMAT = '2';
+const FORMAT = '3';
 const SEP = '\x00';
 // Collections cannot contain NUL (checked by the simulator), so `<tag>\0<collection>\0` is an unambiguous prefix
 // and the key may be anything after it. LevelDB orders by bytes, i.e. by the keys' UTF-8 bytes, as Fabric does.
@@ -107,7 +110,10 @@ export class StateStore {
     try {
       const format = await db.get(FORMAT_KEY);
       if (format === undefined) await db.put(FORMAT_KEY, Buffer.from(FORMAT));
-      else if (format.toString() === '1') await migrateFormat1(db);
+      else if (format.toString() === '1' || format.toString() === '2') {
+        if (format.toString() === '1') await migrateFormat1(db);
+        await migrateFormat2(db);
+      }
       else if (format.toString() !== FORMAT) throw new Error(`${location} holds ledger format ${format.toString()}, expected ${FORMAT}`);
       const height = await db.get(HEIGHT_KEY);
       return new StateStore(db, height === undefined ? 0n : BigInt(height.toString()));
@@ -243,14 +249,21 @@ const PUBLIC_ORG = `${SEP}org${SEP}`;
 const RECEIPT = `${SEP}erasure${SEP}`;
 const IMPLICIT = '_implicit_org_';
 
+type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+
+/** Batch operations that move or copy a private value (its hash follows it; key-level metadata is dropped). */
+function mover(ops: Op[]) {
+  const put = (to: [string, string], value: Buffer) =>
+    ops.push({ type: 'put', key: stateKey(...to), value }, { type: 'put', key: hashKey(...to), value: createHash('sha256').update(value).digest() });
+  const drop = (from: [string, string]) =>
+    ops.push({ type: 'del', key: stateKey(...from) }, { type: 'del', key: hashKey(...from) }, { type: 'del', key: metadataKey(...from) });
+  return { put, drop, move: (from: [string, string], to: [string, string], value: Buffer) => (drop(from), put(to, value)) };
+}
+
 /** Moves a format 1 store to format 2 in one batch (see FORMAT); values keep their bytes, hashes follow them. */
 async function migrateFormat1(db: ClassicLevel<string, Buffer>): Promise<void> {
-  type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
   const ops: Op[] = [];
-  const move = (from: [string, string], to: [string, string], value: Buffer) => {
-    ops.push({ type: 'del', key: stateKey(...from) }, { type: 'del', key: hashKey(...from) }, { type: 'del', key: metadataKey(...from) });
-    ops.push({ type: 'put', key: stateKey(...to), value }, { type: 'put', key: hashKey(...to), value: createHash('sha256').update(value).digest() });
-  };
+  const { move } = mover(ops);
   const homeOf = new Map<string, string>();
   for await (const [key, value] of db.iterator({ gte: stateKey('', PUBLIC_USER), lt: stateKey('', `${SEP}user${String.fromCharCode(1)}`) })) {
     const user = JSON.parse(value.toString('utf8')) as { userId: string; homeOrg: string };
@@ -275,6 +288,98 @@ async function migrateFormat1(db: ClassicLevel<string, Buffer>): Promise<void> {
     const home = homeOf.get(receipt.patientId);
     const inner = key.slice(stateKey('patientData', '').length);
     if (home) move(['patientData', inner], [`org_${home}`, inner], value);
+  }
+  await db.batch(ops);
+}
+
+const SHARED = 'patientData';
+/** Item types whose first key attribute is the patient; the `*Ref` types name it in their value. */
+const REF_TYPES = new Set(['recordRef', 'consentRef', 'requestRef', 'emergencyRef', 'eventRef', 'deviceRef']);
+/** For an item shared with another org: the field naming that org. */
+const READER_FIELD: Record<string, string> = { consent: 'granteeOrg', request: 'requesterOrg', emergency: 'actorOrg', event: 'actorOrg' };
+const REF_OF_TYPE: Record<string, string> = { consentRef: 'consent', requestRef: 'request', emergencyRef: 'emergency', eventRef: 'event' };
+
+/**
+ * Moves a format 2 store to format 3 in one batch (see FORMAT): every value of `patientData` goes to its patient's
+ * home org's own collection, and a copy of what another org may read goes to the share the home org keeps for it —
+ * the consents naming it, its requests, sessions and access events, the records it holds a data key for (that key
+ * moves from its own collection into the share too) and its view of the working set. Values keep their bytes.
+ */
+async function migrateFormat2(db: ClassicLevel<string, Buffer>): Promise<void> {
+  const ops: Op[] = [];
+  const { put, drop, move } = mover(ops);
+  const parts = (compositeKey: string) => compositeKey.split(SEP).slice(1, -1);
+  const homeOf = new Map<string, string>();
+  for await (const [key, value] of db.iterator({ gte: 's\u0000dir_', lt: 's\u0000dir`' })) {
+    const rest = key.slice(2);
+    const inner = rest.slice(rest.indexOf(SEP) + 1);
+    if (parts(inner)[0] !== 'user') continue;
+    const user = JSON.parse(value.toString('utf8')) as { userId: string; homeOrg: string };
+    homeOf.set(user.userId, user.homeOrg);
+  }
+  const items: { inner: string; type: string; attrs: string[]; value: Buffer }[] = [];
+  for await (const [key, value] of db.iterator({ gte: stateKey(SHARED, ''), lt: `s${SEP}${SHARED}${String.fromCharCode(1)}` })) {
+    const inner = key.slice(stateKey(SHARED, '').length);
+    const [type, ...attrs] = parts(inner);
+    items.push({ inner, type, attrs, value });
+  }
+  const json = (value: Buffer) => JSON.parse(value.toString('utf8')) as Record<string, unknown>;
+  // Which other org each id'd item is shared with, and which orgs hold a data key of each record.
+  const readerOf = new Map<string, string>();
+  for (const item of items) {
+    const field = READER_FIELD[item.type];
+    if (field) readerOf.set(`${item.type}/${item.attrs[item.attrs.length - 1]}`, String(json(item.value)[field]));
+  }
+  const keyHolders = new Map<string, string[]>();
+  for await (const [key, value] of db.iterator({ gte: 's\u0000org_', lt: 's\u0000org`' })) {
+    const rest = key.slice(2);
+    const collection = rest.slice(0, rest.indexOf(SEP));
+    const inner = rest.slice(collection.length + 1);
+    const [type, recordId] = parts(inner);
+    if (type !== 'wrappedKey') continue;
+    const home = homeOf.get(String(json(value).patientId));
+    const org = collection.slice('org_'.length);
+    if (!home || home === org) continue;
+    keyHolders.set(recordId, [...(keyHolders.get(recordId) ?? []), org]);
+    move([collection, inner], [`share_${home}_${org}`, inner], value);
+  }
+  type WorkingSetValue = { consents?: { granteeOrg: string }[]; sessions?: { actorOrg: string; endedAt?: string }[]; authorAccess?: string };
+  const views = new Map<string, { home: string; set?: WorkingSetValue; items: { consents: object[]; sessions: object[] } }>();
+  for (const { inner, type, attrs, value } of items) {
+    const patientId = REF_TYPES.has(type) ? String(json(value).patientId) : attrs[0];
+    const home = homeOf.get(patientId);
+    drop([SHARED, inner]);
+    if (!home) continue;
+    put([`org_${home}`, inner], value);
+    const readers = new Set<string>();
+    const id = attrs[attrs.length - 1];
+    const ofType = REF_OF_TYPE[type] ?? type;
+    const reader = readerOf.get(`${ofType}/${id}`);
+    if (reader) readers.add(reader);
+    if (type === 'record' || type === 'recordRef') for (const org of keyHolders.get(id) ?? []) readers.add(org);
+    if (type === 'batchByTime') for (const org of keyHolders.get(attrs[2]) ?? []) readers.add(org);
+    if (type === 'workingSet' || type === 'consent' || type === 'emergency') {
+      const entry = views.get(patientId) ?? { home, items: { consents: [], sessions: [] } };
+      if (type === 'workingSet') entry.set = json(value) as WorkingSetValue;
+      else (type === 'consent' ? entry.items.consents : entry.items.sessions).push(json(value));
+      views.set(patientId, entry);
+    }
+    for (const org of readers) if (org !== home) put([`share_${home}_${org}`, inner], value);
+  }
+  // Each other org's view of a patient's working set: from the working set, or, for a patient whose data predates
+  // it (the home org reads its per-patient index then), from the consents and sessions themselves.
+  for (const [patientId, { home, set, items }] of views) {
+    const source: WorkingSetValue = set ?? (items as WorkingSetValue);
+    const orgs = new Set([...(source.consents ?? []).map((c) => c.granteeOrg), ...(source.sessions ?? []).map((s) => s.actorOrg)]);
+    for (const org of orgs) {
+      if (org === home) continue;
+      const view = {
+        ...(source.authorAccess ? { authorAccess: source.authorAccess } : {}),
+        consents: (source.consents ?? []).filter((c) => c.granteeOrg === org),
+        sessions: (source.sessions ?? []).filter((s) => s.actorOrg === org && !s.endedAt),
+      };
+      put([`share_${home}_${org}`, `${SEP}workingSet${SEP}${patientId}${SEP}`], Buffer.from(marshal(view)));
+    }
   }
   ops.push({ type: 'put', key: FORMAT_KEY, value: Buffer.from(FORMAT) });
   await db.batch(ops);

@@ -1,6 +1,7 @@
 import protos from '@hyperledger/fabric-protos';
 import iterators from 'fabric-shim/lib/iterators.js';
 import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb.js';
+import { memberAccess } from '@careledger/chaincode';
 import type { Cursor, StateStore, StateWrite, WriteSet } from './state-store.js';
 
 const { peer, ledger } = protos;
@@ -22,14 +23,12 @@ export interface SimulationContext {
 }
 
 /**
- * The member-only rules of the network's collection config: an org's own collection (`org_<MSP>`) is read only
- * by that org's clients (any org may write to it, endorsed by that org); an org's directory (`dir_<MSP>`) is
- * read by every org and written only by that org's clients. Fabric answers with these messages.
+ * The member-only rules of the network's collection config (`memberAccess`: own collections, shares,
+ * directories). Fabric answers with these messages.
  */
 function checkCollectionAccess(collection: string, creatorMsp: string | undefined, access: 'read' | 'write'): void {
   if (creatorMsp === undefined) return;
-  const refused = access === 'read' ? collection.startsWith('org_') && collection !== `org_${creatorMsp}` : collection.startsWith('dir_') && collection !== `dir_${creatorMsp}`;
-  if (refused) throw new Error(`tx creator does not have ${access} access permission on privatedata in collectionName: ${collection}`);
+  if (!memberAccess(collection, creatorMsp, access)) throw new Error(`tx creator does not have ${access} access permission on privatedata in collectionName: ${collection}`);
 }
 
 type OpenQuery = { kind: 'state'; cursor: Cursor<{ key: string; value: Buffer }> } | { kind: 'history'; cursor: Cursor<Buffer> };

@@ -71,11 +71,15 @@ describe('record facts from what a peer delivers', () => {
   it("tells the org's own data keys put and deleted, and record metadata's CID; ignores the rest", () => {
     expect(privateWriteFacts(B, 'org_HospitalBMSP', composite('wrappedKey', 'rec-1'), bytes({ recordId: 'rec-1', jwe: 'x' }), false)).toEqual([{ kind: 'key', recordId: 'rec-1', held: true }]);
     expect(privateWriteFacts(B, 'org_HospitalBMSP', composite('wrappedKey', 'rec-1'), new Uint8Array(), true)).toEqual([{ kind: 'key', recordId: 'rec-1', held: false }]);
-    // Another org's collection: not this org's key.
+    // The share another org keeps for this one: a record given (or taken back) with its key.
+    expect(privateWriteFacts(B, 'share_HospitalAMSP_HospitalBMSP', composite('wrappedKey', 'rec-2'), bytes({ recordId: 'rec-2', jwe: 'x' }), false)).toEqual([{ kind: 'key', recordId: 'rec-2', held: true }]);
+    expect(privateWriteFacts(B, 'share_HospitalAMSP_HospitalBMSP', composite('wrappedKey', 'rec-2'), new Uint8Array(), true)).toEqual([{ kind: 'key', recordId: 'rec-2', held: false }]);
+    // Another org's collection, or a share this org keeps for another: not this org's key.
     expect(privateWriteFacts(B, 'org_HospitalAMSP', composite('wrappedKey', 'rec-1'), bytes({ recordId: 'rec-1', jwe: 'x' }), false)).toEqual([]);
-    expect(privateWriteFacts(B, 'patientData', composite('record', 'p', 'rec-1'), bytes({ recordId: 'rec-1', cid: 'bafy1', title: 't' }), false)).toEqual([{ kind: 'cid', recordId: 'rec-1', cid: 'bafy1' }]);
-    expect(privateWriteFacts(B, 'patientData', composite('consent', 'p', 'c'), bytes({ consentId: 'c' }), false)).toEqual([]);
-    expect(privateWriteFacts(B, 'patientData', 'k', Buffer.from('not json'), false)).toEqual([]);
+    expect(privateWriteFacts(B, 'share_HospitalBMSP_HospitalAMSP', composite('wrappedKey', 'rec-1'), bytes({ recordId: 'rec-1', jwe: 'x' }), false)).toEqual([]);
+    expect(privateWriteFacts(B, 'share_HospitalAMSP_HospitalBMSP', composite('record', 'p', 'rec-1'), bytes({ recordId: 'rec-1', cid: 'bafy1', title: 't' }), false)).toEqual([{ kind: 'cid', recordId: 'rec-1', cid: 'bafy1' }]);
+    expect(privateWriteFacts(B, 'share_HospitalAMSP_HospitalBMSP', composite('consent', 'p', 'c'), bytes({ consentId: 'c' }), false)).toEqual([]);
+    expect(privateWriteFacts(B, 'org_HospitalBMSP', 'k', Buffer.from('not json'), false)).toEqual([]);
     expect(publicWriteFacts(bytes({ recordId: 'rec-1', homeOrg: 'HospitalAMSP', status: 'ERASED' }))).toEqual([{ kind: 'anchor', recordId: 'rec-1', homeOrg: 'HospitalAMSP', erased: true }]);
     expect(publicWriteFacts(bytes({ mspId: 'HospitalAMSP' }))).toEqual([]);
   });

@@ -4,10 +4,14 @@ import type { RecordFact } from '../../ports/record-facts.js';
 const { common, ledger, peer } = protos;
 
 /**
- * The collection that holds one org's copies of data keys (`org_<MSP>`, the org its only member) and the object
- * type of those keys: the chaincode's layout, read here and nowhere else in the gateway.
+ * The collections that hold one org's copies of data keys — its own collection (`org_<MSP>`, its own patients'
+ * records) and the shares other orgs keep for it (`share_<HOME>_<MSP>`, the records a consent or a break-glass
+ * session gives it) — and the object type of those keys: the chaincode's layout, read here and nowhere else in the
+ * gateway.
  */
 export const ownCollection = (mspId: string): string => `org_${mspId}`;
+const holdsKeysOf = (collection: string, mspId: string): boolean =>
+  collection === ownCollection(mspId) || (collection.startsWith('share_') && collection.endsWith(`_${mspId}`));
 const WRAPPED_KEY_TYPE = 'wrappedKey';
 
 /** A Fabric composite key (`\0type\0attr\0…\0`): its type and attributes, or undefined for a plain key. */
@@ -29,7 +33,7 @@ function json(value: Uint8Array): Record<string, unknown> | undefined {
 
 /** A private write the peer delivered: a data key of this org put or deleted, or record metadata naming a CID. */
 export function privateWriteFacts(ownOrg: string, collection: string, key: string, value: Uint8Array, isDelete: boolean): RecordFact[] {
-  if (collection === ownCollection(ownOrg)) {
+  if (holdsKeysOf(collection, ownOrg)) {
     const composite = splitCompositeKey(key);
     if (composite?.type === WRAPPED_KEY_TYPE && composite.attrs[0]) return [{ kind: 'key', recordId: composite.attrs[0], held: !isDelete }];
   }
