@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { emulatorIdToken } from '../../gateway/src/adapters/firebase-auth/emulator-id-token.js';
+import { callGateway } from '../support/consortium-gateway.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve('network/consortium.sh');
@@ -52,24 +53,7 @@ const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A call to a hospital's gateway as `uid` (an Auth emulator token, as the portal would send). */
-async function call(h: Hospital, uid: string, method: string, url: string, body?: object | FormData): Promise<{ status: number; body: Record<string, unknown>; raw: Buffer }> {
-  const token = await emulatorIdToken(consortium.cloud.auth, uid);
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) };
-  if (body instanceof FormData) init.body = body;
-  else if (body) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${h.gateway}${url}`, init);
-  const raw = Buffer.from(await res.arrayBuffer());
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    // binary content
-  }
-  return { status: res.status, body: parsed, raw };
-}
+const call = (h: Hospital, uid: string, method: string, url: string, body?: object | FormData) => callGateway(consortium.cloud.auth, h.gateway, uid, method, url, body);
 
 async function registerUser(h: Hospital, userId: string, role: string): Promise<number> {
   return (await call(h, `${h.name}-admin`, 'POST', '/v1/users', { userId, role })).status;

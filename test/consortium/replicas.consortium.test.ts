@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { emulatorIdToken } from '../../gateway/src/adapters/firebase-auth/emulator-id-token.js';
+import { callGateway } from '../support/consortium-gateway.js';
 
 const SUMMARY = path.resolve(process.env.CARELEDGER_CONSORTIUM_DIR ?? 'network/.consortium', 'consortium.json');
 
@@ -26,24 +26,8 @@ const hospital = (name: string) => consortium.hospitals.find((h) => h.name === n
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function call(h: Hospital, uid: string, method: string, url: string, body?: object | FormData): Promise<{ status: number; body: Record<string, unknown> }> {
-  const token = await emulatorIdToken(consortium.cloud.auth, uid);
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) };
-  if (body instanceof FormData) init.body = body;
-  else if (body) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${h.gateway}${url}`, init);
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // content bytes
-  }
-  return { status: res.status, body: parsed };
-}
+/** A call to a hospital's gateway as `uid` (an Auth emulator token, as the portal would send). */
+const call = (h: Hospital, uid: string, method: string, url: string, body?: object | FormData) => callGateway(consortium.cloud.auth, h.gateway, uid, method, url, body);
 
 async function kubo(h: Hospital, command: string, args: [string, string][] = []): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${h.kuboApi}/api/v0/${command}?${new URLSearchParams(args)}`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
