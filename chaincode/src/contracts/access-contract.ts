@@ -42,7 +42,7 @@ export class AccessContract extends SealedArgsContract {
     const home = await homeOrgOf(state, found.patientId);
     const pctx = await loadPatientContext(state, found.patientId, home);
     // A record the home org has not shared yet is read under the reader's break-glass session only.
-    const decision = found.record ? decideAccess(pctx, actor, found.record, checkedPurpose, now) : decideUnshared(pctx, actor, found.patientId, checkedPurpose, now);
+    const decision = decideReadable(pctx, actor, found, checkedPurpose, now);
     const event = await recordEvent(state, actor, found, checkedPurpose, decision.outcome, {
       reason: decision.outcome === 'DENIED' ? decision.reason : undefined,
       consentId: decision.outcome === 'GRANTED' ? decision.consentId : undefined,
@@ -73,7 +73,7 @@ export class AccessContract extends SealedArgsContract {
     const found = await findReadable(state, actor, event.recordId);
     // A revocation between the decision and the release wins.
     const pctx = await loadPatientContext(state, event.patientId, patient.homeOrg);
-    const decision = found.record ? decideAccess(pctx, actor, found.record, event.purpose, now) : decideUnshared(pctx, actor, event.patientId, event.purpose, now);
+    const decision = decideReadable(pctx, actor, found, event.purpose, now);
     if (decision.outcome === 'DENIED') throw new ChaincodeError(decision.reason, 'the access is no longer allowed');
     const record = found.record;
     const wrapped = record && (await state.getWrappedKey<WrappedKey>(patient.homeOrg, actor.org, record.recordId));
@@ -110,7 +110,7 @@ export class AccessContract extends SealedArgsContract {
     const { actor, granted, record } = await loadOwnGrantedRead(state, actorId, eventId);
     const now = state.now();
     const pctx = await loadPatientContext(state, record.patientId, await homeOrgOf(state, record.patientId));
-    const decision = record.record ? decideAccess(pctx, actor, record.record, granted.purpose, now) : decideUnshared(pctx, actor, record.patientId, granted.purpose, now);
+    const decision = decideReadable(pctx, actor, record, granted.purpose, now);
     const [outcome, why] = decision.outcome === 'DENIED' ? (['DENIED', decision.reason] as const) : (['FAILED', reason] as const);
     const event = await recordEvent(state, actor, record, granted.purpose, outcome, { reason: why, decisionEventId: granted.eventId });
     return { eventId: event.eventId, outcome: event.outcome, reason: why };
@@ -249,9 +249,13 @@ async function findReadable(state: TxState, actor: Actor, recordId: string): Pro
   }
 }
 
-/** The decision for a record the reader's org was not shared yet: an open break-glass session of the reader, or nothing. */
-function decideUnshared(ctx: PatientContext, actor: Actor, patientId: string, purpose: Purpose, now: Date) {
-  const session = openSession(ctx, actor, patientId, purpose, now);
+/**
+ * The decision on a read of what {@link findReadable} found: the usual one for a record the reader's org sees; for
+ * one not shared with it yet, an open break-glass session of the reader, or nothing.
+ */
+function decideReadable(ctx: PatientContext, actor: Actor, found: { patientId: string; record?: StoredRecord }, purpose: Purpose, now: Date) {
+  if (found.record) return decideAccess(ctx, actor, found.record, purpose, now);
+  const session = openSession(ctx, actor, found.patientId, purpose, now);
   if (session) return { outcome: 'BREAK_GLASS' as const, session };
   return { outcome: 'DENIED' as const, reason: 'NO_CONSENT' as const };
 }

@@ -89,8 +89,7 @@ export class TxState {
 
   /** Whether a collection holds the key; answered on any org's peer (hash only, no member check). */
   async has(collection: string, type: string, attrs: string[]): Promise<boolean> {
-    const hash = await this.ctx.stub.getPrivateDataHash(collection, this.key(type, attrs));
-    return Boolean(hash && hash.length > 0);
+    return (await this.hash(collection, type, attrs)) !== undefined;
   }
 
   /** The SHA-256 (hex) of a private value, or undefined; answered on any org's peer (no member check). */
